@@ -1,0 +1,15 @@
+# Writes a C++ source holding every catalog JSON file as a raw string (called at build time with
+# -DDIR=<catalog folder> -DOUT=<file>, or -DFILES=<list> for a chosen set).
+if(DEFINED DIR)
+  file(GLOB FILES ${DIR}/*.json)
+  list(SORT FILES)
+endif()
+set(body "// Generated from device-models/catalog/*.json; do not edit.\n#include <map>\n#include <string>\nnamespace fleetsim {\nconst std::map<std::string, std::string>& builtin_device_model_files() {\n  static const std::map<std::string, std::string> files = {\n")
+foreach(f ${FILES})
+  get_filename_component(name ${f} NAME)
+  file(READ ${f} text)
+  string(APPEND body "    {\"${name}\", R\"fleetsim_json(${text})fleetsim_json\"},\n")
+endforeach()
+string(APPEND body "  };\n  return files;\n}\n}  // namespace fleetsim\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(RENAME ${OUT}.tmp ${OUT})

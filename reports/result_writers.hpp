@@ -1,0 +1,16 @@
+// The minimal result writers (DESIGN.md §8). Each turns Results (or RunStats) into the text of
+// one output file; the caller writes it atomically.
+#pragma once
+
+#include <string>
+
+#include "reports/results.hpp"
+
+namespace fleetsim {
+
+std::string summary_json(const Results& results);        // deterministic
+std::string timeseries_csv(const Results& results);      // deterministic, one row per interval
+std::string devices_csv(const Results& results);         // deterministic, one row per device
+std::string run_json(const RunStats& stats);             // not deterministic: wall time, RSS
+
+}  // namespace fleetsim

@@ -1,0 +1,297 @@
+// fleetsim command line (DESIGN.md §9). Exit codes: 0 success, 1 an assertion or gate failed,
+// 2 bad input or usage, 3 runtime / infrastructure failure.
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "device-models/device_model.hpp"
+#include "reports/atomic_file.hpp"
+#include "reports/result_writers.hpp"
+#include "sim/native_kernel.hpp"
+#include "sim/scenario_loader.hpp"
+#include "sim/units.hpp"
+#include "sim/world.hpp"
+
+namespace po = boost::program_options;
+using namespace fleetsim;
+
+namespace {
+
+constexpr int kOk = 0, kAssertionFailed = 1, kBadInput = 2, kInfrastructure = 3;
+constexpr const char* kVersion = "0.1.0";
+
+const char* kUsage =
+    "fleetsim — fleet firmware-rollout simulator\n"
+    "\n"
+    "Usage:\n"
+    "  fleetsim run SCENARIO.json [options]   simulate a scenario and write results\n"
+    "  fleetsim validate SCENARIO.json [--set k=v]...   check a scenario; errors name the JSON path\n"
+    "  fleetsim schema                        print the JSON Schema of the scenario format\n"
+    "  fleetsim models [--json]               list the built-in device-model catalog\n"
+    "  fleetsim help [COMMAND]                this text, or a command's options\n"
+    "\n"
+    "Exit codes: 0 ok, 1 an assertion failed, 2 bad input or usage, 3 runtime/infrastructure failure.\n";
+
+int usage_error(const std::string& message) {
+  std::cerr << "fleetsim: " << message << "\n(see 'fleetsim help')\n";
+  return kBadInput;
+}
+
+int64_t peak_rss_bytes() {
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  return int64_t(ru.ru_maxrss) * 1024;
+}
+
+std::string hostname() {
+  char buf[256] = {0};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+po::options_description run_options() {
+  po::options_description o("fleetsim run SCENARIO.json [options]");
+  o.add_options()
+      ("out,o", po::value<std::string>(), "output directory (default: results/<scenario file name>)")
+      ("seed", po::value<uint64_t>(), "random seed (overrides the scenario's \"seed\")")
+      ("set", po::value<std::vector<std::string>>()->composing(),
+       "override a scenario field, e.g. --set fleet.cohorts[0].count=2000000 (repeatable)")
+      ("kernel", po::value<std::string>()->default_value("native"), "simulation kernel: native")
+      ("trace-devices", "write devices.csv with one row per device")
+      ("progress", "show the progress line even when stderr is not a terminal")
+      ("quiet,q", "print nothing but errors")
+      ("help,h", "show this help");
+  return o;
+}
+
+struct ParsedArgs {
+  po::variables_map vm;
+  std::vector<std::string> positional;
+};
+
+// Parses a sub-command's options; returns false (after printing) on a usage error.
+bool parse(int argc, char** argv, const po::options_description& desc, ParsedArgs& out, int& code) {
+  try {
+    po::options_description all = desc;
+    all.add_options()("input", po::value<std::vector<std::string>>(), "");
+    po::positional_options_description pos;
+    pos.add("input", -1);
+    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), out.vm);
+    po::notify(out.vm);
+    if (out.vm.count("input")) out.positional = out.vm["input"].as<std::vector<std::string>>();
+    return true;
+  } catch (const po::error& e) {
+    code = usage_error(e.what());
+    return false;
+  }
+}
+
+std::vector<std::string> sets_of(const po::variables_map& vm) {
+  return vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+}
+
+int cmd_validate(int argc, char** argv) {
+  po::options_description desc("fleetsim validate SCENARIO.json [--set k=v]...");
+  desc.add_options()("set", po::value<std::vector<std::string>>()->composing(), "override a field")(
+      "help,h", "show this help");
+  ParsedArgs a;
+  int code = 0;
+  if (!parse(argc, argv, desc, a, code)) return code;
+  if (a.vm.count("help")) {
+    std::cout << desc;
+    return kOk;
+  }
+  if (a.positional.size() != 1) return usage_error("validate takes exactly one scenario file");
+  LoadResult r = load_scenario_file(a.positional[0], sets_of(a.vm));
+  if (!r.problems.empty()) {
+    std::cerr << r.format(a.positional[0]);
+    std::cerr << r.problems.size() << " problem(s) in " << a.positional[0] << "\n";
+    return kBadInput;
+  }
+  std::cout << a.positional[0] << ": ok (" << r.scenario->device_count() << " devices, "
+            << r.scenario->cohorts.size() << " cohorts, " << r.scenario->regions.size() << " regions)\n";
+  return kOk;
+}
+
+int cmd_schema() {
+  std::cout << scenario_json_schema().dump(2) << "\n";
+  return kOk;
+}
+
+int cmd_models(int argc, char** argv) {
+  po::options_description desc("fleetsim models [--json]");
+  desc.add_options()("json", "print the catalog files as one JSON object")("help,h", "show this help");
+  ParsedArgs a;
+  int code = 0;
+  if (!parse(argc, argv, desc, a, code)) return code;
+  if (a.vm.count("help")) {
+    std::cout << desc;
+    return kOk;
+  }
+  if (a.vm.count("json")) {
+    nlohmann::ordered_json j;
+    for (const auto& [name, text] : builtin_device_model_sources()) j[name] = nlohmann::ordered_json::parse(text);
+    std::cout << j.dump(2) << "\n";
+    return kOk;
+  }
+  std::printf("%-16s %-9s %-7s %-6s %12s %10s  %s\n", "model", "link", "storage", "notify", "downlink", "poll",
+              "description");
+  for (const DeviceModel& m : builtin_device_models()) {
+    std::printf("%-16s %-9s %-7s %-6s %12s %10s  %s\n", m.name.c_str(), to_string(m.link_type),
+                to_string(m.storage), m.notification == Notification::Push ? "push" : "poll",
+                units::format_rate(BytesPerSecond(m.downlink.mean())).c_str(),
+                units::format_duration(m.poll_interval).c_str(), m.description.c_str());
+  }
+  return kOk;
+}
+
+class ProgressLine {
+ public:
+  ProgressLine(bool enabled, double duration) : enabled_(enabled), duration_(duration) {}
+  void update(double sim_t, uint64_t events) {
+    if (!enabled_) return;
+    double wall = seconds_since_start();
+    double frac = duration_ > 0 ? sim_t / duration_ : 1.0;
+    double eta = frac > 0 ? wall / frac - wall : 0.0;
+    std::fprintf(stderr, "\r  simulated %s / %s  %5.1f%%  %6.2fM events/s  ETA %4.0fs ",
+                 units::format_duration(Seconds(sim_t)).c_str(), units::format_duration(Seconds(duration_)).c_str(),
+                 frac * 100.0, wall > 0 ? double(events) / wall / 1e6 : 0.0, eta);
+  }
+  void done() {
+    if (enabled_) std::fprintf(stderr, "\n");
+  }
+  double seconds_since_start() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  bool enabled_;
+  double duration_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+int cmd_run(int argc, char** argv) {
+  po::options_description desc = run_options();
+  ParsedArgs a;
+  int code = 0;
+  if (!parse(argc, argv, desc, a, code)) return code;
+  if (a.vm.count("help")) {
+    std::cout << desc;
+    return kOk;
+  }
+  if (a.positional.size() != 1) return usage_error("run takes exactly one scenario file");
+  const std::string file = a.positional[0];
+  const std::string kernel_name = a.vm["kernel"].as<std::string>();
+  if (kernel_name != "native")
+    return usage_error("unknown --kernel \"" + kernel_name + "\" (expected native; the SimGrid kernel is not built yet)");
+  const bool quiet = a.vm.count("quiet") > 0;
+
+  std::vector<std::string> sets = sets_of(a.vm);
+  if (a.vm.count("seed")) sets.push_back("seed=" + std::to_string(a.vm["seed"].as<uint64_t>()));
+  LoadResult loaded = load_scenario_file(file, sets);
+  if (!loaded.problems.empty()) {
+    std::cerr << loaded.format(file);
+    return kBadInput;
+  }
+  const Scenario& scenario = *loaded.scenario;
+
+  std::string out_dir = a.vm.count("out") ? a.vm["out"].as<std::string>()
+                                          : "results/" + std::filesystem::path(file).stem().string();
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec) {
+    std::cerr << "fleetsim: cannot create output directory " << out_dir << ": " << ec.message() << "\n";
+    return kInfrastructure;
+  }
+
+  const bool show_progress = !quiet && (a.vm.count("progress") || isatty(STDERR_FILENO));
+  if (!quiet)
+    std::cerr << "fleetsim: " << scenario.name << ": " << scenario.device_count() << " devices, "
+              << units::format_duration(scenario.duration) << " simulated, seed " << scenario.seed << "\n";
+  NativeKernel kernel;
+  World world(scenario, kernel, WorldOptions{a.vm.count("trace-devices") > 0});
+  ProgressLine progress(show_progress, scenario.duration.value);
+  world.run([&](double t) { progress.update(t, kernel.events_processed()); });
+  progress.done();
+  const double wall = progress.seconds_since_start();
+
+  Results results = world.results();
+  RunStats stats;
+  stats.kernel = kernel.name();
+  stats.wall_seconds = wall;
+  stats.events = kernel.events_processed();
+  stats.events_per_second = wall > 0 ? double(stats.events) / wall : 0.0;
+  stats.peak_rss_bytes = peak_rss_bytes();
+  stats.devices = scenario.device_count();
+  stats.bytes_per_device = stats.devices ? double(stats.peak_rss_bytes) / double(stats.devices) : 0.0;
+  stats.host = hostname();
+  stats.version = kVersion;
+
+  std::vector<std::pair<std::string, std::string>> files = {
+      {"summary.json", summary_json(results)}, {"timeseries.csv", timeseries_csv(results)}, {"run.json", run_json(stats)}};
+  if (results.traced) files.push_back({"devices.csv", devices_csv(results)});
+  for (const auto& [name, content] : files) {
+    std::string err = write_file_atomically(out_dir + "/" + name, content);
+    if (!err.empty()) {
+      std::cerr << "fleetsim: " << err << "\n";
+      return kInfrastructure;
+    }
+  }
+
+  const bool passed = results.all_assertions_passed();
+  if (!quiet) {
+    std::cout << "rollout " << results.rollout_state << ": " << results.on_target << " of " << results.devices
+              << " devices on " << results.target_version << " ("
+              << (results.devices ? 100.0 * double(results.on_target) / double(results.devices) : 0.0) << "%)\n";
+    for (const AssertionResult& r : results.assertions)
+      std::cout << (r.passed ? "  PASS " : "  FAIL ") << r.metric << " " << r.op << " " << r.expected << " at "
+                << r.at << " (actual " << r.actual << ")\n";
+    std::printf("%.2f s wall, %llu events, %.2fM events/s, peak RSS %.1f MiB (%.0f bytes/device)\n", wall,
+                (unsigned long long)stats.events, stats.events_per_second / 1e6,
+                double(stats.peak_rss_bytes) / 1048576.0, stats.bytes_per_device);
+    std::cout << "results in " << out_dir << "/ (summary.json, timeseries.csv, run.json"
+              << (results.traced ? ", devices.csv" : "") << ")\n";
+  }
+  return passed ? kOk : kAssertionFailed;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    if (argc < 2) {
+      std::cerr << kUsage;
+      return kBadInput;
+    }
+    const std::string cmd = argv[1];
+    if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+      if (argc > 2 && std::string(argv[2]) == "run") std::cout << run_options();
+      else std::cout << kUsage;
+      return kOk;
+    }
+    if (cmd == "--version") {
+      std::cout << "fleetsim " << kVersion << "\n";
+      return kOk;
+    }
+    if (cmd == "run") return cmd_run(argc - 1, argv + 1);
+    if (cmd == "validate") return cmd_validate(argc - 1, argv + 1);
+    if (cmd == "schema") return cmd_schema();
+    if (cmd == "models") return cmd_models(argc - 1, argv + 1);
+    return usage_error("unknown command \"" + cmd + "\"");
+  } catch (const std::bad_alloc&) {
+    std::cerr << "fleetsim: out of memory\n";
+    return kInfrastructure;
+  } catch (const std::exception& e) {
+    std::cerr << "fleetsim: internal error: " << e.what() << "\n";
+    return kInfrastructure;
+  }
+}

@@ -1,0 +1,578 @@
+#include "sim/world.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "sim/random_stream.hpp"
+#include "sim/units.hpp"
+#include "sim/world_events.hpp"
+
+namespace fleetsim {
+
+namespace {
+constexpr std::array<int, 4> kTimeToThresholds = {50, 90, 95, 99};
+
+}  // namespace
+
+World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
+    : scenario_(scenario),
+      kernel_(kernel),
+      options_(options),
+      update_service_(scenario.platform.update_service_capacity),
+      broker_(scenario.platform.broker_connect_rate) {
+  const int64_t n = scenario.device_count();
+  devices_.resize(size_t(n));
+
+  // Versions: the target first, then every version a cohort starts on, in file order.
+  versions_.push_back(scenario.firmware.target);
+  for (const Cohort& c : scenario.cohorts)
+    for (const auto& [v, share] : c.firmware)
+      if (std::find(versions_.begin(), versions_.end(), v) == versions_.end()) versions_.push_back(v);
+  target_version_ = 0;
+  version_counts_.assign(versions_.size(), 0);
+
+  // Which cohorts the rollout targets.
+  const Rollout& r = scenario.rollout;
+  for (const Cohort& c : scenario.cohorts) {
+    bool in = r.filter_cohorts.empty() ||
+              std::find(r.filter_cohorts.begin(), r.filter_cohorts.end(), c.name) != r.filter_cohorts.end();
+    for (const std::string& tag : r.filter_tags)
+      in = in && std::find(c.tags.begin(), c.tags.end(), tag) != c.tags.end();
+    cohort_targeted_.push_back(in);
+  }
+
+  // Cohorts, initial versions (drawn per device from the cohort's shares), eligibility.
+  int64_t first = 0;
+  for (size_t ci = 0; ci < scenario.cohorts.size(); ++ci) {
+    const Cohort& c = scenario.cohorts[ci];
+    const DeviceModel& m = scenario.models.at(c.model);
+    CohortInfo info{&m, scenario.region_index(c.region), first, c.count, scenario.firmware.boot_failure,
+                    CohortClock::for_zone(c.timezone), 0.0};
+    if (auto it = scenario.firmware.boot_failure_by_model.find(c.model);
+        it != scenario.firmware.boot_failure_by_model.end())
+      info.boot_failure = it->second;
+    if (m.notification == Notification::Poll && m.poll_interval.value > 0)
+      info.poll_rate = double(c.count) / m.poll_interval.value;
+    cohorts_.push_back(info);
+    cohort_first_.push_back(first);
+
+    std::vector<std::pair<uint16_t, double>> cdf;
+    double acc = 0;
+    for (const auto& [v, share] : c.firmware) {
+      acc += share;
+      cdf.push_back({uint16_t(std::find(versions_.begin(), versions_.end(), v) - versions_.begin()), acc});
+    }
+    for (int64_t i = 0; i < c.count; ++i) {
+      Device& d = devices_[size_t(first + i)];
+      double u = uniform01(scenario.seed, uint32_t(first + i), Stream::InitialVersion, 0) * acc;
+      uint16_t v = cdf.back().first;
+      for (const auto& [idx, edge] : cdf)
+        if (u < edge) {
+          v = idx;
+          break;
+        }
+      d.version = d.initial_version = v;
+      d.link_since = -1.0f;  // link state unknown: stationary distribution
+      ++version_counts_[v];
+      if (v == target_version_) ++on_target_;
+      else if (cohort_targeted_[ci]) ++eligible_;
+    }
+    first += c.count;
+  }
+  state_counts_[size_t(DeviceState::Idle)] = n;
+
+  order_ = std::make_unique<RolloutOrder>(scenario, cohort_first_, cohort_targeted_, scenario.seed);
+  controller_ = std::make_unique<RolloutController>(scenario.rollout, eligible_);
+  wave_assigned_.assign(size_t(controller_->wave_count()), 0);
+  wave_tallies_.assign(size_t(controller_->wave_count()), WaveTally{});
+  window_held_.resize(scenario.cohorts.size());
+  window_head_.assign(scenario.cohorts.size(), 0);
+
+  // Faults: the scenario's plus the outages and degradations written under regions.
+  faults_ = scenario.faults;
+  for (const Region& reg : scenario.regions) {
+    for (const TimeWindow& w : reg.outages) {
+      Fault f;
+      f.kind = FaultKind::RegionOutage;
+      f.region = reg.name;
+      f.window = w;
+      faults_.push_back(f);
+    }
+    for (const Degradation& g : reg.degradations) {
+      Fault f;
+      f.kind = FaultKind::CdnDegradation;
+      f.region = reg.name;
+      f.window = g.window;
+      f.factor = g.factor;
+      faults_.push_back(f);
+    }
+  }
+  fault_active_.assign(faults_.size(), false);
+
+  controller_entity_ = uint32_t(n);
+  sampler_entity_ = controller_entity_ + 1;
+  fault_entity_base_ = sampler_entity_ + 1;
+  assertion_entity_ = fault_entity_base_ + uint32_t(faults_.size());
+  kernel_.configure(assertion_entity_ + 1);
+
+  // One shared link per region: the bottleneck of CDN edge egress and backhaul.
+  for (const Region& reg : scenario.regions) {
+    double cap = 0;
+    auto it = scenario.platform.cdn_egress.find(reg.name);
+    if (it != scenario.platform.cdn_egress.end()) cap = it->second.value;
+    if (reg.backhaul.value > 0) cap = cap > 0 ? std::min(cap, reg.backhaul.value) : reg.backhaul.value;
+    region_capacity_.push_back(cap);
+    region_link_.push_back(kernel_.add_link(reg.name, BytesPerSecond(cap)));
+  }
+  region_down_.assign(scenario.regions.size(), 0);
+  corrupt_window_.assign(scenario.regions.size(), false);
+
+  for (int t : kTimeToThresholds) time_to_[t] = std::nullopt;
+  histogram_bin_ = std::max(60.0, scenario.duration.value / 200.0);
+  duration_histogram_.assign(200, 0);
+  if (options_.trace_devices) traces_.resize(size_t(n));
+  assertion_numbers_.resize(scenario.assertions.size());
+  assertion_texts_.resize(scenario.assertions.size());
+  assertion_taken_.assign(scenario.assertions.size(), false);
+
+  // Service timers.
+  kernel_.schedule(Seconds(0), controller_entity_, event::kTick, 0);
+  kernel_.schedule(Seconds(0), sampler_entity_, event::kSample, 0);
+  for (uint32_t i = 0; i < faults_.size(); ++i) {
+    kernel_.schedule(faults_[i].window.at, fault_entity_base_ + i, event::kFaultStart, i);
+    if (faults_[i].window.length.value > 0)
+      kernel_.schedule(faults_[i].window.end(), fault_entity_base_ + i, event::kFaultEnd, i);
+  }
+  for (uint32_t i = 0; i < scenario.assertions.size(); ++i)
+    if (scenario.assertions[i].at && scenario.assertions[i].at->value <= scenario.duration.value)
+      kernel_.schedule(*scenario.assertions[i].at, assertion_entity_, event::kAssertion, i);
+}
+
+World::~World() = default;
+
+uint32_t World::cohort_of(uint32_t device) const {
+  auto it = std::upper_bound(cohort_first_.begin(), cohort_first_.end(), int64_t(device));
+  return uint32_t(it - cohort_first_.begin() - 1);
+}
+
+void World::run(const std::function<void(double)>& progress) {
+  const double end = scenario_.duration.value;
+  const int chunks = 200;
+  for (int i = 1; i <= chunks; ++i) {
+    kernel_.run_until(*this, Seconds(end * i / chunks));
+    if (progress) progress(end * i / chunks);
+  }
+  account_exposure(end);
+  for (uint32_t i = 0; i < scenario_.assertions.size(); ++i)
+    if (!scenario_.assertions[i].at || scenario_.assertions[i].at->value > end) snapshot_assertion(i);
+  sample_row();
+}
+
+void World::on_timer(EntityId owner, uint16_t kind, uint32_t tag, uint16_t aux) {
+  if (owner < devices_.size()) {
+    Device& dev = devices_[owner];
+    switch (kind) {
+      case event::kTimeout: on_execution_timeout(owner, tag); return;
+      default: break;
+    }
+    if (uint16_t(tag) != dev.generation) return;  // superseded step timer
+    switch (kind) {
+      case event::kNotify: on_notify(owner, aux); return;
+      case event::kRetry: on_notify(owner, aux); return;
+      case event::kLinkFlip: on_link_flip(owner); return;
+      case event::kPhaseDone: on_phase_done(owner, aux & 0xFF, aux >> 8); return;
+      case event::kRecharged: begin_download(owner, true); return;
+      default: return;
+    }
+  }
+  switch (kind) {
+    case event::kTick: on_tick(); return;
+    case event::kSample:
+      sample_row();
+      if (kernel_.now().value + scenario_.output.sample_interval.value <= scenario_.duration.value)
+        kernel_.schedule(kernel_.now() + scenario_.output.sample_interval, sampler_entity_, event::kSample, 0);
+      return;
+    case event::kFaultStart: on_fault(tag, true); return;
+    case event::kFaultEnd: on_fault(tag, false); return;
+    case event::kAssertion: snapshot_assertion(tag); return;
+    default: return;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Controller epoch
+
+FleetTally World::tally() const {
+  FleetTally t = totals_;
+  t.waves = wave_tallies_;
+  return t;
+}
+
+void World::on_tick() {
+  const Seconds now = kernel_.now();
+  ReleasePlan plan = controller_->on_tick(now, tally());
+  if (plan.start_rollback) start_rollback(now);
+  if (plan.wave >= 0 && plan.count > 0) controller_->commit(release_from_wave(plan.wave, plan.count, now));
+  if (now.value + scenario_.rollout.tick.value <= scenario_.duration.value)
+    kernel_.schedule(now + scenario_.rollout.tick, controller_entity_, event::kTick, 0);
+}
+
+int64_t World::release_from_wave(int wave, int64_t budget, Seconds now) {
+  const int64_t unix_now = scenario_.start_unix + int64_t(std::floor(now.value));
+  const auto& mw = scenario_.rollout.maintenance_window;
+  auto in_window = [&](uint32_t c) {
+    return !mw || !cohorts_[c].clock || cohorts_[c].clock->in_window(*mw, unix_now);
+  };
+  int64_t released = 0;
+  // Devices already assigned to this wave whose cohort was outside its window.
+  if (mw) {
+    for (uint32_t c = 0; c < window_held_.size() && released < budget; ++c) {
+      if (window_head_[c] == window_held_[c].size() || !in_window(c)) continue;
+      auto& held = window_held_[c];
+      while (window_head_[c] < held.size() && released < budget) {
+        uint32_t d = held[window_head_[c]++];
+        if (devices_[d].wave != wave) continue;
+        release(d, now);
+        ++released;
+      }
+      if (window_head_[c] == held.size()) {
+        held.clear();
+        window_head_[c] = 0;
+      }
+    }
+  }
+  const int64_t wave_size = controller_->wave_size(wave);
+  while (released < budget && wave_assigned_[size_t(wave)] < wave_size && order_cursor_ < order_->size()) {
+    uint32_t d = order_->device_at(order_cursor_++);
+    Device& dev = devices_[d];
+    if (dev.initial_version == target_version_) continue;  // already on target: nothing to do
+    dev.wave = uint8_t(wave);
+    ++wave_assigned_[size_t(wave)];
+    uint32_t c = cohort_of(d);
+    if (!in_window(c)) {
+      window_held_[c].push_back(d);
+      continue;
+    }
+    release(d, now);
+    ++released;
+  }
+  return released;
+}
+
+void World::start_rollback(Seconds now) {
+  for (uint32_t d = 0; d < devices_.size(); ++d) {
+    Device& dev = devices_[d];
+    if (dev.state != DeviceState::Updated || dev.rollback_job) continue;
+    dev.rollback_job = 1;
+    release(d, now);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faults
+
+void World::apply_region_capacity(int region) {
+  double factor = region_down_[size_t(region)] > 0 ? 0.0 : 1.0;
+  for (size_t i = 0; i < faults_.size(); ++i) {
+    const Fault& f = faults_[i];
+    if (!fault_active_[i] || f.kind != FaultKind::CdnDegradation) continue;
+    if (f.region.empty() || scenario_.region_index(f.region) == region) factor *= f.factor;
+  }
+  kernel_.set_link_capacity(region_link_[size_t(region)], BytesPerSecond(region_capacity_[size_t(region)] * factor));
+}
+
+void World::drop_region_transfers(int region) {
+  for (uint32_t c = 0; c < cohorts_.size(); ++c) {
+    if (cohorts_[c].region != region) continue;
+    for (int64_t i = 0; i < cohorts_[c].count; ++i) {
+      uint32_t d = uint32_t(cohorts_[c].first + i);
+      if (holds_connection(devices_[d].state)) download_attempt_failed(d);
+    }
+  }
+}
+
+void World::mass_power_loss(const Fault& f) {
+  const int region = f.region.empty() ? -1 : scenario_.region_index(f.region);
+  for (uint32_t c = 0; c < cohorts_.size(); ++c) {
+    if (region >= 0 && cohorts_[c].region != region) continue;
+    if (!f.cohort.empty() && scenario_.cohorts[c].name != f.cohort) continue;
+    for (int64_t i = 0; i < cohorts_[c].count; ++i) {
+      uint32_t d = uint32_t(cohorts_[c].first + i);
+      if (devices_[d].state != DeviceState::Installing) continue;
+      if (f.fraction < 1.0 && uniform01(scenario_.seed, d, Stream::FaultSelection, 0) >= f.fraction) continue;
+      ++devices_[d].generation;  // the install never completes
+      finish(d, cohorts_[c].model->storage == StorageLayout::Single ? DeviceState::Bricked : DeviceState::RolledBack);
+    }
+  }
+}
+
+void World::on_fault(uint32_t index, bool starting) {
+  const Fault& f = faults_[index];
+  fault_active_[index] = starting;
+  const double now = kernel_.now().value;
+  auto each_region = [&](auto&& fn) {
+    for (int r = 0; r < int(scenario_.regions.size()); ++r)
+      if (f.region.empty() || scenario_.region_index(f.region) == r) fn(r);
+  };
+  switch (f.kind) {
+    case FaultKind::RegionOutage:
+      each_region([&](int r) {
+        region_down_[size_t(r)] += starting ? 1 : -1;
+        apply_region_capacity(r);
+        if (starting) {
+          drop_region_transfers(r);
+          return;
+        }
+        // Devices that missed check-ins during the outage come back together: the poll
+        // cohorts re-check in and the push cohorts reconnect within one backoff period.
+        for (const CohortInfo& c : cohorts_) {
+          if (c.region != r) continue;
+          const DeviceModel& m = *c.model;
+          double missed = m.notification == Notification::Poll
+                              ? double(c.count) * std::min(1.0, f.window.length.value / m.poll_interval.value)
+                              : double(c.count);
+          double spread = std::max(1.0, m.backoff_base.value);
+          storms_.push_back({now, now + spread, missed / spread, m.notification == Notification::Push});
+        }
+      });
+      return;
+    case FaultKind::CdnDegradation:
+      each_region([&](int r) { apply_region_capacity(r); });
+      return;
+    case FaultKind::UpdateServiceBrownout:
+      update_service_.set_factor(starting ? f.factor : 1.0);
+      return;
+    case FaultKind::CorruptArtifact:
+      each_region([&](int r) { corrupt_window_[size_t(r)] = starting; });
+      return;
+    case FaultKind::PowerLoss:
+      if (starting) mass_power_loss(f);
+      return;
+    case FaultKind::BadBuild:
+      return;  // read by boot_failure_for()
+  }
+}
+
+double World::boot_failure_for(uint32_t d, double now) const {
+  const CohortInfo& c = cohorts_[cohort_of(d)];
+  double p = c.boot_failure;
+  for (size_t i = 0; i < faults_.size(); ++i) {
+    const Fault& f = faults_[i];
+    if (f.kind != FaultKind::BadBuild || now < f.window.at.value) continue;
+    if (!f.models.empty() && std::find(f.models.begin(), f.models.end(), c.model->name) == f.models.end()) continue;
+    p = std::max(p, f.boot_failure);
+  }
+  return p;
+}
+
+double World::background_rate(double t, bool broker) const {
+  double rate = 0;
+  if (!broker)
+    for (const CohortInfo& c : cohorts_)
+      if (region_down_[size_t(c.region)] == 0) rate += c.poll_rate;
+  for (const Storm& s : storms_)
+    if (s.broker == broker && t >= s.from && t < s.to) rate += s.rate;
+  return rate;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Observers
+
+void World::account_exposure(double now) {
+  exposure_ += double(int64_t(devices_.size()) - on_target_) * (now - exposure_since_);
+  exposure_since_ = now;
+}
+
+void World::device_reached_target(double now) {
+  account_exposure(now);
+  ++on_target_;
+  const double n = double(devices_.size());
+  for (int t : kTimeToThresholds)
+    if (!time_to_[t] && double(on_target_) >= std::ceil(n * t / 100.0)) time_to_[t] = now;
+}
+
+void World::sample_row() {
+  const double now = kernel_.now().value;
+  if (!rows_.empty() && rows_.back().t == now) return;  // the final sample may coincide
+  TimeseriesRow row;
+  row.t = now;
+  row.states = state_counts_;
+  row.versions = version_counts_;
+  for (size_t r = 0; r < region_link_.size(); ++r) {
+    row.active_transfers.push_back(kernel_.link_active_transfers(region_link_[r]));
+    row.egress_bps.push_back(kernel_.link_throughput(region_link_[r]).value * 8.0);
+  }
+  row.cdn_connections = cdn_connections_;
+  // Background check-ins over the interval, integrated per second, plus individual requests.
+  double background = 0, overflow = 0;
+  const double cap = update_service_.unlimited() ? -1 : update_service_.capacity_now();
+  for (double t = last_sample_; t < now; t += 1.0) {
+    double b = background_rate(t, false) * std::min(1.0, now - t);
+    background += b;
+    if (cap >= 0) overflow += std::max(0.0, b - cap);
+  }
+  const double span = now - last_sample_;
+  row.requests_per_s = span > 0 ? (background + double(interval_requests_)) / span : 0.0;
+  row.throttled = interval_throttled_ + int64_t(std::llround(overflow));
+  row.refused = interval_refused_;
+  row.released = totals_.in_progress + totals_.executed;
+  row.failures = totals_.failures[size_t(FailureType::Any)];
+  row.rollout_state = to_string(controller_->state());
+  row.wave = controller_->current_wave();
+  rows_.push_back(std::move(row));
+  interval_requests_ = interval_throttled_ = interval_refused_ = 0;
+  last_sample_ = now;
+}
+
+std::optional<double> World::metric_number(const std::string& name) const {
+  const double n = double(devices_.size());
+  auto st = [&](DeviceState s) { return double(state_counts_[size_t(s)]); };
+  if (name == "fleet.on_target_fraction") return n > 0 ? double(on_target_) / n : 0.0;
+  if (name == "fleet.on_target") return double(on_target_);
+  if (name == "devices.updated") return st(DeviceState::Updated);
+  if (name == "devices.failed") return double(totals_.failures[size_t(FailureType::Any)]);
+  if (name == "devices.bricked") return st(DeviceState::Bricked);
+  if (name == "devices.rolled_back") return st(DeviceState::RolledBack);
+  if (name == "devices.timed_out") return st(DeviceState::TimedOut);
+  if (name == "devices.download_failed") return st(DeviceState::DownloadFailed);
+  if (name == "devices.install_failed") return st(DeviceState::InstallFailed);
+  if (name == "devices.pending") return double(totals_.in_progress);
+  if (name == "devices.not_targeted") return double(eligible_ - totals_.in_progress - totals_.executed);
+  if (name == "devices.corrupt_downloads") return double(corrupt_downloads_);
+  if (name == "rollout.waves_completed") {
+    double k = 0;
+    for (const auto& w : controller_->waves()) k += w.result == "passed";
+    return k;
+  }
+  if (name.rfind("rollout.time_to_", 0) == 0) {
+    auto it = time_to_.find(std::atoi(name.c_str() + 16));
+    return it == time_to_.end() ? std::nullopt : it->second;
+  }
+  if (name == "platform.peak_egress_bps") {
+    double peak = 0;
+    for (LinkId l : region_link_) peak = std::max(peak, kernel_.link_stats(l).peak_throughput.value * 8.0);
+    return peak;
+  }
+  if (name == "platform.peak_concurrent_transfers") {
+    double peak = 0;
+    for (LinkId l : region_link_) peak = std::max(peak, double(kernel_.link_stats(l).peak_active));
+    return peak;
+  }
+  if (name == "platform.refused_connections") return double(refused_);
+  if (name == "platform.throttled_requests") return double(update_service_.throttled());
+  if (name == "bytes.delivered") return bytes_delivered_;
+  if (name == "bytes.retransmitted") return bytes_retransmitted_;
+  if (name == "exposure.device_hours_old") {
+    double e = exposure_ + double(int64_t(devices_.size()) - on_target_) * (kernel_.now().value - exposure_since_);
+    return e / 3600.0;
+  }
+  return std::nullopt;
+}
+
+std::string World::metric_text(const std::string& name) const {
+  if (name == "rollout.state") return to_string(controller_->state());
+  return "";
+}
+
+void World::snapshot_assertion(uint32_t index) {
+  if (assertion_taken_[index]) return;
+  assertion_taken_[index] = true;
+  const Assertion& a = scenario_.assertions[index];
+  if (a.metric == "rollout.state") assertion_texts_[index] = metric_text(a.metric);
+  else assertion_numbers_[index] = metric_number(a.metric);
+}
+
+AssertionResult World::evaluate(const Assertion& a, std::optional<double> number, const std::string& text) const {
+  static const char* ops[] = {">=", ">", "<=", "<", "==", "!="};
+  AssertionResult r;
+  r.metric = a.metric;
+  r.at = a.at ? units::format_duration(*a.at) : "end";
+  r.op = ops[size_t(a.op)];
+  r.pointer = a.pointer;
+  auto compare = [&](auto x, auto y) {
+    switch (a.op) {
+      case CompareOp::Ge: return x >= y;
+      case CompareOp::Gt: return x > y;
+      case CompareOp::Le: return x <= y;
+      case CompareOp::Lt: return x < y;
+      case CompareOp::Eq: return x == y;
+      case CompareOp::Ne: return x != y;
+    }
+    return false;
+  };
+  if (a.text) {
+    r.expected = *a.text;
+    r.actual = text;
+    r.passed = compare(text, *a.text);
+    return r;
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.10g", a.number.value_or(0));
+  r.expected = buf;
+  if (!number) {
+    r.actual = "null";
+    r.passed = false;
+    return r;
+  }
+  std::snprintf(buf, sizeof buf, "%.10g", *number);
+  r.actual = buf;
+  r.passed = compare(*number, a.number.value_or(0));
+  return r;
+}
+
+Results World::results() const {
+  Results res;
+  res.scenario_name = scenario_.name;
+  res.scenario_file = scenario_.file;
+  res.seed = scenario_.seed;
+  res.start = scenario_.start_text;
+  res.duration = scenario_.duration.value;
+  res.devices = int64_t(devices_.size());
+  res.eligible = eligible_;
+  res.target_version = scenario_.firmware.target;
+  res.versions = versions_;
+  for (size_t c = 0; c < scenario_.cohorts.size(); ++c) {
+    res.cohort_names.push_back(scenario_.cohorts[c].name);
+    res.cohort_models.push_back(scenario_.cohorts[c].model);
+    res.cohort_regions.push_back(scenario_.cohorts[c].region);
+  }
+  res.cohort_first = cohort_first_;
+  res.rollout_state = to_string(controller_->state());
+  res.decisions = controller_->decisions();
+  res.waves = controller_->waves();
+  res.wave_tallies = wave_tallies_;
+  res.final_states = state_counts_;
+  res.final_versions = version_counts_;
+  res.on_target = on_target_;
+  res.time_to = time_to_;
+  for (size_t r = 0; r < scenario_.regions.size(); ++r) {
+    LinkStats s = kernel_.link_stats(region_link_[r]);
+    res.regions.push_back({scenario_.regions[r].name, region_capacity_[r] * 8.0, s.peak_throughput.value * 8.0,
+                           s.peak_active});
+  }
+  res.refused_connections = refused_;
+  res.throttled_requests = update_service_.throttled();
+  res.broker_refused = broker_.throttled();
+  res.corrupt_downloads = corrupt_downloads_;
+  res.bytes_delivered = bytes_delivered_;
+  res.bytes_retransmitted = bytes_retransmitted_;
+  res.exposure_device_hours_old = exposure_ / 3600.0;
+  for (size_t i = 0; i < scenario_.assertions.size(); ++i)
+    res.assertions.push_back(evaluate(scenario_.assertions[i], assertion_numbers_[i], assertion_texts_[i]));
+  res.update_duration_histogram = duration_histogram_;
+  res.histogram_bin = histogram_bin_;
+  res.timeseries = rows_;
+  if (options_.trace_devices) {
+    res.traced = true;
+    res.traces = traces_;
+    for (const Device& d : devices_) {
+      res.initial_version.push_back(d.initial_version);
+      res.final_version.push_back(d.version);
+      res.final_state.push_back(d.state);
+    }
+  }
+  return res;
+}
+
+}  // namespace fleetsim

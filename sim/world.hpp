@@ -1,0 +1,171 @@
+// The World is the model: a fleet of devices (packed records in one array), the platform
+// services they talk to, the faults, the rollout controller, and the observers that produce
+// Results. It talks to time and the network only through the Kernel interface, so the same World
+// runs on the native kernel and on SimGrid.
+//
+// Epoch coupling (DESIGN.md §7): the controller reads a FleetTally at each tick and its
+// decisions take effect at that tick, which is the seam region shards exchange state at.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "reports/results.hpp"
+#include "sim/device_state.hpp"
+#include "sim/kernel.hpp"
+#include "sim/local_time.hpp"
+#include "sim/random_stream.hpp"
+#include "sim/rate_limited_service.hpp"
+#include "sim/rollout_controller.hpp"
+#include "sim/rollout_order.hpp"
+#include "sim/scenario.hpp"
+
+namespace fleetsim {
+
+struct WorldOptions {
+  bool trace_devices = false;
+};
+
+class World final : public KernelClient {
+ public:
+  World(const Scenario& scenario, Kernel& kernel, WorldOptions options = {});
+  ~World() override;
+
+  // Runs the whole scenario. `progress(simulated_seconds)` is called between chunks.
+  void run(const std::function<void(double)>& progress = {});
+  Results results() const;
+
+  // Kernel callbacks.
+  void on_timer(EntityId owner, uint16_t kind, uint32_t tag, uint16_t aux) override;
+  void on_transfer_complete(EntityId owner, TransferId id, Bytes size) override;
+
+  // Introspection for tests.
+  const Device& device(uint32_t id) const { return devices_[id]; }
+  int64_t count(DeviceState s) const { return state_counts_[size_t(s)]; }
+  const RolloutController& controller() const { return *controller_; }
+  int64_t device_count() const { return int64_t(devices_.size()); }
+  uint32_t cohort_of(uint32_t device) const;
+  int64_t eligible() const { return eligible_; }
+  const std::vector<std::string>& versions() const { return versions_; }
+  // Value of a named metric now (nullopt: no value yet), or its text for string metrics.
+  std::optional<double> metric_number(const std::string& name) const;
+  std::string metric_text(const std::string& name) const;
+
+ private:
+  // Per-cohort constants resolved once.
+  struct CohortInfo {
+    const DeviceModel* model;
+    int region;
+    int64_t first;
+    int64_t count;
+    double boot_failure;
+    std::optional<CohortClock> clock;
+    double poll_rate;   // background check-ins per second when online (poll-mode cohorts)
+  };
+  struct Storm {        // analytic re-poll / reconnect burst after an outage
+    double from, to, rate;
+    bool broker;
+  };
+
+  // device lifecycle (device-models/device_lifecycle.cpp)
+  void release(uint32_t d, Seconds now);
+  void on_notify(uint32_t d, uint16_t aux);
+  void begin_download(uint32_t d, bool battery_checked);
+  void start_transfer(uint32_t d);
+  void on_link_flip(uint32_t d);
+  void on_phase_done(uint32_t d, uint16_t phase, uint16_t outcome);
+  void on_execution_timeout(uint32_t d, uint32_t execution);
+  void download_attempt_failed(uint32_t d);
+  void back_off(uint32_t d);
+  void finish(uint32_t d, DeviceState terminal);
+  void set_state(uint32_t d, DeviceState s);
+  void count_attempt(uint32_t d);
+  void schedule_step(uint32_t d, Seconds at, uint16_t kind, uint16_t aux = 0);
+  bool sample_link_bad(uint32_t d, double now);
+  double next_poll_after(uint32_t d, double t) const;
+  double draw(uint32_t d, Stream s);
+  double sample(uint32_t d, const Distribution& dist, Stream s);
+  Bytes image_size(uint32_t d) const;
+  BytesPerSecond link_cap(uint32_t d) const;
+  Seconds link_latency(uint32_t d) const;
+
+  // controller, faults, observers (sim/world.cpp)
+  void on_tick();
+  int64_t release_from_wave(int wave, int64_t budget, Seconds now);
+  void start_rollback(Seconds now);
+  void on_fault(uint32_t index, bool starting);
+  void apply_region_capacity(int region);
+  void drop_region_transfers(int region);
+  void mass_power_loss(const Fault& f);
+  void sample_row();
+  void snapshot_assertion(uint32_t index);
+  void account_exposure(double now);
+  void device_reached_target(double now);
+  double background_rate(double t, bool broker) const;
+  double boot_failure_for(uint32_t d, double now) const;
+  FleetTally tally() const;
+  AssertionResult evaluate(const Assertion& a, std::optional<double> number, const std::string& text) const;
+
+  const Scenario& scenario_;
+  Kernel& kernel_;
+  WorldOptions options_;
+  std::vector<Device> devices_;
+  std::vector<CohortInfo> cohorts_;
+  std::vector<int64_t> cohort_first_;
+  std::vector<std::string> versions_;
+  uint16_t target_version_ = 0;
+  int64_t eligible_ = 0;
+  std::vector<bool> cohort_targeted_;
+
+  std::unique_ptr<RolloutOrder> order_;
+  std::unique_ptr<RolloutController> controller_;
+  int64_t order_cursor_ = 0;
+  std::vector<int64_t> wave_assigned_;
+  std::vector<std::vector<uint32_t>> window_held_;  // per cohort: assigned, waiting for the window
+  std::vector<size_t> window_head_;
+
+  // platform
+  std::vector<LinkId> region_link_;
+  std::vector<double> region_capacity_;   // nominal bytes/s
+  std::vector<int> region_down_;          // active outages
+  std::vector<bool> corrupt_window_;      // active corrupt-artifact faults per region
+  std::vector<Storm> storms_;
+  RateLimitedService update_service_;
+  RateLimitedService broker_;
+  int64_t cdn_connections_ = 0;
+  std::vector<bool> fault_active_;
+
+  // counters
+  std::array<int64_t, kDeviceStateCount> state_counts_{};
+  std::vector<int64_t> version_counts_;
+  std::vector<WaveTally> wave_tallies_;
+  FleetTally totals_;
+  int64_t on_target_ = 0;
+  int64_t refused_ = 0;
+  int64_t corrupt_downloads_ = 0;
+  double bytes_delivered_ = 0;
+  double bytes_retransmitted_ = 0;
+  double exposure_ = 0;          // device-seconds on an old version
+  double exposure_since_ = 0;
+  std::map<int, std::optional<double>> time_to_;
+  std::vector<int64_t> duration_histogram_;
+  double histogram_bin_ = 60;
+
+  // observers
+  std::vector<TimeseriesRow> rows_;
+  int64_t interval_requests_ = 0, interval_throttled_ = 0, interval_refused_ = 0;
+  double last_sample_ = 0;
+  std::vector<std::optional<double>> assertion_numbers_;
+  std::vector<std::string> assertion_texts_;
+  std::vector<bool> assertion_taken_;
+  std::vector<DeviceTrace> traces_;
+
+  // entity ids of the services
+  EntityId controller_entity_, sampler_entity_, fault_entity_base_, assertion_entity_;
+  std::vector<Fault> faults_;  // scenario faults plus region outages/degradations
+};
+
+}  // namespace fleetsim
