@@ -3,8 +3,8 @@
 // devices or rollouts. The native kernel (sim/native_kernel.hpp) implements it for millions of
 // devices; the SimGrid kernel implements the same interface on S4U.
 //
-// Determinism contract: events at equal times are delivered in (owner, owner's own sequence)
-// order, never by insertion order across owners or by address.
+// Determinism contract: events at equal times are delivered in an order derived from the owning
+// entity and the event itself, never from insertion order across owners or from addresses.
 #pragma once
 
 #include <cstdint>

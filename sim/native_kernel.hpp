@@ -1,12 +1,12 @@
-// The native discrete-event kernel: one 4-ary heap of 24-byte event records, per-owner
-// sequence numbers for a partition-independent total order, and one MaxMinLink per shared link
+// The native discrete-event kernel: a monotone radix heap of 24-byte event records ordered by
+// (time, owner, event content) — a partition-independent total order — and one MaxMinLink per shared link
 // (one pending "next finish" event per link, refreshed by generation when the link changes).
 // No heap allocation per event once the arrays have grown.
 #pragma once
 
 #include <vector>
 
-#include "sim/event_queue.hpp"
+#include "sim/radix_event_queue.hpp"
 #include "sim/kernel.hpp"
 #include "sim/max_min_link.hpp"
 
@@ -50,17 +50,15 @@ class NativeKernel final : public Kernel {
     std::string name;
     MaxMinLink shares;
     uint32_t finish_generation = 0;
-    uint32_t seq = 0;
     double scheduled_finish = -1;
     LinkStats stats;
   };
 
-  void push(double at, EntityId owner, uint32_t seq, uint16_t kind, uint32_t tag, uint16_t aux);
+  void push(double at, EntityId owner, uint16_t kind, uint32_t tag, uint16_t aux);
   void link_changed(LinkId link);
   TransferId allocate_transfer();
 
-  EventQueue queue_;
-  std::vector<uint32_t> seq_;          // per-entity sequence numbers
+  RadixEventQueue queue_;
   std::vector<Link> links_;
   std::vector<Transfer> transfers_;
   std::vector<TransferId> free_transfers_;

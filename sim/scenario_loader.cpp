@@ -360,7 +360,8 @@ std::optional<double> fraction(const Field& f) {
   if (!v) return v;
   if (*v < 0 || *v > 1) {
     std::string shown = f.j->is_string() ? quote(f.j->get_ref<const std::string&>()) : f.j->dump();
-    f.error(shown + (*v < 0 ? " is negative" : " is above 1 (100%)") + " (" + units::kFractionHint + ")");
+    const char* limit = f.j->is_string() ? " is above 100%" : " is above 1";
+    f.error(shown + (*v < 0 ? " is negative" : limit) + " (" + units::kFractionHint + ")");
     return std::nullopt;
   }
   return v;
@@ -1325,6 +1326,8 @@ std::string syntax_message(const std::string& text, const nlohmann::detail::pars
   if (detail.ends_with("expected '}'") || detail.ends_with("expected ']'")) detail += " (is a comma missing?)";
   else if (detail.starts_with("unexpected '}'") || detail.starts_with("unexpected ']'"))
     detail += " (is there a trailing comma?)";
+  else if (detail.find("control character U+000A") != std::string::npos)
+    detail += " (is a closing quote missing?)";
   return "line " + std::to_string(line) + ", column " + std::to_string(column) + ": syntax error: " + detail;
 }
 
