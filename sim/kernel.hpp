@@ -26,6 +26,20 @@ class KernelClient {
   virtual ~KernelClient() = default;
   virtual void on_timer(EntityId owner, uint16_t kind, uint32_t tag, uint16_t aux) = 0;
   virtual void on_transfer_complete(EntityId owner, TransferId id, Bytes size) = 0;
+  // A hint that an event for `owner` is due soon (the model may prefetch its state). Never
+  // changes results.
+  virtual void prefetch(EntityId /*owner*/) {}
+};
+
+// Hardware in the loop (DESIGN.md §6): while a board operation is outstanding, virtual time may
+// only advance as far as real time allows. Before delivering an event at time t the kernel calls
+// advance_to(t); the pacer may block (wall-clock pacing) and may schedule events that arrived
+// from outside (a board's outcome) — the kernel then delivers whatever is earliest. A kernel
+// without a pacer runs as fast as possible.
+class ExternalPacer {
+ public:
+  virtual ~ExternalPacer() = default;
+  virtual void advance_to(Seconds t) = 0;
 };
 
 struct LinkStats {
@@ -64,6 +78,8 @@ class Kernel {
   virtual BytesPerSecond link_throughput(LinkId link) const = 0;
   virtual uint32_t link_active_transfers(LinkId link) const = 0;
   virtual LinkStats link_stats(LinkId link) const = 0;
+
+  virtual void set_pacer(ExternalPacer* pacer) = 0;
 
   // Delivers events in order until none is left at or before `until`; afterwards now() == until.
   virtual void run_until(KernelClient& client, Seconds until) = 0;

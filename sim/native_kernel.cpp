@@ -98,7 +98,17 @@ uint32_t NativeKernel::link_active_transfers(LinkId link) const { return uint32_
 LinkStats NativeKernel::link_stats(LinkId link) const { return links_[link].stats; }
 
 void NativeKernel::run_until(KernelClient& client, Seconds until) {
+  queue_.set_prefetch_hint(
+      [](void* c, uint32_t owner) {
+        if (owner < kLinkOwnerBase) static_cast<KernelClient*>(c)->prefetch(owner);
+      },
+      &client);
   while (!queue_.empty() && queue_.top().time <= until.value) {
+    if (pacer_) {
+      const double next = queue_.top().time;
+      pacer_->advance_to(Seconds(next));  // may schedule earlier events from outside
+      if (queue_.top().time != next) continue;
+    }
     const EventRecord ev = queue_.pop();
     now_ = ev.time;
     if (ev.kind == kLinkFinish) {

@@ -28,6 +28,7 @@ class NativeKernel final : public Kernel {
   uint32_t link_active_transfers(LinkId link) const override;
   LinkStats link_stats(LinkId link) const override;
 
+  void set_pacer(ExternalPacer* pacer) override { pacer_ = pacer; }
   void run_until(KernelClient& client, Seconds until) override;
   uint64_t events_processed() const override { return events_; }
   size_t pending_events() const { return queue_.size(); }
@@ -63,6 +64,7 @@ class NativeKernel final : public Kernel {
   std::vector<Transfer> transfers_;
   std::vector<TransferId> free_transfers_;
   std::vector<TransferId> completed_;  // reused buffer for one link-finish event
+  ExternalPacer* pacer_ = nullptr;
   double now_ = 0.0;
   uint64_t events_ = 0;
   uint32_t entity_count_ = 0;

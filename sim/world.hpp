@@ -41,6 +41,9 @@ class World final : public KernelClient {
   // Kernel callbacks.
   void on_timer(EntityId owner, uint16_t kind, uint32_t tag, uint16_t aux) override;
   void on_transfer_complete(EntityId owner, TransferId id, Bytes size) override;
+  void prefetch(EntityId owner) override {
+    if (owner < devices_.size()) __builtin_prefetch(&devices_[owner]);
+  }
 
   // Introspection for tests.
   const Device& device(uint32_t id) const { return devices_[id]; }
