@@ -35,7 +35,11 @@ std::string devices_csv(const Results& r) {
     append_time(out, t.installed);
     append_time(out, t.finished);
     out += "," + std::to_string(t.bytes) + "," + std::to_string(t.attempts) + ",";
-    out += kDeviceStateNames[size_t(r.final_state[d])];
+    // A device the rollout never touched is either already on the target or was not targeted.
+    if (r.final_state[d] == DeviceState::Idle)
+      out += r.initial_version[d] == r.target_index ? "already_on_target" : "not_targeted";
+    else
+      out += kDeviceStateNames[size_t(r.final_state[d])];
     out += "\n";
   }
   return out;

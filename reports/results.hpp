@@ -64,6 +64,7 @@ struct Results {
   int64_t eligible = 0;
   std::string target_version;
   std::vector<std::string> versions;
+  uint16_t target_index = 0;   // index of target_version in versions
   std::vector<std::string> cohort_names;
   std::vector<std::string> cohort_models;
   std::vector<std::string> cohort_regions;

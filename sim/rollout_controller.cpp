@@ -93,7 +93,7 @@ double RolloutController::rate_per_minute(const FleetTally& tally) const {
   return rollout_.max_per_minute;
 }
 
-void RolloutController::fire(Seconds now, GateAction action, std::string reason) {
+void RolloutController::fire(Seconds now, GateAction action, std::string reason, ReleasePlan& plan) {
   decisions_.push_back({now, to_string(action), wave_, std::move(reason)});
   if (wave_ >= 0) outcomes_[wave_].result = "failed";
   switch (action) {
@@ -101,7 +101,7 @@ void RolloutController::fire(Seconds now, GateAction action, std::string reason)
     case GateAction::Abort: state_ = RolloutState::Aborted; break;
     case GateAction::Rollback:
       state_ = RolloutState::RolledBack;
-      pending_rollback_ = true;
+      plan.start_rollback = true;
       break;
   }
 }
@@ -117,10 +117,6 @@ void RolloutController::start_wave(Seconds now, int w) {
 
 ReleasePlan RolloutController::on_tick(Seconds now, const FleetTally& tally) {
   ReleasePlan plan;
-  if (pending_rollback_) {
-    pending_rollback_ = false;
-    plan.start_rollback = true;
-  }
   if (state_ != RolloutState::Scheduled && state_ != RolloutState::Running) return plan;
   if (now < rollout_.start) return plan;
   if (state_ == RolloutState::Scheduled) {
@@ -136,9 +132,7 @@ ReleasePlan RolloutController::on_tick(Seconds now, const FleetTally& tally) {
     if (share > c.threshold) {
       fire(now, c.action,
            std::string("abort criterion: ") + failure_name(c.failure) + " " + pct(share) + " of " +
-               std::to_string(tally.executed) + " executed > " + pct(c.threshold));
-      plan.start_rollback = plan.start_rollback || pending_rollback_;
-      pending_rollback_ = false;
+               std::to_string(tally.executed) + " executed > " + pct(c.threshold), plan);
       return plan;
     }
   }
@@ -153,9 +147,7 @@ ReleasePlan RolloutController::on_tick(Seconds now, const FleetTally& tally) {
       fire(now, g.action,
            "wave " + std::to_string(w) + " error condition: " + std::to_string(t.failed) + " of " +
                std::to_string(size) + " failed (" + pct(double(t.failed) / double(size)) + ") > " +
-               pct(*g.max_failure));
-      plan.start_rollback = plan.start_rollback || pending_rollback_;
-      pending_rollback_ = false;
+               pct(*g.max_failure), plan);
       return plan;
     }
     if (phase_ == Phase::Releasing && t.released >= size) {
@@ -175,9 +167,7 @@ ReleasePlan RolloutController::on_tick(Seconds now, const FleetTally& tally) {
         fire(now, g.action,
              "wave " + std::to_string(w) + " success condition not met: " + std::to_string(t.succeeded) +
                  " of " + std::to_string(size) + " succeeded (" +
-                 pct(size ? double(t.succeeded) / double(size) : 1.0) + ") < " + pct(*g.min_success));
-        plan.start_rollback = plan.start_rollback || pending_rollback_;
-        pending_rollback_ = false;
+                 pct(size ? double(t.succeeded) / double(size) : 1.0) + ") < " + pct(*g.min_success), plan);
         return plan;
       }
     }

@@ -69,6 +69,7 @@ struct ReleasePlan {
 
 class RolloutController {
  public:
+  // Keeps a reference to `rollout`, which must outlive the controller.
   RolloutController(const Rollout& rollout, int64_t eligible);
 
   // Called at every epoch; `tally` is the fleet state at `now`.
@@ -88,7 +89,7 @@ class RolloutController {
  private:
   const Gate& gate_of(int w) const;
   Seconds soak_of(int w) const;
-  void fire(Seconds now, GateAction action, std::string reason);
+  void fire(Seconds now, GateAction action, std::string reason, ReleasePlan& plan);
   void start_wave(Seconds now, int w);
 
   const Rollout& rollout_;
@@ -100,7 +101,6 @@ class RolloutController {
   enum class Phase : uint8_t { Releasing, Running, Soaking } phase_ = Phase::Releasing;
   Seconds soak_until_{0};
   double credit_ = 0.0;
-  bool pending_rollback_ = false;
 };
 
 // Cumulative wave ends for `eligible` devices (exposed for validation and tests).

@@ -541,6 +541,7 @@ Results World::results() const {
   res.eligible = eligible_;
   res.target_version = scenario_.firmware.target;
   res.versions = versions_;
+  res.target_index = target_version_;
   for (size_t c = 0; c < scenario_.cohorts.size(); ++c) {
     res.cohort_names.push_back(scenario_.cohorts[c].name);
     res.cohort_models.push_back(scenario_.cohorts[c].model);
