@@ -191,12 +191,14 @@ void World::begin_download(uint32_t d, bool battery_checked) {
       }
       return;
     }
+    dev.retries = 0;  // connected: the next backoff starts a new run
     ++cdn_connections_;
     set_state(d, DeviceState::Stalled);
     ++dev.generation;
     schedule_step(d, Seconds(now - m.mean_bad.value * std::log(draw(d, Stream::LinkState))), event::kLinkFlip);
     return;
   }
+  dev.retries = 0;  // connected: the next backoff starts a new run
   ++cdn_connections_;
   start_transfer(d);
 }
@@ -218,14 +220,21 @@ void World::start_transfer(uint32_t d) {
   }
 }
 
+double World::stop_transfer(uint32_t d) {
+  Device& dev = devices_[d];
+  const double got = kernel_.cancel_transfer(dev.transfer).value;
+  dev.transfer = kTransferNone;
+  bytes_delivered_ += got;
+  if (options_.trace_devices) traces_[d].bytes += uint32_t(got);
+  return got;
+}
+
 void World::download_attempt_failed(uint32_t d) {
   // The connection dropped (bad link with drop behaviour, or a regional outage).
   Device& dev = devices_[d];
   const DeviceModel& m = *cohorts_[cohort_of(d)].model;
   if (dev.state == DeviceState::Downloading) {
-    double got = kernel_.cancel_transfer(dev.transfer).value;
-    dev.transfer = kTransferNone;
-    bytes_delivered_ += got;
+    double got = stop_transfer(d);
     if (m.resume) dev.bytes_done += uint32_t(got);
     else {
       bytes_retransmitted_ += double(dev.bytes_done) + got;
@@ -255,10 +264,7 @@ void World::on_link_flip(uint32_t d) {
       download_attempt_failed(d);
       return;
     }
-    double got = kernel_.cancel_transfer(dev.transfer).value;
-    dev.transfer = kTransferNone;
-    bytes_delivered_ += got;
-    dev.bytes_done += uint32_t(got);
+    dev.bytes_done += uint32_t(stop_transfer(d));
     set_state(d, DeviceState::Stalled);
     ++dev.generation;
     schedule_step(d, Seconds(now - m.mean_bad.value * std::log(draw(d, Stream::LinkState))), event::kLinkFlip);
@@ -308,9 +314,7 @@ void World::on_phase_done(uint32_t d, uint16_t phase, uint16_t outcome) {
           finish(d, DeviceState::DownloadFailed);
           return;
         }
-        count_attempt(d);  // re-download at once over a new connection
-        ++cdn_connections_;
-        start_transfer(d);
+        begin_download(d, true);  // re-download at once over a new connection (limits apply)
         return;
       }
       double duration = sample(d, m.install, Stream::PhaseDurations);
@@ -374,13 +378,10 @@ void World::on_execution_timeout(uint32_t d, uint32_t execution) {
     case DeviceState::Deferred:
     case DeviceState::Verifying:
       break;
-    case DeviceState::Downloading: {
-      double got = kernel_.cancel_transfer(dev.transfer).value;
-      dev.transfer = kTransferNone;
-      bytes_delivered_ += got;
+    case DeviceState::Downloading:
+      stop_transfer(d);
       --cdn_connections_;
       break;
-    }
     case DeviceState::Stalled:
       --cdn_connections_;
       break;

@@ -1,6 +1,7 @@
 #include "sim/world.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <cstdio>
 
@@ -404,6 +405,9 @@ void World::device_reached_target(double now) {
 void World::sample_row() {
   const double now = kernel_.now().value;
   if (!rows_.empty() && rows_.back().t == now) return;  // the final sample may coincide
+  // Every open download holds exactly one CDN connection.
+  assert(cdn_connections_ == state_counts_[size_t(DeviceState::Downloading)] +
+                                 state_counts_[size_t(DeviceState::Stalled)]);
   TimeseriesRow row;
   row.t = now;
   row.states = state_counts_;

@@ -82,6 +82,7 @@ class World final : public KernelClient {
   void on_phase_done(uint32_t d, uint16_t phase, uint16_t outcome);
   void on_execution_timeout(uint32_t d, uint32_t execution);
   void download_attempt_failed(uint32_t d);
+  double stop_transfer(uint32_t d);  // cancels the open transfer; returns the bytes it delivered
   void back_off(uint32_t d);
   void finish(uint32_t d, DeviceState terminal);
   void set_state(uint32_t d, DeviceState s);
