@@ -126,13 +126,14 @@ void World::on_notify(uint32_t d, uint16_t /*aux*/) {
     back_off(d);
     return;
   }
-  if (c.model->notification == Notification::Push && dev.retries > 0 && !broker_.unlimited() &&
-      !broker_.admit(Seconds(now), background_rate(now, true))) {
+  if (c.model->notification == Notification::Push && dev.retries > 0 && !unlimited_connects_ &&
+      !broker_[size_t(c.region)].admit(Seconds(now), background_rate(now, true, c.region))) {
     back_off(d);  // reconnect refused by the broker's connect-rate limit
     return;
   }
   ++interval_requests_;
-  if (!update_service_.admit(Seconds(now), background_rate(now, false))) {
+  if (!unlimited_requests_ &&
+      !update_service_[size_t(c.region)].admit(Seconds(now), background_rate(now, false, c.region))) {
     ++interval_throttled_;
     back_off(d);
     return;
@@ -173,9 +174,9 @@ void World::begin_download(uint32_t d, bool battery_checked) {
     back_off(d);
     return;
   }
-  const int64_t max_conn = scenario_.platform.cdn_max_connections;
-  if (max_conn > 0 && cdn_connections_ >= max_conn) {
+  if (!unlimited_connections_ && connections_[size_t(c.region)] >= connection_quota_.whole(c.region)) {
     ++refused_;
+    ++epoch_refused_[size_t(c.region)];
     ++interval_refused_;
     back_off(d);
     return;
@@ -192,14 +193,14 @@ void World::begin_download(uint32_t d, bool battery_checked) {
       return;
     }
     dev.retries = 0;  // connected: the next backoff starts a new run
-    ++cdn_connections_;
+    open_connection(d);
     set_state(d, DeviceState::Stalled);
     ++dev.generation;
     schedule_step(d, Seconds(now - m.mean_bad.value * std::log(draw(d, Stream::LinkState))), event::kLinkFlip);
     return;
   }
   dev.retries = 0;  // connected: the next backoff starts a new run
-  ++cdn_connections_;
+  open_connection(d);
   start_transfer(d);
 }
 
@@ -244,7 +245,7 @@ void World::download_attempt_failed(uint32_t d) {
     bytes_retransmitted_ += double(dev.bytes_done);
     dev.bytes_done = 0;
   }
-  --cdn_connections_;
+  close_connection(d);
   if (dev.attempts >= m.retry_max_attempts) {
     ++dev.generation;
     finish(d, DeviceState::DownloadFailed);
@@ -283,7 +284,7 @@ void World::on_transfer_complete(EntityId owner, TransferId /*id*/, Bytes size) 
   const double now = kernel_.now().value;
   dev.transfer = kTransferNone;
   bytes_delivered_ += size.value;
-  --cdn_connections_;
+  close_connection(d);
   if (options_.trace_devices) {
     traces_[d].download_end = now;
     traces_[d].bytes += uint32_t(size.value);
@@ -314,7 +315,7 @@ void World::on_phase_done(uint32_t d, uint16_t phase, uint16_t outcome) {
           finish(d, DeviceState::DownloadFailed);
           return;
         }
-        begin_download(d, true);  // re-download at once over a new connection (limits apply)
+        back_off(d);  // the checksum failed: check in again after a backoff and re-download
         return;
       }
       double duration = sample(d, m.install, Stream::PhaseDurations);
@@ -340,8 +341,10 @@ void World::on_phase_done(uint32_t d, uint16_t phase, uint16_t outcome) {
         return;
       }
       if (options_.trace_devices) traces_[d].installed = now;
+      // Whether a build boots on a device is a property of the pair (e.g. a hardware revision
+      // the build breaks), so the draw is fixed per device: a retried execution fails again.
       const double p_boot = dev.rollback_job ? 0.0 : boot_failure_for(d, now);
-      bool boot_fails = p_boot > 0 && draw(d, Stream::BootFailure) < p_boot;
+      bool boot_fails = p_boot > 0 && uniform01(scenario_.seed, d, Stream::BootFailure, 0) < p_boot;
       set_state(d, DeviceState::Rebooting);
       ++dev.generation;
       schedule_step(d, Seconds(now + sample(d, m.reboot, Stream::PhaseDurations)), event::kPhaseDone,
@@ -380,10 +383,10 @@ void World::on_execution_timeout(uint32_t d, uint32_t execution) {
       break;
     case DeviceState::Downloading:
       stop_transfer(d);
-      --cdn_connections_;
+      close_connection(d);
       break;
     case DeviceState::Stalled:
-      --cdn_connections_;
+      close_connection(d);
       break;
     default:
       return;

@@ -1,6 +1,8 @@
 // The native kernel's pending-event set: small POD records in an implicit 4-ary min-heap.
 // Total order: (time, owner, seq) — the owner's own sequence number breaks ties, so the order
 // does not depend on insertion order across owners (stable under sharding).
+// Implementation and performance notes: sim/event_queue.cpp; benchmark:
+// tests/bench/event_queue_bench.cpp.
 #pragma once
 
 #include <cstddef>
@@ -29,8 +31,8 @@ class EventQueue {
  public:
   void reserve(std::size_t n);
   void push(const EventRecord& e);
-  const EventRecord& top() const { return heap_.front(); }
-  EventRecord pop();
+  const EventRecord& top() const { return heap_.front(); }  // requires !empty()
+  EventRecord pop();                                         // requires !empty()
   bool empty() const { return heap_.empty(); }
   std::size_t size() const { return heap_.size(); }
   void clear() { heap_.clear(); }

@@ -239,12 +239,12 @@ int cmd_run(int argc, char** argv) {
   std::vector<std::pair<std::string, std::string>> files = {
       {"summary.json", summary_json(results)}, {"timeseries.csv", timeseries_csv(results)}, {"run.json", run_json(stats)}};
   if (results.traced) files.push_back({"devices.csv", devices_csv(results)});
-  for (const auto& [name, content] : files) {
-    std::string err = write_file_atomically(out_dir + "/" + name, content);
-    if (!err.empty()) {
-      std::cerr << "fleetsim: " << err << "\n";
-      return kInfrastructure;
-    }
+  std::vector<std::pair<std::string, std::string>> paths;
+  for (const auto& [name, content] : files) paths.push_back({out_dir + "/" + name, content});
+  std::string err = write_files_atomically(paths);
+  if (!err.empty()) {
+    std::cerr << "fleetsim: " << err << "\n";
+    return kInfrastructure;
   }
 
   const bool passed = results.all_assertions_passed();

@@ -103,10 +103,12 @@ size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates) {
-  if (word.size() > 200) return std::nullopt;  // nobody mistypes a 200-character key
+  // Nobody mistypes a 200-character name, and the distance is quadratic in the lengths.
+  if (word.size() > 200) return std::nullopt;
   std::optional<std::string> best;
   size_t best_d = 0;
   for (const auto& c : candidates) {
+    if (c.size() > 200) continue;
     size_t d = edit_distance(word, c);
     size_t allowed = std::max<size_t>(2, c.size() / 3);
     if (d == 0 || d > allowed || d >= c.size()) continue;
@@ -1261,14 +1263,19 @@ class DuplicateKeyFinder {
     using E = nlohmann::detail::parse_event_t;
     switch (event) {
       case E::object_start:
-      case E::array_start:
-        frames_.push_back({event == E::object_start, {}, current_path(), 0, {}});
+      case E::array_start: {
+        std::string token;
+        if (!frames_.empty())
+          token = frames_.back().object ? escape_token(frames_.back().key) : std::to_string(frames_.back().index);
+        frames_.push_back({event == E::object_start, std::move(token), {}, 0, {}});
         break;
+      }
       case E::key: {
         Frame& top = frames_.back();
         top.key = parsed.get<std::string>();
-        if (!top.keys.insert(top.key).second)
-          add(p_, child(top.path, top.key), "duplicate key " + quote(top.key) + " (expected each key once)");
+        // Capped: each report costs O(depth), and a hundred say enough.
+        if (!top.keys.insert(top.key).second && ++reported_ <= 100)
+          add(p_, child(pointer(), top.key), "duplicate key " + quote(top.key) + " (expected each key once)");
         break;
       }
       case E::object_end:
@@ -1284,17 +1291,17 @@ class DuplicateKeyFinder {
  private:
   struct Frame {
     bool object;
+    std::string token;  // this container's place in its parent
     std::set<std::string> keys;
-    std::string path;
     size_t index;
     std::string key;
   };
 
-  // The pointer of the element being parsed now.
-  std::string current_path() const {
-    if (frames_.empty()) return "";
-    const Frame& top = frames_.back();
-    return top.object ? child(top.path, top.key) : child(top.path, top.index);
+  // Built only when needed: storing each frame's full path costs O(depth²) on deep input.
+  std::string pointer() const {
+    std::string out;
+    for (size_t i = 1; i < frames_.size(); ++i) out += "/" + frames_[i].token;
+    return out;
   }
   void element_done() {
     if (!frames_.empty() && !frames_.back().object) ++frames_.back().index;
@@ -1302,7 +1309,27 @@ class DuplicateKeyFinder {
 
   Problems& p_;
   std::vector<Frame> frames_;
+  size_t reported_ = 0;
 };
+
+// nlohmann reports a number too large for a double as out_of_range, without a position; find
+// the literal it quotes to say where it is.
+std::string overflow_message(const std::string& text, const std::string& what) {
+  std::string literal;
+  if (auto open = what.find("parsing '"); open != std::string::npos) {
+    auto close = what.find('\'', open + 9);
+    if (close != std::string::npos) literal = what.substr(open + 9, close - open - 9);
+  }
+  std::string where;
+  if (auto at = literal.empty() ? std::string::npos : text.find(literal); at != std::string::npos) {
+    size_t line = 1 + size_t(std::count(text.begin(), text.begin() + long(at), '\n'));
+    size_t line_start = text.rfind('\n', at);
+    size_t column = at - (line_start == std::string::npos ? 0 : line_start + 1) + 1;
+    where = "line " + std::to_string(line) + ", column " + std::to_string(column) + ": ";
+  }
+  return where + "number " + (literal.empty() ? std::string("") : literal + " ") +
+         "is too large (expected a number within the range of a double)";
+}
 
 // "line 3, column 5: syntax error: unexpected '}'; expected string literal".
 std::string syntax_message(const std::string& text, const nlohmann::detail::parse_error& e) {
@@ -1364,6 +1391,10 @@ LoadResult load_scenario_text(const std::string& text, const std::string& file_n
     } catch (const nlohmann::detail::parse_error& e) {
       result.problems.clear();  // duplicates seen before the error add nothing to a syntax error
       add(result.problems, "", syntax_message(text, e));
+      return result;
+    } catch (const nlohmann::detail::out_of_range& e) {
+      result.problems.clear();
+      add(result.problems, "", overflow_message(text, e.what()));
       return result;
     }
     auto override_problems = apply_overrides(doc, sets);

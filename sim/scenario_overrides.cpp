@@ -69,6 +69,40 @@ std::optional<std::vector<Step>> parse_path(std::string_view path, std::string& 
   }
 }
 
+// Why `steps` cannot be applied to `doc`, or nullopt when it can: keys are created as needed,
+// array indices must exist or be the next one (append).
+std::optional<Problem> check_path(const Json& doc, const std::vector<Step>& steps, const std::string& name) {
+  const Json* node = &doc;  // nullptr once the path leaves what exists (it will be created)
+  std::string pointer;
+  std::string shown;  // the path walked so far, as the user wrote it
+  for (const auto& step : steps) {
+    if (step.key) {
+      if (node && !node->is_null() && !node->is_object())
+        return Problem{pointer, name + ": " + (shown.empty() ? "the document" : shown) + " is " + kind_of(*node) +
+                                    " (expected an object to hold key \"" + *step.key + "\")"};
+      if (node) {
+        auto it = node->is_object() ? node->find(*step.key) : node->end();
+        node = (node->is_object() && it != node->end()) ? &*it : nullptr;
+      }
+      pointer += "/" + pointer_token(*step.key);
+      shown += (shown.empty() ? "" : ".") + *step.key;
+    } else {
+      const std::string index = std::to_string(step.index);
+      if (!node || !node->is_array())
+        return Problem{pointer, name + ": " + shown + " is " + (node ? kind_of(*node) : std::string("absent")) +
+                                    " (expected an array to index with [" + index + "])"};
+      if (step.index > node->size())
+        return Problem{pointer, name + ": index " + index + " is out of range (" + shown + " has " +
+                                    std::to_string(node->size()) + " elements; [" + std::to_string(node->size()) +
+                                    "] appends)"};
+      node = step.index < node->size() ? &(*node)[step.index] : nullptr;
+      pointer += "/" + index;
+      shown += "[" + index + "]";
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::vector<Problem> apply_overrides(nlohmann::ordered_json& doc, const std::vector<std::string>& sets) {
@@ -90,47 +124,23 @@ std::vector<Problem> apply_overrides(nlohmann::ordered_json& doc, const std::vec
     Json value = Json::parse(value_text, nullptr, false);
     if (value.is_discarded()) value = value_text;  // not JSON: a plain string such as 72h
 
-    // Work on a copy so that a failed override leaves no half-created keys behind.
-    Json copy = doc;
-    Json* node = &copy;
-    std::string pointer;
-    std::string shown;  // the path walked so far, as the user wrote it
-    bool ok = true;
+    // Check the whole path before changing anything, so that a failed override leaves no
+    // half-created keys behind (and without copying the document, which may be huge).
+    if (auto problem = check_path(doc, *steps, name)) {
+      problems.push_back(std::move(*problem));
+      continue;
+    }
+    Json* node = &doc;
     for (const auto& step : *steps) {
       if (step.key) {
         if (node->is_null()) *node = Json::object();
-        if (!node->is_object()) {
-          problems.push_back({pointer, name + ": " + (shown.empty() ? "the document" : shown) + " is " +
-                                           kind_of(*node) + " (expected an object to hold key \"" + *step.key + "\")"});
-          ok = false;
-          break;
-        }
         node = &(*node)[*step.key];
-        pointer += "/" + pointer_token(*step.key);
-        shown += (shown.empty() ? "" : ".") + *step.key;
       } else {
-        if (!node->is_array()) {
-          problems.push_back({pointer, name + ": " + shown + " is " + kind_of(*node) +
-                                           " (expected an array to index with [" + std::to_string(step.index) + "])"});
-          ok = false;
-          break;
-        }
-        if (step.index > node->size()) {
-          problems.push_back({pointer, name + ": index " + std::to_string(step.index) + " is out of range (" + shown +
-                                           " has " + std::to_string(node->size()) + " elements; [" +
-                                           std::to_string(node->size()) + "] appends)"});
-          ok = false;
-          break;
-        }
         if (step.index == node->size()) node->push_back(nullptr);
         node = &(*node)[step.index];
-        pointer += "/" + std::to_string(step.index);
-        shown += "[" + std::to_string(step.index) + "]";
       }
     }
-    if (!ok) continue;
     *node = std::move(value);
-    doc = std::move(copy);
   }
   return problems;
 }

@@ -20,8 +20,12 @@ World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
     : scenario_(scenario),
       kernel_(kernel),
       options_(options),
-      update_service_(scenario.platform.update_service_capacity),
-      broker_(scenario.platform.broker_connect_rate) {
+      unlimited_connections_(scenario.platform.cdn_max_connections <= 0),
+      unlimited_requests_(scenario.platform.update_service_capacity.value <= 0),
+      unlimited_connects_(scenario.platform.broker_connect_rate.value <= 0),
+      connection_quota_(double(scenario.platform.cdn_max_connections), {}),
+      request_quota_(scenario.platform.update_service_capacity.value, {}),
+      connect_quota_(scenario.platform.broker_connect_rate.value, {}) {
   const int64_t n = scenario.device_count();
   devices_.resize(size_t(n));
 
@@ -127,6 +131,21 @@ World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
     region_link_.push_back(kernel_.add_link(reg.name, BytesPerSecond(cap)));
   }
   region_down_.assign(scenario.regions.size(), 0);
+  // The first epoch divides fleet-wide limits by devices per region; later ones by demand.
+  std::vector<double> devices_per_region(scenario.regions.size(), 0.0);
+  for (const CohortInfo& c : cohorts_) devices_per_region[size_t(c.region)] += double(c.count);
+  connection_quota_ = EpochQuota(double(scenario.platform.cdn_max_connections), devices_per_region);
+  request_quota_ = EpochQuota(scenario.platform.update_service_capacity.value, devices_per_region);
+  connect_quota_ = EpochQuota(scenario.platform.broker_connect_rate.value, devices_per_region);
+  update_service_.resize(scenario.regions.size());
+  broker_.resize(scenario.regions.size());
+  connections_.assign(scenario.regions.size(), 0);
+  epoch_peak_connections_.assign(scenario.regions.size(), 0);
+  epoch_refused_.assign(scenario.regions.size(), 0);
+  for (size_t r = 0; r < scenario.regions.size(); ++r) {
+    update_service_[r].set_capacity(PerSecond(request_quota_.amount(int(r))));
+    broker_[r].set_capacity(PerSecond(connect_quota_.amount(int(r))));
+  }
   corrupt_window_.assign(scenario.regions.size(), false);
 
   for (int t : kTimeToThresholds) time_to_[t] = std::nullopt;
@@ -210,8 +229,30 @@ FleetTally World::tally() const {
   return t;
 }
 
+void World::rebalance_quotas() {
+  const double now = kernel_.now().value;
+  for (int r = 0; r < int(connections_.size()); ++r) {
+    connection_quota_.add_demand(r, double(epoch_peak_connections_[size_t(r)] + epoch_refused_[size_t(r)]));
+    epoch_peak_connections_[size_t(r)] = connections_[size_t(r)];
+    epoch_refused_[size_t(r)] = 0;
+    // Requests offered in the epoch (individual ones counted by the services) plus the background.
+    request_quota_.add_demand(r, double(update_service_[size_t(r)].take_epoch_offered()) +
+                                     background_rate(now, false, r) * scenario_.rollout.tick.value);
+    connect_quota_.add_demand(r, double(broker_[size_t(r)].take_epoch_offered()) +
+                                     background_rate(now, true, r) * scenario_.rollout.tick.value);
+  }
+  connection_quota_.rebalance();
+  request_quota_.rebalance();
+  connect_quota_.rebalance();
+  for (size_t r = 0; r < connections_.size(); ++r) {
+    update_service_[r].set_capacity(PerSecond(request_quota_.amount(int(r)) * brownout_factor_));
+    broker_[r].set_capacity(PerSecond(connect_quota_.amount(int(r))));
+  }
+}
+
 void World::on_tick() {
   const Seconds now = kernel_.now();
+  if (now.value > 0) rebalance_quotas();
   ReleasePlan plan = controller_->on_tick(now, tally());
   if (plan.start_rollback) start_rollback(now);
   if (plan.wave >= 0 && plan.count > 0) controller_->commit(release_from_wave(plan.wave, plan.count, now));
@@ -234,7 +275,7 @@ int64_t World::release_from_wave(int wave, int64_t budget, Seconds now) {
       while (window_head_[c] < held.size() && released < budget) {
         uint32_t d = held[window_head_[c]++];
         if (devices_[d].wave != wave) continue;
-        release(d, now);
+        release(d, spread(now, released, budget));
         ++released;
       }
       if (window_head_[c] == held.size()) {
@@ -264,10 +305,18 @@ int64_t World::release_from_wave(int wave, int64_t budget, Seconds now) {
       window_held_[c].push_back(d);
       continue;
     }
-    release(d, now);
+    release(d, spread(now, released, budget));
     ++released;
   }
   return released;
+}
+
+Seconds World::spread(Seconds now, int64_t index, int64_t count) const {
+  // A rate limit (AWS maximumPerMinute) creates job executions evenly over the minute, not in a
+  // burst at the controller tick: the i-th of n releases of a tick starts at tick·i/n.
+  const Rollout& r = scenario_.rollout;
+  if ((r.max_per_minute <= 0 && !r.rate) || count <= 1) return now;
+  return now + r.tick * (double(index) / double(count));
 }
 
 void World::start_rollback(Seconds now) {
@@ -343,7 +392,7 @@ void World::on_fault(uint32_t index, bool starting) {
                               ? double(c.count) * std::min(1.0, f.window.length.value / m.poll_interval.value)
                               : double(c.count);
           double spread = std::max(1.0, m.backoff_base.value);
-          storms_.push_back({now, now + spread, missed / spread, m.notification == Notification::Push});
+          storms_.push_back({now, now + spread, missed / spread, m.notification == Notification::Push, r});
         }
       });
       return;
@@ -351,7 +400,9 @@ void World::on_fault(uint32_t index, bool starting) {
       each_region([&](int r) { apply_region_capacity(r); });
       return;
     case FaultKind::UpdateServiceBrownout:
-      update_service_.set_factor(starting ? f.factor : 1.0);
+      brownout_factor_ = starting ? f.factor : 1.0;
+      for (size_t r = 0; r < update_service_.size(); ++r)
+        update_service_[r].set_capacity(PerSecond(request_quota_.amount(int(r)) * brownout_factor_));
       return;
     case FaultKind::CorruptArtifact:
       each_region([&](int r) { corrupt_window_[size_t(r)] = starting; });
@@ -376,18 +427,36 @@ double World::boot_failure_for(uint32_t d, double now) const {
   return p;
 }
 
-double World::background_rate(double t, bool broker) const {
+double World::background_rate(double t, bool broker, int region) const {
   double rate = 0;
-  if (!broker)
+  if (!broker && region_down_[size_t(region)] == 0)
     for (const CohortInfo& c : cohorts_)
-      if (region_down_[size_t(c.region)] == 0) rate += c.poll_rate;
+      if (c.region == region) rate += c.poll_rate;
   for (const Storm& s : storms_)
-    if (s.broker == broker && t >= s.from && t < s.to) rate += s.rate;
+    if (s.region == region && s.broker == broker && t >= s.from && t < s.to) rate += s.rate;
   return rate;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Observers
+
+int64_t World::throttled_requests() const {
+  // Individual check-ins the services turned away, plus the idle polls over capacity.
+  int64_t n = background_throttled_;
+  for (const RateLimitedService& u : update_service_) n += u.throttled();
+  return n;
+}
+
+void World::open_connection(uint32_t d) {
+  const size_t r = size_t(cohorts_[cohort_of(d)].region);
+  ++cdn_connections_;
+  if (++connections_[r] > epoch_peak_connections_[r]) epoch_peak_connections_[r] = connections_[r];
+}
+
+void World::close_connection(uint32_t d) {
+  --cdn_connections_;
+  --connections_[size_t(cohorts_[cohort_of(d)].region)];
+}
 
 void World::account_exposure(double now) {
   exposure_ += double(int64_t(devices_.size()) - on_target_) * (now - exposure_since_);
@@ -419,15 +488,18 @@ void World::sample_row() {
   row.cdn_connections = cdn_connections_;
   // Background check-ins over the interval, integrated per second, plus individual requests.
   double background = 0, overflow = 0;
-  const double cap = update_service_.unlimited() ? -1 : update_service_.capacity_now();
-  for (double t = last_sample_; t < now; t += 1.0) {
-    double b = background_rate(t, false) * std::min(1.0, now - t);
-    background += b;
-    if (cap >= 0) overflow += std::max(0.0, b - cap);
+  for (int r = 0; r < int(region_link_.size()); ++r) {
+    const double cap = unlimited_requests_ ? -1 : update_service_[size_t(r)].capacity_now();
+    for (double t = last_sample_; t < now; t += 1.0) {
+      double b = background_rate(t, false, r) * std::min(1.0, now - t);
+      background += b;
+      if (cap >= 0) overflow += std::max(0.0, b - cap);
+    }
   }
   const double span = now - last_sample_;
   row.requests_per_s = span > 0 ? (background + double(interval_requests_)) / span : 0.0;
   row.throttled = interval_throttled_ + int64_t(std::llround(overflow));
+  background_throttled_ += int64_t(std::llround(overflow));
   row.refused = interval_refused_;
   row.released = totals_.in_progress + totals_.executed;
   row.failures = totals_.failures[size_t(FailureType::Any)];
@@ -473,7 +545,7 @@ std::optional<double> World::metric_number(const std::string& name) const {
     return peak;
   }
   if (name == "platform.refused_connections") return double(refused_);
-  if (name == "platform.throttled_requests") return double(update_service_.throttled());
+  if (name == "platform.throttled_requests") return double(throttled_requests());
   if (name == "bytes.delivered") return bytes_delivered_;
   if (name == "bytes.retransmitted") return bytes_retransmitted_;
   if (name == "exposure.device_hours_old") {
@@ -566,8 +638,8 @@ Results World::results() const {
                            s.peak_active});
   }
   res.refused_connections = refused_;
-  res.throttled_requests = update_service_.throttled();
-  res.broker_refused = broker_.throttled();
+  res.throttled_requests = throttled_requests();
+  for (const RateLimitedService& b : broker_) res.broker_refused += b.throttled();
   res.corrupt_downloads = corrupt_downloads_;
   res.bytes_delivered = bytes_delivered_;
   res.bytes_retransmitted = bytes_retransmitted_;

@@ -15,6 +15,7 @@
 
 #include "reports/results.hpp"
 #include "sim/device_state.hpp"
+#include "sim/epoch_quota.hpp"
 #include "sim/kernel.hpp"
 #include "sim/local_time.hpp"
 #include "sim/random_stream.hpp"
@@ -71,6 +72,7 @@ class World final : public KernelClient {
   struct Storm {        // analytic re-poll / reconnect burst after an outage
     double from, to, rate;
     bool broker;
+    int region;
   };
 
   // device lifecycle (device-models/device_lifecycle.cpp)
@@ -100,6 +102,7 @@ class World final : public KernelClient {
   void on_tick();
   int64_t release_from_wave(int wave, int64_t budget, Seconds now);
   void start_rollback(Seconds now);
+  Seconds spread(Seconds now, int64_t index, int64_t count) const;
   void on_fault(uint32_t index, bool starting);
   void apply_region_capacity(int region);
   void drop_region_transfers(int region);
@@ -108,7 +111,11 @@ class World final : public KernelClient {
   void snapshot_assertion(uint32_t index);
   void account_exposure(double now);
   void device_reached_target(double now);
-  double background_rate(double t, bool broker) const;
+  double background_rate(double t, bool broker, int region) const;
+  void rebalance_quotas();
+  int64_t throttled_requests() const;
+  void open_connection(uint32_t d);
+  void close_connection(uint32_t d);
   double boot_failure_for(uint32_t d, double now) const;
   FleetTally tally() const;
   AssertionResult evaluate(const Assertion& a, std::optional<double> number, const std::string& text) const;
@@ -137,9 +144,15 @@ class World final : public KernelClient {
   std::vector<int> region_down_;          // active outages
   std::vector<bool> corrupt_window_;      // active corrupt-artifact faults per region
   std::vector<Storm> storms_;
-  RateLimitedService update_service_;
-  RateLimitedService broker_;
-  int64_t cdn_connections_ = 0;
+  // Fleet-wide limits, divided among regions at each controller epoch (sim/epoch_quota.hpp).
+  bool unlimited_connections_ = true, unlimited_requests_ = true, unlimited_connects_ = true;
+  EpochQuota connection_quota_, request_quota_, connect_quota_;
+  std::vector<RateLimitedService> update_service_;  // per region
+  std::vector<RateLimitedService> broker_;          // per region
+  std::vector<int64_t> connections_;                 // open CDN connections per region
+  std::vector<int64_t> epoch_peak_connections_, epoch_refused_;
+  double brownout_factor_ = 1.0;
+  int64_t cdn_connections_ = 0;                      // all regions
   std::vector<bool> fault_active_;
 
   // counters
@@ -149,6 +162,7 @@ class World final : public KernelClient {
   FleetTally totals_;
   int64_t on_target_ = 0;
   int64_t refused_ = 0;
+  int64_t background_throttled_ = 0;
   int64_t corrupt_downloads_ = 0;
   double bytes_delivered_ = 0;
   double bytes_retransmitted_ = 0;

@@ -48,13 +48,15 @@ TEST_CASE("the image is the delta for its initial version when one is given, els
 
 TEST_CASE("a download that is always corrupt fails after max_attempts downloads", "[lifecycle]") {
   // corruption 1, max_attempts 3. Each attempt: 3 s latency + 10 s transfer + 5 s verify = 18 s,
-  // re-downloading at once: verify fails at 1 + 18 = 19, 37, 55 → download_failed at 55.
+  // then a backoff of backoff_base = 10 s (jitter 0; the count restarts at each connection)
+  // before checking in again: verify fails at 1 + 18 = 19, 29 + 18 = 47, 57 + 18 = 75 →
+  // download_failed at 75.
   Doc doc = minimal_scenario();
   doc["device_models"]["m"]["failures"]["corruption"] = 1;
   auto run = run_scenario(doc);
   CHECK(run->state(0) == DeviceState::DownloadFailed);
   CHECK(run->trace(0).attempts == 3);
-  CHECK(run->trace(0).finished == Approx(55).margin(kEps));
+  CHECK(run->trace(0).finished == Approx(75).margin(kEps));
   CHECK(run->trace(0).installed == -1);
   CHECK(run->results.corrupt_downloads == 3);
   CHECK(run->results.bytes_delivered == Approx(30000));

@@ -101,8 +101,8 @@ TEST_CASE("an update-service brownout throttles check-ins, which succeed after i
 TEST_CASE("a corrupt artifact window makes exactly the downloads finishing inside it re-download", "[faults]") {
   // Cohort c: 2 devices on 1.0 with a 4000 B delta → downloads end at 4 + 4 = 8 s (before the window).
   // Cohort full: 3 devices on 0.9, full 10000 B → downloads end at 14 s, inside [10 s, 20 s): the
-  // checksum fails at 19 s, they re-download 19 → 32 (outside the window) and are updated at
-  // 32 + 36 = 68. corrupt_downloads = 3, each throwing away 10000 B.
+  // checksum fails at 19 s, they back off 10 s, re-download 29 → 42 (outside the window) and are
+  // updated at 42 + 36 = 78. corrupt_downloads = 3, each throwing away 10000 B.
   Doc doc = minimal_scenario(2);
   doc["firmware"]["delta"]["1.0"] = "4000B";
   add_cohort(doc, "full", "m", 3, "0.9");
@@ -116,28 +116,32 @@ TEST_CASE("a corrupt artifact window makes exactly the downloads finishing insid
   }
   for (size_t d : {2, 3, 4}) {
     CHECK(run->trace(d).attempts == 2);
-    CHECK(run->trace(d).download_end == Approx(32).margin(kEps));
-    CHECK(run->trace(d).finished == Approx(68).margin(kEps));
+    CHECK(run->trace(d).download_end == Approx(42).margin(kEps));
+    CHECK(run->trace(d).finished == Approx(78).margin(kEps));
   }
   CHECK(run->count(DeviceState::Updated) == 5);
 }
 
 TEST_CASE("a re-download after a corrupt artifact respects the CDN connection limit", "[faults]") {
   // DESIGN.md: beyond max_connections a request is refused and the device retries with backoff.
-  // max_connections 1, backoff_base 15 s, jitter 0; corrupt artifact in [10 s, 15 s).
-  // Device 0 downloads 1 → 14 (inside the window): checksum fails at 19. Device 1, refused at 1,
-  // retries at 16 and holds the only connection 16 → 29. Device 0's re-download at 19 is refused
-  // too → retries at 19 + 15 = 34 and downloads 34 → 47. Never more than one transfer at a time.
-  Doc doc = minimal_scenario(2);
+  // max_connections 1, backoff_base 15 s, jitter 0; corrupt artifact in [5 s, 10 s).
+  // Device 0 (4000 B delta) takes the connection at 1 and downloads 4 → 8 (inside the window);
+  // device 1 (full 10000 B) is refused at 1, retries at 16 and holds the connection 16 → 29.
+  // Device 0's checksum fails at 8 + 5 = 13; it backs off 15 s and checks in again at 28, while
+  // device 1 still holds the connection: refused again, second backoff 30 s → 58, downloads
+  // 61 → 65. Never more than one transfer at a time; 2 refusals.
+  Doc doc = minimal_scenario(1);
+  doc["firmware"]["delta"]["1.0"] = "4000B";
+  add_cohort(doc, "full", "m", 1, "0.9");
   doc["platform"]["cdn"]["max_connections"] = 1;
   doc["device_models"]["m"]["behaviour"]["retry"]["backoff_base"] = "15s";
-  doc["faults"] = Doc::parse(R"([{"kind": "corrupt_artifact", "region": "r", "at": "10s", "for": "5s"}])");
+  doc["faults"] = Doc::parse(R"([{"kind": "corrupt_artifact", "region": "r", "at": "5s", "for": "5s"}])");
   auto run = run_scenario(doc);
   CHECK(run->results.corrupt_downloads == 1);
   CHECK(run->trace(1).download_end == Approx(29).margin(kEps));
   CHECK(run->results.regions.at(0).peak_concurrent == 1);
   CHECK(run->results.refused_connections == 2);
-  CHECK(run->trace(0).download_end == Approx(47).margin(kEps));
+  CHECK(run->trace(0).download_end == Approx(65).margin(kEps));
 }
 
 TEST_CASE("a corrupt artifact in another region does not touch this one", "[faults]") {

@@ -1,0 +1,47 @@
+#include <catch2/catch.hpp>
+
+#include "sim/epoch_quota.hpp"
+
+using fleetsim::EpochQuota;
+
+TEST_CASE("the first epoch splits a limit by the prior weights", "[quota]") {
+  // 1000 connections, regions with 600k / 300k / 100k devices → 600 / 300 / 100.
+  EpochQuota q(1000, {600000, 300000, 100000});
+  CHECK(q.whole(0) == 600);
+  CHECK(q.whole(1) == 300);
+  CHECK(q.whole(2) == 100);
+  CHECK(q.amount(1) == Approx(300.0));
+}
+
+TEST_CASE("whole shares use the largest remainder and add up to the total", "[quota]") {
+  // 10 units over equal thirds: 3.33 each → floors 3, 3, 3, one leftover to region 0 (ties by index).
+  EpochQuota q(10, {1, 1, 1});
+  CHECK(q.whole(0) == 4);
+  CHECK(q.whole(1) == 3);
+  CHECK(q.whole(2) == 3);
+}
+
+TEST_CASE("an epoch's demand sets the next epoch's shares", "[quota]") {
+  // Demand 30 in region 0 and 90 in region 1 → shares 1/4 and 3/4 of 400 → 100 and 300.
+  EpochQuota q(400, {1, 1});
+  q.add_demand(0, 30);
+  q.add_demand(1, 90);
+  q.rebalance();
+  CHECK(q.whole(0) == 100);
+  CHECK(q.whole(1) == 300);
+  CHECK(q.share(1) == Approx(0.75));
+}
+
+TEST_CASE("an epoch without demand keeps the previous shares", "[quota]") {
+  EpochQuota q(400, {1, 3});
+  q.rebalance();  // no demand recorded
+  CHECK(q.whole(0) == 100);
+  CHECK(q.whole(1) == 300);
+}
+
+TEST_CASE("all-zero prior weights split equally", "[quota]") {
+  EpochQuota q(9, {0, 0, 0});
+  CHECK(q.whole(0) == 3);
+  CHECK(q.whole(1) == 3);
+  CHECK(q.whole(2) == 3);
+}
