@@ -17,7 +17,7 @@
 #include <cstring>
 #include <vector>
 
-#include "sim/event_queue.hpp"
+#include "sim/event_record.hpp"
 
 namespace fleetsim {
 
