@@ -356,14 +356,14 @@ TEST_CASE("parse_device_model reports problems under the pointer it is given") {
 
 // --- overrides ----------------------------------------------------------------------------------
 
-TEST_CASE("--set replaces a value before validation") {
+TEST_CASE("an override with --set replaces a value before validation") {
   const auto r = load(kMinimal, {"fleet.cohorts[0].count=2000000"});
   INFO(r.format("test.json"));
   REQUIRE(r.scenario);
   CHECK(r.scenario->cohorts[0].count == 2000000);
 }
 
-TEST_CASE("--set takes a value that is not JSON as a string") {
+TEST_CASE("an override with --set takes a value that is not JSON as a string") {
   const auto r = load(kMinimal, {"duration=48h", "firmware.target=2.0.0"});
   INFO(r.format("test.json"));
   REQUIRE(r.scenario);
@@ -371,7 +371,7 @@ TEST_CASE("--set takes a value that is not JSON as a string") {
   CHECK(r.scenario->firmware.target == "2.0.0");
 }
 
-TEST_CASE("--set creates keys the file does not have, after the existing ones") {
+TEST_CASE("an override with --set creates keys the file does not have, after the existing ones") {
   const auto r = load(kMinimal, {"rollout.max_concurrent=100", "regions.us-east.backhaul=1Gbps"});
   INFO(r.format("test.json"));
   REQUIRE(r.scenario);
@@ -380,7 +380,7 @@ TEST_CASE("--set creates keys the file does not have, after the existing ones") 
   CHECK(r.scenario->regions[1].name == "us-east");
 }
 
-TEST_CASE("--set with the next index appends to an array") {
+TEST_CASE("an override with --set with the next index appends to an array") {
   const auto r = load(kMinimal, {R"(fleet.cohorts[1]={"name": "more", "model": "test-sensor", "count": 5,
                                   "region": "eu-west", "firmware": {"1.0.0": 1}})"});
   INFO(r.format("test.json"));
