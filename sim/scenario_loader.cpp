@@ -31,17 +31,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // ---------------------------------------------------------------------------------------------
 // Messages
 
-std::string escape_token(std::string_view key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
-}
-
-std::string child(const std::string& ptr, std::string_view key) { return ptr + "/" + escape_token(key); }
+std::string child(const std::string& ptr, std::string_view key) { return ptr + "/" + json_pointer_token(key); }
 std::string child(const std::string& ptr, size_t index) { return ptr + "/" + std::to_string(index); }
 
 // JSON-quoted, shortened: user text can be arbitrarily long or not valid UTF-8.
@@ -652,17 +642,6 @@ const std::vector<std::string> kTopLevelKeys = {
     "$schema", "name",     "description", "seed",     "start",  "duration",  "output", "device_models",
     "regions", "platform", "fleet",       "firmware", "rollout", "faults", "assertions"};
 
-const std::vector<std::string>& known_metrics() {
-  static const std::vector<std::string> metrics = {
-      "fleet.on_target_fraction", "fleet.on_target", "devices.updated", "devices.failed", "devices.bricked",
-      "devices.rolled_back", "devices.timed_out", "devices.download_failed", "devices.install_failed",
-      "devices.pending", "devices.not_targeted", "devices.corrupt_downloads", "rollout.state",
-      "rollout.time_to_50", "rollout.time_to_90", "rollout.time_to_95", "rollout.time_to_99",
-      "rollout.waves_completed", "platform.peak_egress_bps", "platform.peak_concurrent_transfers",
-      "platform.refused_connections", "platform.throttled_requests", "bytes.delivered",
-      "bytes.retransmitted", "exposure.device_hours_old"};
-  return metrics;
-}
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
@@ -788,7 +767,7 @@ class ScenarioReader {
       if (r.backhaul.value > 0 || s_.platform.cdn_egress.count(r.name) || cdn_region_with_problem_.count(r.name) ||
           bad_backhaul_.count(r.name))
         continue;
-      add(p_, "/platform/cdn/regions/" + escape_token(r.name),
+      add(p_, "/platform/cdn/regions/" + json_pointer_token(r.name),
           "region " + quote(r.name) + " has no capacity (expected an egress like \"10Gbps\", or a backhaul on the region)");
     }
   }
@@ -1266,7 +1245,7 @@ class DuplicateKeyFinder {
       case E::array_start: {
         std::string token;
         if (!frames_.empty())
-          token = frames_.back().object ? escape_token(frames_.back().key) : std::to_string(frames_.back().index);
+          token = frames_.back().object ? json_pointer_token(frames_.back().key) : std::to_string(frames_.back().index);
         frames_.push_back({event == E::object_start, std::move(token), {}, 0, {}});
         break;
       }
@@ -1434,6 +1413,28 @@ LoadResult load_scenario_file(const std::string& path, const std::vector<std::st
     add(result.problems, "", std::string("cannot read file: ") + e.what());
     return result;
   }
+}
+
+std::string json_pointer_token(std::string_view key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+  return out;
+}
+
+const std::vector<std::string>& known_metrics() {
+  static const std::vector<std::string> metrics = {
+      "fleet.on_target_fraction", "fleet.on_target", "devices.updated", "devices.failed", "devices.bricked",
+      "devices.rolled_back", "devices.timed_out", "devices.download_failed", "devices.install_failed",
+      "devices.pending", "devices.not_targeted", "devices.corrupt_downloads", "rollout.state",
+      "rollout.time_to_50", "rollout.time_to_90", "rollout.time_to_95", "rollout.time_to_99",
+      "rollout.waves_completed", "platform.peak_egress_bps", "platform.peak_concurrent_transfers",
+      "platform.refused_connections", "platform.throttled_requests", "bytes.delivered",
+      "bytes.retransmitted", "exposure.device_hours_old"};
+  return metrics;
 }
 
 }  // namespace fleetsim

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -33,6 +34,12 @@ std::vector<Problem> apply_overrides(nlohmann::ordered_json& doc, const std::vec
 LoadResult load_scenario_file(const std::string& path, const std::vector<std::string>& sets = {});
 LoadResult load_scenario_text(const std::string& text, const std::string& file_name,
                               const std::vector<std::string>& sets = {});
+
+// Names of the metrics assertions may use (summary values the World can report).
+const std::vector<std::string>& known_metrics();
+
+// A key escaped as one JSON pointer token (RFC 6901: "~" → "~0", "/" → "~1").
+std::string json_pointer_token(std::string_view key);
 
 // JSON Schema (draft 2020-12) of the scenario format.
 nlohmann::json scenario_json_schema();

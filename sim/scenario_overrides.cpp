@@ -17,15 +17,6 @@ struct Step {
   size_t index = 0;
 };
 
-std::string pointer_token(std::string_view key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
-}
 
 std::string kind_of(const Json& j) {
   if (j.is_array()) return "an array";
@@ -84,7 +75,7 @@ std::optional<Problem> check_path(const Json& doc, const std::vector<Step>& step
         auto it = node->is_object() ? node->find(*step.key) : node->end();
         node = (node->is_object() && it != node->end()) ? &*it : nullptr;
       }
-      pointer += "/" + pointer_token(*step.key);
+      pointer += "/" + json_pointer_token(*step.key);
       shown += (shown.empty() ? "" : ".") + *step.key;
     } else {
       const std::string index = std::to_string(step.index);

@@ -1,4 +1,4 @@
-// JSON Schema (draft 2020-12) of the scenario format in scenarios/FORMAT.md, for editors and
+// JSON Schema (draft 2020-12) of the scenario format (README "Scenario format"), for editors and
 // external tools. The loader does not use it: its own checks are stricter (cross references,
 // sums, orderings) and give better messages. Built from small helpers so that the many
 // "object with these keys and no others" parts read as one line each.
@@ -227,15 +227,7 @@ json fault_def() {
 }
 
 json assertion_def() {
-  const std::vector<std::string> metrics = {
-      "fleet.on_target_fraction", "fleet.on_target", "devices.updated", "devices.failed", "devices.bricked",
-      "devices.rolled_back", "devices.timed_out", "devices.download_failed", "devices.install_failed",
-      "devices.pending", "devices.not_targeted", "devices.corrupt_downloads", "rollout.state",
-      "rollout.time_to_50", "rollout.time_to_90", "rollout.time_to_95", "rollout.time_to_99",
-      "rollout.waves_completed", "platform.peak_egress_bps", "platform.peak_concurrent_transfers",
-      "platform.refused_connections", "platform.throttled_requests", "bytes.delivered",
-      "bytes.retransmitted", "exposure.device_hours_old"};
-  return object({{"metric", one_of_strings(metrics)},
+  return object({{"metric", one_of_strings(known_metrics())},
                  {"at", json{{"anyOf", json::array({json{{"const", "end"}}, ref("duration")})}}},
                  {"op", one_of_strings({">=", ">", "<=", "<", "==", "!="})},
                  {"value", json{{"type", json::array({"number", "string"})}}}},
