@@ -145,6 +145,12 @@ void World::on_notify(uint32_t d, uint16_t /*aux*/) {
     if (scenario_.rollout.execution_timeout.value > 0)
       kernel_.schedule(Seconds(now) + scenario_.rollout.execution_timeout, d, event::kTimeout, dev.executions);
   }
+  if (external_ && external_->owns(d)) {  // a board does the update; its outcome comes back later
+    set_state(d, DeviceState::Installing);  // busy, holds no simulated connection, not abandonable
+    ++dev.generation;
+    external_->start_update(d, Seconds(now));
+    return;
+  }
   begin_download(d, false);
 }
 

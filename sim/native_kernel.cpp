@@ -1,5 +1,6 @@
 #include "sim/native_kernel.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <stdexcept>
@@ -103,12 +104,15 @@ void NativeKernel::run_until(KernelClient& client, Seconds until) {
         if (owner < kLinkOwnerBase) static_cast<KernelClient*>(c)->prefetch(owner);
       },
       &client);
-  while (!queue_.empty() && queue_.top().time <= until.value) {
+  for (;;) {
     if (pacer_) {
-      const double next = queue_.top().time;
-      pacer_->advance_to(Seconds(next));  // may schedule earlier events from outside
-      if (queue_.top().time != next) continue;
+      // The clock is about to move to the next event (or to `until`): the pacer may hold it
+      // there and may schedule events that arrived from outside in the meantime.
+      const double next = queue_.empty() ? until.value : std::min(queue_.top().time, until.value);
+      pacer_->advance_to(Seconds(next));
+      if (!queue_.empty() && queue_.top().time < next) continue;
     }
+    if (queue_.empty() || queue_.top().time > until.value) break;
     const EventRecord ev = queue_.pop();
     now_ = ev.time;
     if (ev.kind == kLinkFinish) {

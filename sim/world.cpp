@@ -194,6 +194,11 @@ void World::on_timer(EntityId owner, uint16_t kind, uint32_t tag, uint16_t aux) 
     Device& dev = devices_[owner];
     switch (kind) {
       case event::kTimeout: on_execution_timeout(owner, tag); return;
+      case event::kExternalOutcome:
+        if (dev.state == DeviceState::Installing && external_ && external_->owns(owner) &&
+            is_terminal(DeviceState(aux)) && aux < kDeviceStateCount)
+          finish(owner, DeviceState(aux));
+        return;
       default: break;
     }
     if (uint16_t(tag) != dev.generation) return;  // superseded step timer
@@ -359,6 +364,7 @@ void World::mass_power_loss(const Fault& f) {
     for (int64_t i = 0; i < cohorts_[c].count; ++i) {
       uint32_t d = uint32_t(cohorts_[c].first + i);
       if (devices_[d].state != DeviceState::Installing) continue;
+      if (external_ && external_->owns(d)) continue;  // a real board is not in the simulated blackout
       if (f.fraction < 1.0 && uniform01(scenario_.seed, d, Stream::FaultSelection, 0) >= f.fraction) continue;
       ++devices_[d].generation;  // the install never completes
       finish(d, cohorts_[c].model->storage == StorageLayout::Single ? DeviceState::Bricked : DeviceState::RolledBack);

@@ -16,6 +16,7 @@
 #include "reports/results.hpp"
 #include "sim/device_state.hpp"
 #include "sim/epoch_quota.hpp"
+#include "sim/external_devices.hpp"
 #include "sim/kernel.hpp"
 #include "sim/local_time.hpp"
 #include "sim/random_stream.hpp"
@@ -34,6 +35,9 @@ class World final : public KernelClient {
  public:
   World(const Scenario& scenario, Kernel& kernel, WorldOptions options = {});
   ~World() override;
+
+  // Hands the devices `external` owns to it instead of simulating their updates (HIL).
+  void attach_external(ExternalDevices* external) { external_ = external; }
 
   // Runs the whole scenario. `progress(simulated_seconds)` is called between chunks.
   void run(const std::function<void(double)>& progress = {});
@@ -122,6 +126,7 @@ class World final : public KernelClient {
 
   const Scenario& scenario_;
   Kernel& kernel_;
+  ExternalDevices* external_ = nullptr;
   WorldOptions options_;
   std::vector<Device> devices_;
   std::vector<CohortInfo> cohorts_;

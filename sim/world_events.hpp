@@ -12,6 +12,7 @@ constexpr uint16_t kLinkFlip = 3;    // Gilbert–Elliott state change while a d
 constexpr uint16_t kPhaseDone = 4;   // aux = phase; tag = generation
 constexpr uint16_t kTimeout = 5;     // tag = execution number
 constexpr uint16_t kRecharged = 6;
+constexpr uint16_t kExternalOutcome = 7;  // aux = terminal DeviceState reported by a board
 
 // service timers
 constexpr uint16_t kTick = 10;

@@ -48,8 +48,9 @@ TEST_CASE("an event injected by the pacer is delivered before later events", "[k
   CHECK(r.fired[0] == std::make_pair(1.0, 1u));
   CHECK(r.fired[1] == std::make_pair(4.0, 99u));
   CHECK(r.fired[2] == std::make_pair(10.0, 2u));
-  // The pacer was asked before each delivery: 1, then 10 (injects), then 4, then 10 again.
-  CHECK(pacer.asked == std::vector<double>{1.0, 10.0, 4.0, 10.0});
+  // The pacer was asked before each delivery: 1, then 10 (injects), then 4, then 10 again, and
+  // finally 20, the end of the run, where the clock stops.
+  CHECK(pacer.asked == std::vector<double>{1.0, 10.0, 4.0, 10.0, 20.0});
 }
 
 TEST_CASE("without a pacer the kernel runs events back to back", "[kernel][hil]") {
