@@ -160,6 +160,8 @@ class ProgressLine {
   void update(double sim_t, uint64_t events) {
     if (!enabled_) return;
     double wall = seconds_since_start();
+    if (sim_t < duration_ && wall - last_print_ < 0.2) return;  // a few updates per second
+    last_print_ = wall;
     double frac = duration_ > 0 ? sim_t / duration_ : 1.0;
     double eta = frac > 0 ? wall / frac - wall : 0.0;
     std::fprintf(stderr, "\r  simulated %s / %s  %5.1f%%  %6.2fM events/s  ETA %4.0fs ",
@@ -176,6 +178,7 @@ class ProgressLine {
  private:
   bool enabled_;
   double duration_;
+  double last_print_ = -1.0;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
