@@ -14,6 +14,9 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/scenario_loader.hpp"
+#include "tests/cli_runner.hpp"
+
+using namespace fleetsim::testing;
 
 namespace {
 
@@ -44,30 +47,8 @@ std::vector<std::string> malformed_files() {
   return names;
 }
 
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-struct Run {
-  int exit_code = -1;
-  std::string err;
-};
-
 // Runs `fleetsim validate FILE`, keeping only its stderr.
-Run validate(const std::string& path) {
-  const std::string cmd = shell_quote(FLEETSIM_BIN) + " validate " + shell_quote(path) + " 2>&1 >/dev/null";
-  Run run;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return run;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) run.err.append(buf, n);
-  const int status = pclose(pipe);
-  if (status != -1 && WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
-  return run;
-}
+Cli validate(const std::string& path) { return run_fleetsim("validate " + shell_quote(path), "2>&1 >/dev/null"); }
 
 // The line prefix LoadResult::format gives a problem: "FILE: /pointer: " or "FILE: ".
 std::string line_prefix(const std::string& path, const std::string& pointer) {
@@ -101,10 +82,10 @@ TEST_CASE("the loader reports each malformed file's flaw at the expected pointer
 TEST_CASE("fleetsim validate exits with 2 and prints FILE: /pointer: message for each malformed file") {
   for (const auto& e : expectations()) {
     const std::string path = kDir + "/" + e.file;
-    const Run run = validate(path);
-    INFO(e.file << ": stderr was:\n" << run.err);
+    const Cli run = validate(path);
+    INFO(e.file << ": stderr was:\n" << run.output);
     CHECK(run.exit_code == 2);
-    CHECK(run.err.find(line_prefix(path, e.pointer)) != std::string::npos);
-    CHECK(run.err.find(e.contains) != std::string::npos);
+    CHECK(run.output.find(line_prefix(path, e.pointer)) != std::string::npos);
+    CHECK(run.output.find(e.contains) != std::string::npos);
   }
 }

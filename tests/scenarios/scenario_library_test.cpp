@@ -19,62 +19,17 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "tests/cli_runner.hpp"
+
 namespace fs = std::filesystem;
+
+using namespace fleetsim::testing;
 
 namespace {
 
 const std::string kSource = FLEETSIM_SOURCE_DIR;
 const std::string kScenarios = kSource + "/scenarios";
 
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-struct Cli {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-// Runs FLEETSIM_BIN with the given (already quoted) arguments.
-Cli fleetsim(const std::string& args) {
-  const std::string cmd = quote(FLEETSIM_BIN) + " " + args + " 2>&1";
-  Cli r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.output.append(buf, n);
-  const int status = pclose(pipe);
-  if (status != -1 && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  return r;
-}
-
-// A fresh directory under the system temp dir, removed with everything in it.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static std::atomic<int> counter{0};
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    path = fs::temp_directory_path() /
-           ("fleetsim-scenario-library-" + std::to_string(getpid()) + "-" + std::to_string(stamp) + "-" +
-            std::to_string(counter++));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 nlohmann::json summary_of(const std::string& out_dir) {
   std::ifstream in(out_dir + "/summary.json");
@@ -117,7 +72,7 @@ Csv read_csv(const std::string& path) {
 
 // Runs a scenario of the library into `out`; the scenario's own assertions must pass.
 nlohmann::json run_scenario(const std::string& file, const std::string& out, const std::string& extra = "") {
-  const Cli r = fleetsim("run " + quote(kScenarios + "/" + file) + " --out " + quote(out) + " --quiet " + extra);
+  const Cli r = run_fleetsim("run " + shell_quote(kScenarios + "/" + file) + " --out " + shell_quote(out) + " --quiet " + extra);
   INFO(file << ": " << r.output);
   REQUIRE(r.exit_code == 0);
   return summary_of(out);
@@ -256,7 +211,7 @@ TEST_CASE("fleetsim validate accepts every shipped scenario", "[scenarios]") {
   // quickstart + the four QA scenarios + the two benchmarks at least.
   CHECK(files.size() >= 7);
   for (const std::string& f : files) {
-    const Cli r = fleetsim("validate " + quote(f));
+    const Cli r = run_fleetsim("validate " + shell_quote(f));
     INFO(f << ": " << r.output);
     CHECK(r.exit_code == 0);
   }
@@ -264,24 +219,24 @@ TEST_CASE("fleetsim validate accepts every shipped scenario", "[scenarios]") {
 
 TEST_CASE("fleetsim run: bad input exits 2, an unwritable --out exits 3 without partial files", "[scenarios]") {
   TempDir tmp;
-  const std::string quickstart = quote(kScenarios + "/quickstart.json");
+  const std::string quickstart = shell_quote(kScenarios + "/quickstart.json");
 
   SECTION("a --set that breaks the scenario names its JSON pointer") {
-    const Cli r = fleetsim("run " + quickstart + " --out " + quote(tmp / "out") +
+    const Cli r = run_fleetsim("run " + quickstart + " --out " + shell_quote(tmp / "out") +
                            " --quiet --set 'fleet.cohorts[0].count=0'");
     INFO(r.output);
     CHECK(r.exit_code == 2);
     CHECK(r.output.find("/fleet/cohorts/0/count") != std::string::npos);
     CHECK_FALSE(fs::exists(tmp / "out/summary.json"));
 
-    const Cli v = fleetsim("validate " + quickstart + " --set 'fleet.cohorts[0].count=0'");
+    const Cli v = run_fleetsim("validate " + quickstart + " --set 'fleet.cohorts[0].count=0'");
     INFO(v.output);
     CHECK(v.exit_code == 2);
     CHECK(v.output.find("/fleet/cohorts/0/count") != std::string::npos);
   }
 
   SECTION("a missing scenario file") {
-    const Cli r = fleetsim("run " + quote(tmp / "no-such-scenario.json") + " --out " + quote(tmp / "out") + " --quiet");
+    const Cli r = run_fleetsim("run " + shell_quote(tmp / "no-such-scenario.json") + " --out " + shell_quote(tmp / "out") + " --quiet");
     INFO(r.output);
     CHECK(r.exit_code == 2);
     CHECK_FALSE(fs::exists(tmp / "out/summary.json"));
@@ -290,7 +245,7 @@ TEST_CASE("fleetsim run: bad input exits 2, an unwritable --out exits 3 without 
   SECTION("--out under a regular file") {
     const std::string blocker = tmp / "not-a-directory";
     { std::ofstream(blocker) << "keep"; }
-    const Cli r = fleetsim("run " + quickstart + " --out " + quote(blocker + "/results") + " --quiet");
+    const Cli r = run_fleetsim("run " + quickstart + " --out " + shell_quote(blocker + "/results") + " --quiet");
     INFO(r.output);
     CHECK(r.exit_code == 3);
     CHECK(fs::is_regular_file(blocker));
