@@ -119,6 +119,8 @@ std::string suggestion(std::string_view word, const std::vector<std::string>& ca
   return "";
 }
 
+constexpr size_t kMaxWaves = 254;
+
 void add(Problems& p, std::string ptr, std::string message) {
   p.push_back({std::move(ptr), std::move(message)});
 }
@@ -1040,6 +1042,11 @@ class ScenarioReader {
       s_.rollout.waves.push_back(w);
     });
     if (p_.size() != before || !fleet_ok_ || !filter_ok_ || !waves.j->is_array()) return;
+    if (s_.rollout.waves.size() > kMaxWaves) {  // a device records its wave in one byte
+      add(p_, waves.ptr,
+          std::to_string(s_.rollout.waves.size()) + " waves (expected at most " + std::to_string(kMaxWaves) + ")");
+      return;
+    }
 
     // Sizes only make sense once every wave and the fleet are known.
     const int64_t eligible = eligible_devices();
