@@ -2,8 +2,8 @@
 # Works on a fresh Debian 12 machine as root (or with sudo available).
 set -euo pipefail
 
-FLEETSIM_PACKAGES=(g++ make cmake pkg-config nlohmann-json3-dev libboost-program-options-dev
-                   libhowardhinnant-date-dev tzdata catch2 libbenchmark-dev)
+FLEETSIM_PACKAGES=(g++ make cmake pkg-config nlohmann-json3-dev libboost-dev libboost-program-options-dev
+                   libhowardhinnant-date-dev tzdata catch2 libbenchmark-dev libssl-dev)
 
 fleetsim_install_missing() {
   local missing=()
