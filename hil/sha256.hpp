@@ -1,0 +1,14 @@
+// SHA-256 digest: MCUboot's image hash TLV and the SMP upload `sha` field.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+
+namespace fleetsim::hil {
+
+using Sha256Digest = std::array<std::uint8_t, 32>;
+
+Sha256Digest sha256(std::span<const std::uint8_t> bytes);
+
+}  // namespace fleetsim::hil
