@@ -419,6 +419,11 @@ void World::finish(uint32_t d, DeviceState terminal) {
   if (options_.trace_devices) traces_[d].finished = now;
   if (dev.rollback_job) return;  // rollback executions stay outside the rollout's tallies
 
+  if (terminal == DeviceState::Updated && controller_->state() == RolloutState::RolledBack) {
+    // The rollout was rolled back while this device was still updating: send it back too.
+    dev.rollback_job = 1;
+    release(d, kernel_.now());
+  }
   if (terminal == DeviceState::Updated) {
     ++totals_.succeeded;
     ++wave_tallies_[dev.wave].succeeded;
@@ -430,7 +435,9 @@ void World::finish(uint32_t d, DeviceState terminal) {
     const FailureType type = FailureType(failure_type_index(terminal));
     const bool matches = rt.failure == FailureType::Any || rt.failure == type ||
                          (rt.failure == FailureType::Failed && type != FailureType::TimedOut);
-    if (terminal != DeviceState::Bricked && matches && dev.executions <= rt.max) {
+    const RolloutState rollout = controller_->state();
+    const bool rollout_live = rollout == RolloutState::Running || rollout == RolloutState::Completed;
+    if (terminal != DeviceState::Bricked && matches && dev.executions <= rt.max && rollout_live) {
       set_state(d, DeviceState::Idle);
       release(d, kernel_.now());  // still in progress: the same device, a new execution
       return;

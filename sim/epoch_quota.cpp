@@ -7,8 +7,17 @@
 namespace fleetsim {
 
 EpochQuota::EpochQuota(double total, std::vector<double> prior)
-    : total_(total), demand_(prior.size(), 0.0), shares_(prior.size(), 0.0), whole_(prior.size(), 0) {
-  set_shares(prior);
+    : total_(total), prior_(normalised(prior)), demand_(prior.size(), 0.0), shares_(prior.size(), 0.0),
+      whole_(prior.size(), 0) {
+  set_shares(prior_);
+}
+
+std::vector<double> EpochQuota::normalised(const std::vector<double>& w) {
+  double sum = std::accumulate(w.begin(), w.end(), 0.0);
+  std::vector<double> out(w.size(), w.empty() ? 0.0 : 1.0 / double(w.size()));
+  if (sum > 0)
+    for (size_t r = 0; r < w.size(); ++r) out[r] = w[r] / sum;
+  return out;
 }
 
 void EpochQuota::set_shares(const std::vector<double>& weights) {
@@ -34,7 +43,13 @@ void EpochQuota::set_shares(const std::vector<double>& weights) {
 }
 
 void EpochQuota::rebalance() {
-  if (std::accumulate(demand_.begin(), demand_.end(), 0.0) > 0) set_shares(demand_);
+  if (std::accumulate(demand_.begin(), demand_.end(), 0.0) > 0) {
+    // Half by last epoch's demand, half by the prior: a region that was quiet keeps a floor
+    // (half its prior share) for a surge, and a busy region gets the rest.
+    std::vector<double> demand = normalised(demand_), weights(demand.size());
+    for (size_t r = 0; r < weights.size(); ++r) weights[r] = 0.5 * demand[r] + 0.5 * prior_[r];
+    set_shares(weights);
+  }
   std::fill(demand_.begin(), demand_.end(), 0.0);
 }
 

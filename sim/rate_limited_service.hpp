@@ -1,9 +1,12 @@
 // A platform service with a request capacity per second (the update service's check-ins, the
-// broker's connects). Capacity is handed out in one-second slots; requests the model sends
-// individually draw from what the analytic background load (idle polls, reconnect storms) leaves
-// over. An exhausted slot throttles the request: the device backs off and retries.
+// broker's connects), as a token bucket: tokens accrue continuously at what the analytic
+// background load (idle polls, reconnect storms) leaves of the capacity, up to one second's
+// worth (at least one token), so rates below 1/s work too. A request without a token is
+// throttled: the device backs off and retries. Whether a limit applies at all is the caller's
+// business; a capacity of 0 admits nothing.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -15,21 +18,17 @@ class RateLimitedService {
  public:
   explicit RateLimitedService(PerSecond capacity = PerSecond(0)) : capacity_(capacity) {}
 
-  bool unlimited() const { return capacity_.value <= 0; }
   void set_capacity(PerSecond capacity) { capacity_ = capacity; }
-  void set_factor(double factor) { factor_ = factor; }
-  double capacity_now() const { return capacity_.value * factor_; }
+  double capacity_now() const { return capacity_.value; }
 
   // One request at `now` on top of `background` requests/s. Returns false when throttled.
   bool admit(Seconds now, double background) {
     ++offered_;
     ++epoch_offered_;
-    if (unlimited()) return true;
-    int64_t slot = int64_t(std::floor(now.value));
-    if (slot != slot_) {
-      slot_ = slot;
-      tokens_ = std::floor(std::max(0.0, capacity_now() - background));
-    }
+    const double rate = std::max(0.0, capacity_.value - background);
+    const double burst = rate > 0 ? std::max(1.0, rate) : 0.0;  // no capacity, no token
+    tokens_ = last_ < 0 ? burst : std::min(burst, tokens_ + rate * (now.value - last_));
+    last_ = now.value;
     if (tokens_ >= 1.0) {
       tokens_ -= 1.0;
       return true;
@@ -49,8 +48,7 @@ class RateLimitedService {
 
  private:
   PerSecond capacity_;
-  double factor_ = 1.0;
-  int64_t slot_ = INT64_MIN;
+  double last_ = -1.0;
   double tokens_ = 0.0;
   int64_t offered_ = 0;
   int64_t epoch_offered_ = 0;

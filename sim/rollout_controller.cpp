@@ -193,7 +193,9 @@ ReleasePlan RolloutController::on_tick(Seconds now, const FleetTally& tally) {
   int64_t want = wave_size(wave_) - t.released;
   double rate = rate_per_minute(tally);
   if (rate > 0) {
-    credit_ = (credit_ - std::floor(credit_)) + rate * rollout_.tick.value / 60.0;
+    // Unused credit is not banked; capping it at what the wave still needs also keeps an
+    // uncapped exponential ramp from overflowing.
+    credit_ = std::min((credit_ - std::floor(credit_)) + rate * rollout_.tick.value / 60.0, double(want) + 1.0);
     want = std::min<int64_t>(want, int64_t(std::floor(credit_)));
   }
   if (rollout_.max_concurrent > 0)

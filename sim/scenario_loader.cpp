@@ -120,6 +120,7 @@ std::string suggestion(std::string_view word, const std::vector<std::string>& ca
 }
 
 constexpr size_t kMaxWaves = 254;
+constexpr double kMaxImageBytes = 4294967296.0;
 
 void add(Problems& p, std::string ptr, std::string message) {
   p.push_back({std::move(ptr), std::move(message)});
@@ -603,7 +604,8 @@ std::optional<DeviceModel> device_model(const Field& f) {
     set(m.poll_jitter, jitter);
   }
   Obj retry(behaviour["retry"], {"max_attempts", "backoff_base", "backoff_cap", "jitter"});
-  if (auto v = integer(retry["max_attempts"], 1, 1000)) m.retry_max_attempts = int(*v);
+  // A device counts its attempts in one byte.
+  if (auto v = integer(retry["max_attempts"], 1, 255)) m.retry_max_attempts = int(*v);
   auto base = duration(retry["backoff_base"]);
   set(m.backoff_base, base);
   Field cap_field = retry["backoff_cap"];
@@ -859,7 +861,12 @@ class ScenarioReader {
   void read_firmware(const Field& f) {
     Obj o(f, {"target", "size", "delta", "boot_failure"});
     set(s_.firmware.target, text(o.required("target", "the target version string")));
-    auto image = size(o.required("size", "a size like \"1.8MiB\""));
+    Field size_field = o.required("size", "a size like \"1.8MiB\"");
+    auto image = size(size_field);
+    if (image && image->value >= kMaxImageBytes) {  // a device counts downloaded bytes in 32 bits
+      size_field.error("image size " + as_written(size_field) + " is 4 GiB or more (expected a firmware image below 4GiB)");
+      image.reset();
+    }
     set(s_.firmware.size, image);
     for_each_member(o["delta"], [&](const std::string& version, const Field& df) {
       auto d = size(df);

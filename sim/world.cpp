@@ -148,7 +148,9 @@ World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
   }
   corrupt_window_.assign(scenario.regions.size(), false);
 
-  for (int t : kTimeToThresholds) time_to_[t] = std::nullopt;
+  for (int t : kTimeToThresholds)  // devices already on target count from t = 0
+    time_to_[t] = double(on_target_) >= std::ceil(double(n) * t / 100.0) ? std::optional<double>(0.0) : std::nullopt;
+  on_target_initially_ = on_target_;
   histogram_bin_ = std::max(60.0, scenario.duration.value / 200.0);
   duration_histogram_.assign(200, 0);
   if (options_.trace_devices) traces_.resize(size_t(n));
@@ -157,7 +159,8 @@ World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
   assertion_taken_.assign(scenario.assertions.size(), false);
 
   // Service timers.
-  kernel_.schedule(Seconds(0), controller_entity_, event::kTick, 0);
+  if (scenario.rollout.start.value <= scenario.duration.value)
+    kernel_.schedule(scenario.rollout.start, controller_entity_, event::kTick, 0);
   kernel_.schedule(Seconds(0), sampler_entity_, event::kSample, 0);
   for (uint32_t i = 0; i < faults_.size(); ++i) {
     kernel_.schedule(faults_[i].window.at, fault_entity_base_ + i, event::kFaultStart, i);
@@ -257,7 +260,7 @@ void World::rebalance_quotas() {
 
 void World::on_tick() {
   const Seconds now = kernel_.now();
-  if (now.value > 0) rebalance_quotas();
+  if (now > scenario_.rollout.start) rebalance_quotas();
   ReleasePlan plan = controller_->on_tick(now, tally());
   if (plan.start_rollback) start_rollback(now);
   if (plan.wave >= 0 && plan.count > 0) controller_->commit(release_from_wave(plan.wave, plan.count, now));
@@ -356,7 +359,7 @@ void World::drop_region_transfers(int region) {
   }
 }
 
-void World::mass_power_loss(const Fault& f) {
+void World::mass_power_loss(const Fault& f, uint32_t fault_index) {
   const int region = f.region.empty() ? -1 : scenario_.region_index(f.region);
   for (uint32_t c = 0; c < cohorts_.size(); ++c) {
     if (region >= 0 && cohorts_[c].region != region) continue;
@@ -365,7 +368,8 @@ void World::mass_power_loss(const Fault& f) {
       uint32_t d = uint32_t(cohorts_[c].first + i);
       if (devices_[d].state != DeviceState::Installing) continue;
       if (external_ && external_->owns(d)) continue;  // a real board is not in the simulated blackout
-      if (f.fraction < 1.0 && uniform01(scenario_.seed, d, Stream::FaultSelection, 0) >= f.fraction) continue;
+      if (f.fraction < 1.0 && uniform01(scenario_.seed, d, Stream::FaultSelection, fault_index) >= f.fraction)
+        continue;  // each fault draws its own share of the devices
       ++devices_[d].generation;  // the install never completes
       finish(d, cohorts_[c].model->storage == StorageLayout::Single ? DeviceState::Bricked : DeviceState::RolledBack);
     }
@@ -389,6 +393,7 @@ void World::on_fault(uint32_t index, bool starting) {
           drop_region_transfers(r);
           return;
         }
+        if (region_down_[size_t(r)] > 0) return;  // another outage keeps the region down
         // Devices that missed check-ins during the outage come back together: the poll
         // cohorts re-check in and the push cohorts reconnect within one backoff period.
         for (const CohortInfo& c : cohorts_) {
@@ -406,15 +411,18 @@ void World::on_fault(uint32_t index, bool starting) {
       each_region([&](int r) { apply_region_capacity(r); });
       return;
     case FaultKind::UpdateServiceBrownout:
-      brownout_factor_ = starting ? f.factor : 1.0;
+      // Overlapping brownouts compound; each active one multiplies the capacity.
+      brownout_factor_ = 1.0;
+      for (size_t i = 0; i < faults_.size(); ++i)
+        if (fault_active_[i] && faults_[i].kind == FaultKind::UpdateServiceBrownout) brownout_factor_ *= faults_[i].factor;
       for (size_t r = 0; r < update_service_.size(); ++r)
         update_service_[r].set_capacity(PerSecond(request_quota_.amount(int(r)) * brownout_factor_));
       return;
     case FaultKind::CorruptArtifact:
-      each_region([&](int r) { corrupt_window_[size_t(r)] = starting; });
+      each_region([&](int r) { corrupt_window_[size_t(r)] += starting ? 1 : -1; });
       return;
     case FaultKind::PowerLoss:
-      if (starting) mass_power_loss(f);
+      if (starting) mass_power_loss(f, index);
       return;
     case FaultKind::BadBuild:
       return;  // read by boot_failure_for()
@@ -529,7 +537,8 @@ std::optional<double> World::metric_number(const std::string& name) const {
   if (name == "devices.download_failed") return st(DeviceState::DownloadFailed);
   if (name == "devices.install_failed") return st(DeviceState::InstallFailed);
   if (name == "devices.pending") return double(totals_.in_progress);
-  if (name == "devices.not_targeted") return double(eligible_ - totals_.in_progress - totals_.executed);
+  if (name == "devices.not_targeted")  // needed the update but were never released (filters included)
+    return double(int64_t(devices_.size()) - on_target_initially_ - totals_.in_progress - totals_.executed);
   if (name == "devices.corrupt_downloads") return double(corrupt_downloads_);
   if (name == "rollout.waves_completed") {
     double k = 0;

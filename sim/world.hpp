@@ -110,7 +110,7 @@ class World final : public KernelClient {
   void on_fault(uint32_t index, bool starting);
   void apply_region_capacity(int region);
   void drop_region_transfers(int region);
-  void mass_power_loss(const Fault& f);
+  void mass_power_loss(const Fault& f, uint32_t fault_index);
   void sample_row();
   void snapshot_assertion(uint32_t index);
   void account_exposure(double now);
@@ -147,7 +147,7 @@ class World final : public KernelClient {
   std::vector<LinkId> region_link_;
   std::vector<double> region_capacity_;   // nominal bytes/s
   std::vector<int> region_down_;          // active outages
-  std::vector<bool> corrupt_window_;      // active corrupt-artifact faults per region
+  std::vector<int> corrupt_window_;       // active corrupt-artifact faults per region
   std::vector<Storm> storms_;
   // Fleet-wide limits, divided among regions at each controller epoch (sim/epoch_quota.hpp).
   bool unlimited_connections_ = true, unlimited_requests_ = true, unlimited_connects_ = true;
@@ -166,6 +166,7 @@ class World final : public KernelClient {
   std::vector<WaveTally> wave_tallies_;
   FleetTally totals_;
   int64_t on_target_ = 0;
+  int64_t on_target_initially_ = 0;
   int64_t refused_ = 0;
   int64_t background_throttled_ = 0;
   int64_t corrupt_downloads_ = 0;

@@ -75,3 +75,44 @@ TEST_CASE("the rollback action returns updated devices to their initial version"
   CHECK(run->results.on_target == 0);
   CHECK(run->results.final_versions.at(0) == 0);  // nobody left on the target
 }
+
+TEST_CASE("devices already on target count toward time-to-N from the start", "[rollout]") {
+  // 3 of 4 devices start on the target: 75 % ≥ 50 % at t = 0, so time_to_50 = 0; the fourth
+  // device finishes at 50 s (default timeline), so time_to_90/95/99 = 50.
+  Doc doc = minimal_scenario(1);
+  add_cohort(doc, "done", "m", 3, "2.0");
+  auto run = run_scenario(doc);
+  CHECK(run->results.time_to.at(50).value() == Approx(0));
+  CHECK(run->results.time_to.at(99).value() == Approx(50).margin(kEps));
+}
+
+TEST_CASE("the first controller tick is at rollout.start", "[rollout]") {
+  // start 90 s, tick 1 h: the device is released at 90 s and notified at 91 s, not an hour in.
+  Doc doc = minimal_scenario(1);
+  doc["rollout"]["start"] = "90s";
+  doc["rollout"]["tick"] = "1h";
+  auto run = run_scenario(doc);
+  CHECK(run->trace(0).notified == Approx(91).margin(kEps));
+}
+
+TEST_CASE("a rollback also reverts devices that finish updating after it fired", "[rollout][rollback]") {
+  // Wave 0: a bad-boot device (fails at 37 s: notified 1, download 1→14, verify 5, install 7,
+  // reboot 11) and a good one with a 300 s health check (finishes at 26 + 11 + 300 = 337 s).
+  // The tick at 60 s sees 1 failure of 2 > 0 → rollback. The good device updates at 337 s while
+  // the rollout is rolled back, so it is sent back at once with the same model: notified 338,
+  // download 338→351, verify and install → 363, reboot → 374, health check → 674 s.
+  Doc doc = minimal_scenario(1);
+  doc["device_models"]["bad"] = minimal_model();
+  doc["device_models"]["slow"] = minimal_model();
+  doc["device_models"]["slow"]["phases"]["health_check"] = "300s";
+  doc["fleet"]["cohorts"][0]["model"] = "bad";
+  add_cohort(doc, "slow", "slow", 1);
+  doc["firmware"]["boot_failure"] = Doc{{"bad", 1}};
+  doc["rollout"] = Doc::parse(R"({"strategy": "waves", "order": "cohort",
+      "waves": [{"devices": 2}], "gates": {"max_failure": 0, "action": "rollback"}})");
+  auto run = run_scenario(doc);
+  CHECK(run->results.rollout_state == "rolled_back");
+  CHECK(run->state(1) == DeviceState::Reverted);
+  CHECK(run->trace(1).finished == Approx(674).margin(kEps));
+  CHECK(run->results.on_target == 0);
+}

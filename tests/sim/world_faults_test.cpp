@@ -248,3 +248,29 @@ TEST_CASE("two runs with the same seed give identical outputs and another seed d
   CHECK(timeseries_csv(a->results) != timeseries_csv(c->results));
   CHECK(devices_csv(a->results) != devices_csv(c->results));
 }
+
+TEST_CASE("overlapping brownouts compound and end independently", "[faults]") {
+  // Capacity 1000/s; a brownout ×0 for 1 h and a brownout ×0.5 for the first minute overlap.
+  // When the short one ends the long one still holds capacity at 0: no check-in succeeds
+  // before 3600 s, so the device is notified only after the long brownout ends.
+  Doc doc = minimal_scenario(1);
+  doc["duration"] = "3h";
+  doc["platform"]["update_service"]["capacity"] = "1000/s";
+  doc["faults"] = Doc::parse(R"([
+      {"kind": "update_service_brownout", "at": "0s", "for": "1h", "factor": 0},
+      {"kind": "update_service_brownout", "at": "0s", "for": "1m", "factor": 0.5}])");
+  auto run = run_scenario(doc);
+  CHECK(run->trace(0).notified > 3600);
+  CHECK(run->results.throttled_requests > 0);
+  CHECK(run->count(DeviceState::Updated) == 1);
+}
+
+TEST_CASE("a request rate below one per second still admits requests", "[faults]") {
+  // 30/min = 0.5/s with a burst of one token: two devices checking in at 1 s get one admission
+  // now and one after backing off (10 s, jitter 0): both update.
+  Doc doc = minimal_scenario(2);
+  doc["platform"]["update_service"]["capacity"] = "30/min";
+  auto run = run_scenario(doc);
+  CHECK(run->count(DeviceState::Updated) == 2);
+  CHECK(run->results.throttled_requests == 1);
+}
