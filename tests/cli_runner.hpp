@@ -1,4 +1,5 @@
-// Running the real fleetsim binary from tests (FLEETSIM_BIN, a compile definition set by CMake).
+// Running the project's real binaries from tests (FLEETSIM_BIN and FLEETSIM_BOARD_BIN are compile
+// definitions set by CMake).
 #pragma once
 
 #include <sys/wait.h>
@@ -25,10 +26,10 @@ struct Cli {
   std::string output;
 };
 
-// Runs `fleetsim ARGS` (arguments already quoted). `streams` picks what is captured:
+// Runs `PROGRAM ARGS` (arguments already quoted). `streams` picks what is captured:
 // "2>&1" for stdout and stderr together, "2>&1 >/dev/null" for stderr alone.
-inline Cli run_fleetsim(const std::string& args, const std::string& streams = "2>&1") {
-  const std::string cmd = shell_quote(FLEETSIM_BIN) + " " + args + " " + streams;
+inline Cli run_program(const std::string& program, const std::string& args, const std::string& streams = "2>&1") {
+  const std::string cmd = shell_quote(program) + " " + args + " " + streams;
   Cli r;
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return r;
@@ -38,6 +39,11 @@ inline Cli run_fleetsim(const std::string& args, const std::string& streams = "2
   const int status = pclose(pipe);
   if (status != -1 && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
   return r;
+}
+
+// Runs the fleetsim binary (FLEETSIM_BIN).
+inline Cli run_fleetsim(const std::string& args, const std::string& streams = "2>&1") {
+  return run_program(FLEETSIM_BIN, args, streams);
 }
 
 // A fresh directory under the system temp dir, removed with everything in it.

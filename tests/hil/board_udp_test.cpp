@@ -31,6 +31,8 @@ using fleetsim::hil::parse_udp_endpoint;
 using fleetsim::hil::sha256;
 using fleetsim::hil::SmpOp;
 using fleetsim::hil::SmpPacket;
+using fleetsim::testing::Cli;
+using fleetsim::testing::run_program;
 using fleetsim::testing::shell_quote;
 using fleetsim::testing::TempDir;
 using json = nlohmann::json;
@@ -40,23 +42,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Cli {
-  int exit_code = -1;
-  std::string output;
-};
-
-Cli run_board(const std::string& args) {
-  const std::string cmd = shell_quote(FLEETSIM_BOARD_BIN) + " " + args + " 2>&1";
-  Cli r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.output.append(buf, n);
-  const int status = pclose(pipe);
-  if (status != -1 && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  return r;
-}
+Cli run_board(const std::string& args) { return run_program(FLEETSIM_BOARD_BIN, args); }
 
 class UdpClient {
  public:

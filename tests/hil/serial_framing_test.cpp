@@ -9,6 +9,7 @@
 
 #include "hil/crc16_xmodem.hpp"
 #include "hil/smp_packet.hpp"
+#include "tests/hil/smp_examples.hpp"
 
 using fleetsim::hil::crc16_xmodem;
 using fleetsim::hil::encode_serial_frame;
@@ -18,13 +19,12 @@ using fleetsim::hil::SerialFrameError;
 using fleetsim::hil::SerialFrameEvent;
 using fleetsim::hil::SmpOp;
 using fleetsim::hil::SmpPacket;
+using fleetsim::testing::kEchoExample;
 using json = nlohmann::json;
 using Bytes = std::vector<std::uint8_t>;
 
 namespace {
 
-const Bytes kEchoExample = {0x0a, 0x00, 0x00, 0x09, 0x00, 0x00, 0x42, 0x00, 0xa1,
-                            0x61, 0x64, 0x65, 0x68, 0x65, 0x6c, 0x6c, 0x6f};
 const std::string kEchoLine = std::string("\x06\x09") + "ABMKAAAJAABCAKFhZGVoZWxsb0YZ\n";
 
 // An image upload packet of exactly 600 bytes: 8 header + a2, "off", 0, "data", 59 02 42 and

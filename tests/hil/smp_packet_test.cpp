@@ -1,4 +1,5 @@
 #include "hil/smp_packet.hpp"
+#include "tests/hil/smp_examples.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -15,14 +16,12 @@ using fleetsim::hil::SmpEncodeError;
 using fleetsim::hil::SmpHeader;
 using fleetsim::hil::SmpOp;
 using fleetsim::hil::SmpPacket;
+using fleetsim::testing::kEchoExample;
 using json = nlohmann::json;
 using Bytes = std::vector<std::uint8_t>;
 
 namespace {
 
-// specs/smp.md worked example: echo, v2, write, seq 0x42, {"d":"hello"}.
-const Bytes kEchoExample = {0x0a, 0x00, 0x00, 0x09, 0x00, 0x00, 0x42, 0x00, 0xa1,
-                            0x61, 0x64, 0x65, 0x68, 0x65, 0x6c, 0x6c, 0x6f};
 
 Bytes with_header(std::uint8_t byte0, const Bytes& payload, std::uint16_t length) {
   // Header: byte 0, flags 0, length, group 1, seq 7, command 0.
