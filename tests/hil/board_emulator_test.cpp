@@ -9,6 +9,7 @@
 #include "hil/sha256.hpp"
 #include "hil/smp_packet.hpp"
 #include "tests/cli_runner.hpp"
+#include "tests/hil/board_state.hpp"
 
 using fleetsim::hil::BoardEmulator;
 using fleetsim::hil::BoardEmulatorOptions;
@@ -22,6 +23,10 @@ using fleetsim::hil::sha256;
 using fleetsim::hil::SmpOp;
 using fleetsim::hil::SmpPacket;
 using fleetsim::testing::TempDir;
+using fleetsim::testing::encode_request;
+using fleetsim::testing::flag;
+using fleetsim::testing::hash_of;
+using fleetsim::testing::slot_entry;
 using json = nlohmann::json;
 using Bytes = std::vector<std::uint8_t>;
 
@@ -97,20 +102,6 @@ struct Client {
   json state_write(json req) { return call(SmpOp::Write, 1, 0, std::move(req)); }
   json reset() { return call(SmpOp::Write, 0, 5, json::object()); }
 };
-
-json slot_entry(const json& state, int slot) {
-  for (const auto& image : state.at("images")) {
-    if (image.at("slot") == slot) return image;
-  }
-  return nullptr;
-}
-
-Bytes hash_of(const json& entry) {
-  const auto& b = entry.at("hash").get_binary();
-  return Bytes(b.begin(), b.end());
-}
-
-bool flag(const json& entry, const char* name) { return entry.value(name, false); }
 
 std::int64_t group_rc(const json& reply) {
   if (!reply.contains("err")) return -1;

@@ -15,6 +15,7 @@
 #include "hil/serial_framing.hpp"
 #include "hil/smp_packet.hpp"
 #include "tests/cli_runner.hpp"
+#include "tests/hil/board_state.hpp"
 #include "tests/hil/board_process.hpp"
 
 using fleetsim::hil::build_mcuboot_image;
@@ -27,6 +28,10 @@ using fleetsim::hil::SmpOp;
 using fleetsim::hil::SmpPacket;
 using fleetsim::testing::BoardProcess;
 using fleetsim::testing::TempDir;
+using fleetsim::testing::encode_request;
+using fleetsim::testing::flag;
+using fleetsim::testing::hash_of;
+using fleetsim::testing::slot_entry;
 using json = nlohmann::json;
 using Bytes = std::vector<std::uint8_t>;
 using namespace std::chrono_literals;
@@ -51,15 +56,8 @@ class PtyClient {
 
   std::optional<json> call_once(SmpOp op, std::uint16_t group, std::uint8_t command,
                                 const json& payload, std::chrono::milliseconds timeout) {
-    SmpPacket req;
-    req.header.op = op;
-    req.header.group = group;
-    req.header.command = command;
-    req.header.seq = ++seq_;
-    req.payload = payload;
-    const auto bytes = req.encode();
-    REQUIRE(bytes.ok());
-    const auto lines = encode_serial_frame(bytes.value());
+    const auto bytes = encode_request(op, group, command, ++seq_, payload);
+    const auto lines = encode_serial_frame(bytes);
     REQUIRE(lines.ok());
     for (const auto& line : lines.value()) write_text(line);
     const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -91,13 +89,6 @@ class PtyClient {
   std::uint8_t seq_ = 0;
   SerialFrameDecoder decoder_;
 };
-
-json slot_entry(const json& state, int slot) {
-  for (const auto& image : state.at("images")) {
-    if (image.at("slot") == slot) return image;
-  }
-  return nullptr;
-}
 
 }  // namespace
 

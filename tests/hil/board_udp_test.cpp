@@ -21,6 +21,7 @@
 #include "hil/smp_packet.hpp"
 #include "hil/udp_smp_server.hpp"
 #include "tests/cli_runner.hpp"
+#include "tests/hil/board_state.hpp"
 #include "tests/hil/board_process.hpp"
 
 using fleetsim::hil::build_mcuboot_image;
@@ -35,6 +36,10 @@ using fleetsim::testing::Cli;
 using fleetsim::testing::run_program;
 using fleetsim::testing::shell_quote;
 using fleetsim::testing::TempDir;
+using fleetsim::testing::encode_request;
+using fleetsim::testing::flag;
+using fleetsim::testing::hash_of;
+using fleetsim::testing::slot_entry;
 using json = nlohmann::json;
 using Bytes = std::vector<std::uint8_t>;
 using fleetsim::testing::BoardProcess;
@@ -60,16 +65,9 @@ class UdpClient {
   // One request, one try: the response payload with the same seq, or nullopt after `timeout`.
   std::optional<json> call_once(SmpOp op, std::uint16_t group, std::uint8_t command,
                                 const json& payload, std::chrono::milliseconds timeout) {
-    SmpPacket req;
-    req.header.op = op;
-    req.header.group = group;
-    req.header.command = command;
-    req.header.seq = ++seq_;
-    req.payload = payload;
-    const auto bytes = req.encode();
-    REQUIRE(bytes.ok());
-    REQUIRE(send(fd_, bytes.value().data(), bytes.value().size(), 0) ==
-            static_cast<ssize_t>(bytes.value().size()));
+    const auto bytes = encode_request(op, group, command, ++seq_, payload);
+    REQUIRE(send(fd_, bytes.data(), bytes.size(), 0) ==
+            static_cast<ssize_t>(bytes.size()));
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (true) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -104,18 +102,6 @@ std::uint16_t port_from(const std::string& line) {
   const auto colon = line.rfind(':');
   REQUIRE(colon != std::string::npos);
   return static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)));
-}
-
-json slot_entry(const json& state, int slot) {
-  for (const auto& image : state.at("images")) {
-    if (image.at("slot") == slot) return image;
-  }
-  return nullptr;
-}
-
-Bytes hash_of(const json& entry) {
-  const auto& b = entry.at("hash").get_binary();
-  return Bytes(b.begin(), b.end());
 }
 
 }  // namespace
