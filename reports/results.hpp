@@ -54,6 +54,19 @@ struct DeviceTrace {
   uint16_t attempts = 0;
 };
 
+// A check a CI reader wants as its own JUnit test case besides assertions and gates, such as one
+// HIL board update. A firmware problem is a failure; an infrastructure problem (board
+// unreachable) is an error.
+struct CheckResult {
+  enum class Outcome { Passed, Failed, Error };
+  std::string group;    // JUnit test suite, e.g. "hil"
+  std::string name;     // e.g. "board emu-1 update to 1.3.0"
+  Outcome outcome = Outcome::Passed;
+  double seconds = 0;   // wall seconds the check took (0 when not timed)
+  std::string message;  // one line: why it failed
+  std::string detail;   // longer text: the steps and their timings
+};
+
 struct Results {
   std::string scenario_name;
   std::string scenario_file;
@@ -90,6 +103,8 @@ struct Results {
   std::vector<AssertionResult> assertions;
   std::vector<int64_t> update_duration_histogram;  // notified → updated, bins of histogram_bin
   double histogram_bin = 0;
+
+  std::vector<CheckResult> checks;   // e.g. HIL board updates (not in summary.json)
 
   std::vector<TimeseriesRow> timeseries;
   // Per-device rows for devices.csv (only with --trace-devices).

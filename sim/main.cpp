@@ -15,7 +15,7 @@
 
 #include "device-models/device_model.hpp"
 #include "reports/atomic_file.hpp"
-#include "reports/result_writers.hpp"
+#include "reports/run_outputs.hpp"
 #include "sim/native_kernel.hpp"
 #include "sim/scenario_loader.hpp"
 #include "sim/units.hpp"
@@ -239,11 +239,8 @@ int cmd_run(int argc, char** argv) {
   stats.host = hostname();
   stats.version = kVersion;
 
-  std::vector<std::pair<std::string, std::string>> files = {
-      {"summary.json", summary_json(results)}, {"timeseries.csv", timeseries_csv(results)}, {"run.json", run_json(stats)}};
-  if (results.traced) files.push_back({"devices.csv", devices_csv(results)});
   std::vector<std::pair<std::string, std::string>> paths;
-  for (const auto& [name, content] : files) paths.push_back({out_dir + "/" + name, content});
+  for (const auto& [name, content] : run_output_files(results, stats)) paths.push_back({out_dir + "/" + name, content});
   std::string err = write_files_atomically(paths);
   if (!err.empty()) {
     std::cerr << "fleetsim: " << err << "\n";
