@@ -123,6 +123,7 @@ struct Results {
 
 struct RunStats {
   std::string kernel;
+  std::string network_model;  // the SimGrid kernel's network model; empty on the native kernel
   double wall_seconds = 0;
   uint64_t events = 0;
   double events_per_second = 0;

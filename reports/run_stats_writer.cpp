@@ -7,6 +7,7 @@ namespace fleetsim {
 std::string run_json(const RunStats& s) {
   nlohmann::ordered_json j;
   j["kernel"] = s.kernel;
+  if (!s.network_model.empty()) j["network_model"] = s.network_model;
   j["devices"] = s.devices;
   j["wall_seconds"] = s.wall_seconds;
   j["events"] = s.events;

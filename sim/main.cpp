@@ -17,6 +17,7 @@
 #include "reports/atomic_file.hpp"
 #include "reports/run_outputs.hpp"
 #include "sim/native_kernel.hpp"
+#include "sim/simgrid_kernel.hpp"
 #include "sim/scenario_loader.hpp"
 #include "sim/units.hpp"
 #include "sim/world.hpp"
@@ -65,7 +66,9 @@ po::options_description run_options() {
       ("seed", po::value<uint64_t>(), "random seed (overrides the scenario's \"seed\")")
       ("set", po::value<std::vector<std::string>>()->composing(),
        "override a scenario field, e.g. --set fleet.cohorts[0].count=2000000 (repeatable)")
-      ("kernel", po::value<std::string>()->default_value("native"), "simulation kernel: native")
+      ("kernel", po::value<std::string>()->default_value("native"),
+       "simulation kernel: native (fast, millions of devices) or simgrid (SimGrid S4U reference; its network "
+       "model is the scenario's kernel.simgrid.network_model: max-min (default), CM02 or LV08)")
       ("trace-devices", "write devices.csv with one row per device")
       ("progress", "show the progress line even when stderr is not a terminal")
       ("quiet,q", "print nothing but errors")
@@ -194,8 +197,8 @@ int cmd_run(int argc, char** argv) {
   if (a.positional.size() != 1) return usage_error("run takes exactly one scenario file");
   const std::string file = a.positional[0];
   const std::string kernel_name = a.vm["kernel"].as<std::string>();
-  if (kernel_name != "native")
-    return usage_error("unknown --kernel \"" + kernel_name + "\" (expected native; the SimGrid kernel is not built yet)");
+  if (kernel_name != "native" && kernel_name != "simgrid")
+    return usage_error("unknown --kernel \"" + kernel_name + "\" (expected native or simgrid)");
   const bool quiet = a.vm.count("quiet") > 0;
 
   std::vector<std::string> sets = sets_of(a.vm);
@@ -220,7 +223,10 @@ int cmd_run(int argc, char** argv) {
   if (!quiet)
     std::cerr << "fleetsim: " << scenario.name << ": " << scenario.device_count() << " devices, "
               << units::format_duration(scenario.duration) << " simulated, seed " << scenario.seed << "\n";
-  NativeKernel kernel;
+  std::unique_ptr<Kernel> kernel_ptr;
+  if (kernel_name == "simgrid") kernel_ptr = std::make_unique<SimgridKernel>(scenario.kernel.simgrid_network_model);
+  else kernel_ptr = std::make_unique<NativeKernel>();
+  Kernel& kernel = *kernel_ptr;
   World world(scenario, kernel, WorldOptions{a.vm.count("trace-devices") > 0});
   ProgressLine progress(show_progress, scenario.duration.value);
   world.run([&](double t) { progress.update(t, kernel.events_processed()); });
@@ -230,6 +236,7 @@ int cmd_run(int argc, char** argv) {
   Results results = world.results();
   RunStats stats;
   stats.kernel = kernel.name();
+  if (kernel_name == "simgrid") stats.network_model = scenario.kernel.simgrid_network_model;
   stats.wall_seconds = wall;
   stats.events = kernel.events_processed();
   stats.events_per_second = wall > 0 ? double(stats.events) / wall : 0.0;

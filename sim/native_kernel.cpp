@@ -131,6 +131,10 @@ void NativeKernel::run_until(KernelClient& client, Seconds until) {
         completed_.push_back(TransferId(cookie));
       });
       link_changed(link);
+      // Simultaneous completions reach the model in owner order, as on the SimGrid kernel.
+      if (completed_.size() > 1)
+        std::sort(completed_.begin(), completed_.end(),
+                  [&](TransferId a, TransferId b) { return transfers_[a].owner < transfers_[b].owner; });
       for (TransferId id : completed_) {
         free_transfers_.push_back(id);
         client.on_transfer_complete(transfers_[id].owner, id, transfers_[id].size);

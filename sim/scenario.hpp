@@ -155,6 +155,12 @@ struct OutputOptions {
   Seconds sample_interval{60};
 };
 
+// Settings of the kernels (sim/kernel.hpp). They never change the model, only how a kernel
+// computes it.
+struct KernelOptions {
+  std::string simgrid_network_model = "max-min";  // see sim/simgrid_kernel.hpp
+};
+
 struct Scenario {
   std::string file;            // path it was loaded from (for messages)
   std::string name;
@@ -171,6 +177,7 @@ struct Scenario {
   std::vector<Fault> faults;
   std::vector<Assertion> assertions;
   OutputOptions output;
+  KernelOptions kernel;
 
   int64_t device_count() const {
     int64_t n = 0;

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "sim/local_time.hpp"
+#include "sim/simgrid_kernel.hpp"
 #include "sim/units.hpp"
 
 namespace fleetsim {
@@ -644,7 +645,7 @@ std::optional<DeviceModel> device_model(const Field& f) {
 
 const std::vector<std::string> kTopLevelKeys = {
     "$schema", "name",     "description", "seed",     "start",  "duration",  "output", "device_models",
-    "regions", "platform", "fleet",       "firmware", "rollout", "faults", "assertions"};
+    "regions", "platform", "fleet",       "firmware", "rollout", "faults", "assertions", "kernel"};
 
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
@@ -680,6 +681,11 @@ class ScenarioReader {
     }
     Obj output(top["output"], {"interval"});
     set(s_.output.sample_interval, duration(output["interval"], Min::AboveZero));
+    Obj kernel(top["kernel"], {"simgrid"});
+    Obj simgrid(kernel["simgrid"], {"network_model"});
+    Choices<std::string> network_models;
+    for (const std::string& m : simgrid_network_models()) network_models.push_back({m, m});
+    set(s_.kernel.simgrid_network_model, choice(simgrid["network_model"], "SimGrid network model", network_models));
 
     read_device_models(top["device_models"]);
     read_regions(top.required("regions", "an object of regions, e.g. {\"eu-west\": {}}"));
@@ -862,7 +868,8 @@ class ScenarioReader {
     Obj o(f, {"target", "size", "delta", "boot_failure"});
     set(s_.firmware.target, text(o.required("target", "the target version string")));
     Field size_field = o.required("size", "a size like \"1.8MiB\"");
-    auto image = size(size_field);
+    std::optional<Bytes> image;
+    if (auto written = size(size_field)) image = Bytes(std::ceil(written->value));  // an image is whole bytes
     if (image && image->value >= kMaxImageBytes) {  // a device counts downloaded bytes in 32 bits
       size_field.error("image size " + as_written(size_field) + " is 4 GiB or more (expected a firmware image below 4GiB)");
       image.reset();
@@ -876,7 +883,7 @@ class ScenarioReader {
                  " (expected a delta no larger than \"size\")");
         return;
       }
-      s_.firmware.delta[version] = *d;
+      s_.firmware.delta[version] = Bytes(std::ceil(d->value));
     });
     Field bf = o["boot_failure"];
     if (bf.j && bf.j->is_object()) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/scenario_loader.hpp"
+#include "sim/simgrid_kernel.hpp"
 
 namespace fleetsim {
 namespace {
@@ -261,7 +262,9 @@ json scenario_json_schema() {
                         {"firmware", firmware_def()},
                         {"rollout", rollout_def()},
                         {"faults", array_of(ref("fault"))},
-                        {"assertions", array_of(ref("assertion"))}},
+                        {"assertions", array_of(ref("assertion"))},
+                        {"kernel", object({{"simgrid", object({{"network_model",
+                                                                one_of_strings(simgrid_network_models())}})}})}},
                        {"name", "duration", "regions", "fleet", "firmware", "rollout"});
   schema["$schema"] = "https://json-schema.org/draft/2020-12/schema";
   schema["$id"] = "https://fleetsim.dev/scenario.schema.json";

@@ -85,7 +85,8 @@ const char* const kFull = R"({
              {"kind": "bad_build", "boot_failure": "30%", "models": ["test-meter"]}],
   "assertions": [{"metric": "fleet.on_target_fraction", "op": ">=", "value": "95%"},
                  {"metric": "rollout.time_to_90", "op": "<=", "value": "24h"},
-                 {"metric": "rollout.state", "at": "12h", "op": "==", "value": "running"}]
+                 {"metric": "rollout.state", "at": "12h", "op": "==", "value": "running"}],
+  "kernel": {"simgrid": {"network_model": "CM02"}}
 })";
 
 LoadResult load(const std::string& text, const std::vector<std::string>& sets = {}) {
@@ -575,4 +576,22 @@ TEST_CASE("every metric the JSON Schema lists is one the loader accepts") {
     INFO(m << "\n" << r.format("test.json"));
     CHECK(r.problems.empty());
   }
+}
+
+TEST_CASE("the SimGrid network model is read from kernel.simgrid.network_model and defaults to max-min") {
+  const auto full = load(kFull);
+  REQUIRE(full.scenario);
+  CHECK(full.scenario->kernel.simgrid_network_model == "CM02");
+  const auto plain = load(edited(kFull, [](Json& j) { j.erase("kernel"); }));
+  REQUIRE(plain.scenario);
+  CHECK(plain.scenario->kernel.simgrid_network_model == "max-min");
+  const auto set = load(kFull, {"kernel.simgrid.network_model=LV08"});
+  REQUIRE(set.scenario);
+  CHECK(set.scenario->kernel.simgrid_network_model == "LV08");
+}
+
+TEST_CASE("an unknown SimGrid network model is reported at its JSON pointer with the known ones") {
+  const auto r = load(kFull, {"kernel.simgrid.network_model=LV07"});
+  CHECK_FALSE(r.scenario);
+  CHECK(has_problem(r, "/kernel/simgrid/network_model", "unknown SimGrid network model \"LV07\" (did you mean \"LV08\""));
 }

@@ -1,0 +1,252 @@
+// Specification of the SimGrid kernel (sim/simgrid_kernel.hpp): the kernel contract of
+// sim/kernel.hpp holds on SimGrid exactly as on the native kernel. Each hand-worked case runs on
+// both kernels (the SimGrid one in its own process: one SimGrid engine per process) and must give
+// the times derived in its comment. Then the SimGrid-only network models: CM02 with latency in
+// the route (RTT-weighted sharing) and LV08.
+#include <catch2/catch.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sim/native_kernel.hpp"
+#include "sim/simgrid_kernel.hpp"
+#include "tests/fresh_process.hpp"
+
+namespace {
+
+using fleetsim::Bytes;
+using fleetsim::BytesPerSecond;
+using fleetsim::EntityId;
+using fleetsim::Kernel;
+using fleetsim::Seconds;
+using fleetsim::TransferId;
+
+struct Completed {
+  double time;
+  EntityId owner;
+};
+
+// Records completions and timers with the kernel time; `on_fire` lets a case act from a timer.
+class Recorder final : public fleetsim::KernelClient {
+ public:
+  explicit Recorder(Kernel& k) : kernel(k) {}
+  void on_timer(EntityId owner, uint16_t kind, uint32_t tag, uint16_t) override {
+    order.push_back('t');
+    if (on_fire) on_fire(owner, kind, tag);
+  }
+  void on_transfer_complete(EntityId owner, TransferId, Bytes) override {
+    order.push_back('x');
+    done.push_back({kernel.now().value, owner});
+  }
+  double completion_time(EntityId owner) const {
+    for (const Completed& c : done)
+      if (c.owner == owner) return c.time;
+    return -1;
+  }
+
+  Kernel& kernel;
+  std::vector<Completed> done;
+  std::vector<char> order;
+  std::function<void(EntityId, uint16_t, uint32_t)> on_fire;
+};
+
+Seconds s(double v) { return Seconds(v); }
+Bytes b(double v) { return Bytes(v); }
+BytesPerSecond bps(double v) { return BytesPerSecond(v); }
+constexpr double kTol = 1e-6;
+
+// Runs `spec` on the native kernel here, then on the SimGrid kernel (network model `model`) in a
+// fresh process.
+void on_both_kernels(const std::function<void(Kernel&)>& spec) {
+  SECTION("native") {
+    fleetsim::NativeKernel k;
+    spec(k);
+  }
+  SECTION("simgrid") {
+    fleetsim::testing::in_fresh_process([&] {
+      fleetsim::SimgridKernel k("max-min");
+      spec(k);
+    });
+  }
+}
+
+void on_simgrid(const std::string& model, const std::function<void(Kernel&)>& spec) {
+  fleetsim::testing::in_fresh_process([&] {
+    fleetsim::SimgridKernel k(model);
+    spec(k);
+  });
+}
+
+}  // namespace
+
+TEST_CASE("on both kernels a transfer pays its latency before joining the link", "[kernel][simgrid]") {
+  // 10 B capped at 1 B/s on an idle 100 B/s link with 2 s latency: bytes flow from t = 2 at
+  // 1 B/s, so it completes at 2 + 10 = 12 s; at t = 1 it is not yet on the link.
+  on_both_kernels([](Kernel& k) {
+    k.configure(1);
+    Recorder rec(k);
+    auto link = k.add_link("l", bps(100));
+    k.start_transfer(link, 0, b(10), bps(1), s(2));
+    k.run_until(rec, s(1));
+    SPEC_REQUIRE(k.link_active_transfers(link) == 0);
+    k.run_until(rec, s(100));
+    SPEC_REQUIRE(rec.done.size() == 1);
+    SPEC_REQUIRE_NEAR(rec.done[0].time, 12, kTol);
+    SPEC_REQUIRE(k.now().value == 100);
+  });
+}
+
+TEST_CASE("on both kernels three capped transfers share a link max-min fairly", "[kernel][simgrid]") {
+  // C = 9, caps 1, 2, 10, sizes 10, 10, 60: rates 1, 2, 6 (1 + 2 + f = 9 → f = 6).
+  // Owner 1 completes at 10/2 = 5; owner 2 then runs at 8 with 30 B left → 8.75; owner 0 → 10.
+  on_both_kernels([](Kernel& k) {
+    k.configure(3);
+    Recorder rec(k);
+    auto link = k.add_link("l", bps(9));
+    k.start_transfer(link, 0, b(10), bps(1), s(0));
+    k.start_transfer(link, 1, b(10), bps(2), s(0));
+    k.start_transfer(link, 2, b(60), bps(10), s(0));
+    k.run_until(rec, s(100));
+    SPEC_REQUIRE(rec.done.size() == 3);
+    SPEC_REQUIRE(rec.done[0].owner == 1);
+    SPEC_REQUIRE_NEAR(rec.done[0].time, 5, kTol);
+    SPEC_REQUIRE(rec.done[1].owner == 2);
+    SPEC_REQUIRE_NEAR(rec.done[1].time, 8.75, kTol);
+    SPEC_REQUIRE(rec.done[2].owner == 0);
+    SPEC_REQUIRE_NEAR(rec.done[2].time, 10, kTol);
+    // Peak: all three at once carrying 9 B/s; 80 B delivered in all.
+    SPEC_REQUIRE_NEAR(k.link_stats(link).peak_throughput.value, 9, kTol);
+    SPEC_REQUIRE(k.link_stats(link).peak_active == 3);
+    SPEC_REQUIRE_NEAR(k.link_stats(link).delivered.value, 80, kTol);
+  });
+}
+
+TEST_CASE("on both kernels a transfer started from a timer takes its fair share from then on", "[kernel][simgrid]") {
+  // C = 10. Owner 0: 100 B capped at 10 → 40 B by t = 4, when owner 1 starts 20 B (cap 10):
+  // 5 B/s each, so owner 1 completes at 4 + 20/5 = 8; owner 0 has 60 B then, 40 left at 10 → 12.
+  on_both_kernels([](Kernel& k) {
+    k.configure(2);
+    Recorder rec(k);
+    auto link = k.add_link("l", bps(10));
+    k.start_transfer(link, 0, b(100), bps(10), s(0));
+    k.schedule(s(4), 1, 1, 0);
+    rec.on_fire = [&](EntityId owner, uint16_t, uint32_t) { k.start_transfer(link, owner, b(20), bps(10), s(0)); };
+    k.run_until(rec, s(100));
+    SPEC_REQUIRE_NEAR(rec.completion_time(1), 8, kTol);
+    SPEC_REQUIRE_NEAR(rec.completion_time(0), 12, kTol);
+  });
+}
+
+TEST_CASE("on both kernels cancelling returns the bytes delivered and the transfer never completes",
+          "[kernel][simgrid]") {
+  // 100 B at 10 B/s: 30 B by t = 3. A second transfer cancelled during its 5 s latency delivers 0.
+  on_both_kernels([](Kernel& k) {
+    k.configure(2);
+    Recorder rec(k);
+    auto link = k.add_link("l", bps(100));
+    TransferId flowing = k.start_transfer(link, 0, b(100), bps(10), s(0));
+    TransferId waiting = k.start_transfer(link, 1, b(10), bps(1), s(5));
+    k.run_until(rec, s(3));
+    SPEC_REQUIRE_NEAR(k.cancel_transfer(flowing).value, 30, kTol);
+    SPEC_REQUIRE(k.cancel_transfer(waiting).value == 0);
+    k.run_until(rec, s(100));
+    SPEC_REQUIRE(rec.done.empty());
+    SPEC_REQUIRE_NEAR(k.link_stats(link).delivered.value, 30, kTol);
+    SPEC_REQUIRE(k.link_active_transfers(link) == 0);
+  });
+}
+
+TEST_CASE("on both kernels a link at capacity 0 stalls its transfer until it is restored", "[kernel][simgrid]") {
+  // 100 B at 10 B/s: 20 B by t = 2, capacity 0 until t = 7, then 80 B at 10 → 15.
+  on_both_kernels([](Kernel& k) {
+    k.configure(2);
+    Recorder rec(k);
+    auto link = k.add_link("l", bps(10));
+    k.start_transfer(link, 0, b(100), bps(10), s(0));
+    k.schedule(s(2), 1, 1, 0);
+    k.schedule(s(7), 1, 2, 0);
+    rec.on_fire = [&](EntityId, uint16_t kind, uint32_t) { k.set_link_capacity(link, bps(kind == 1 ? 0 : 10)); };
+    k.run_until(rec, s(100));
+    SPEC_REQUIRE(rec.done.size() == 1);
+    SPEC_REQUIRE_NEAR(rec.done[0].time, 15, kTol);
+  });
+}
+
+TEST_CASE("on both kernels a timer and two completions at one instant come out timer first, then by owner",
+          "[kernel][simgrid]") {
+  // Owners 2 and 1 each move 10 B at 1 B/s from t = 0 → both complete at 10, as does a timer of
+  // owner 3: the timer (a model entity) first, then the completions in owner order 1, 2.
+  on_both_kernels([](Kernel& k) {
+    k.configure(4);
+    Recorder rec(k);
+    auto link = k.add_link("l", bps(100));
+    k.start_transfer(link, 2, b(10), bps(1), s(0));
+    k.start_transfer(link, 1, b(10), bps(1), s(0));
+    k.schedule(s(10), 3, 1, 0);
+    k.run_until(rec, s(100));
+    SPEC_REQUIRE((rec.order == std::vector<char>{'t', 'x', 'x'}));
+    SPEC_REQUIRE(rec.done[0].owner == 1);
+    SPEC_REQUIRE(rec.done[1].owner == 2);
+    SPEC_REQUIRE_NEAR(rec.done[1].time, 10, kTol);
+  });
+}
+
+TEST_CASE("CM02 with latency in the route shares a link in inverse proportion to each flow's latency",
+          "[kernel][simgrid]") {
+  // C = 12, uncapped. A: 36 B, latency 1; B: 30 B, latency 3. A runs alone at 12 from t = 1 to 3
+  // (24 B). From t = 3 CM02 weights each flow by 1/latency: rA = 3·rB, rA + rB = 12 → 9 and 3.
+  // A's last 12 B take 12/9 → 3 + 4/3 = 4.3333; B then has 4 B, 26 left at 12 → 6.5.
+  // (Plain max-min would give A 6 B/s → 5, and B 6.5 as well: the link never idles.)
+  on_simgrid("CM02", [](Kernel& k) {
+    k.configure(2);
+    Recorder rec(k);
+    auto link = k.add_link("l", bps(12));
+    k.start_transfer(link, 0, b(36), bps(1e9), s(1));
+    k.start_transfer(link, 1, b(30), bps(1e9), s(3));
+    k.run_until(rec, s(100));
+    SPEC_REQUIRE_NEAR(rec.completion_time(0), 3 + 4.0 / 3, kTol);
+    SPEC_REQUIRE_NEAR(rec.completion_time(1), 6.5, kTol);
+  });
+}
+
+TEST_CASE("the max-min network model keeps plain max-min sharing whatever the latencies", "[kernel][simgrid]") {
+  // The CM02 case above in the default model: from t = 3 both run at 6 → A at 3 + 12/6 = 5,
+  // B: 12 B by 5, 18 left at 12 → 6.5.
+  on_both_kernels([](Kernel& k) {
+    k.configure(2);
+    Recorder rec(k);
+    auto link = k.add_link("l", bps(12));
+    k.start_transfer(link, 0, b(36), bps(1e9), s(1));
+    k.start_transfer(link, 1, b(30), bps(1e9), s(3));
+    k.run_until(rec, s(100));
+    SPEC_REQUIRE_NEAR(rec.completion_time(0), 5, kTol);
+    SPEC_REQUIRE_NEAR(rec.completion_time(1), 6.5, kTol);
+  });
+}
+
+TEST_CASE("only one SimGrid kernel can exist in a process", "[kernel][simgrid]") {
+  fleetsim::testing::in_fresh_process([] {
+    fleetsim::SimgridKernel first;
+    bool refused = false;
+    try {
+      fleetsim::SimgridKernel second;
+    } catch (const std::logic_error&) {
+      refused = true;
+    }
+    SPEC_REQUIRE(refused);
+  });
+}
+
+TEST_CASE("an unknown SimGrid network model is refused", "[kernel][simgrid]") {
+  fleetsim::testing::in_fresh_process(
+[] {
+    bool refused = false;
+    try {
+      fleetsim::SimgridKernel k("CM03");
+    } catch (const std::invalid_argument&) {
+      refused = true;
+    }
+    SPEC_REQUIRE(refused);
+  });
+}
