@@ -51,6 +51,10 @@ struct SimgridKernel::Impl {
     uint16_t generation = 0;
     bool live = false;
     sg4::CommPtr comm;  // null while paying latency (max-min) or after it ended
+    double payload = 0;     // bytes of the current communication
+    double base_done = 0;   // bytes delivered by earlier communications of this transfer
+    double bound = 0;       // SimGrid's rate bound for it: min(cap, link bandwidth when it started)
+    double done() const { return base_done + (comm ? payload - comm->get_remaining() : 0.0); }
   };
   struct Link {
     std::string name;
@@ -91,6 +95,17 @@ struct SimgridKernel::Impl {
     queue.push(QueuedEvent{EventRecord{at, owner, (uint32_t(kind) << 16) | aux, tag, kind, aux}, transfer});
   }
   void advance_network(double target);
+
+  // Stops a transfer's communication. A cancelled flow keeps its share in SimGrid's sharing until
+  // the engine reaps it at the end of its next step; suspended first, it gives the share back
+  // at once. It stays referenced until SimGrid has reported its end.
+  void drop_comm(Transfer& t) {
+    running.erase(t.comm.get());
+    if (!links[t.link].stalled) t.comm->suspend();
+    t.comm->cancel();
+    cancelled[t.comm.get()] = std::move(t.comm);
+    t.comm = nullptr;
+  }
 };
 
 SimgridKernel::SimgridKernel(const std::string& network_model) : impl_(std::make_unique<Impl>()) {
@@ -194,6 +209,21 @@ void SimgridKernel::set_link_capacity(LinkId link, BytesPerSecond capacity) {
   l.capacity = capacity;
   const bool stall = capacity.value <= 0;
   if (l.link && !stall) l.link->set_bandwidth(capacity.value);
+  if (!stall && !m.latency_in_network) {
+    // CM02 bounds each flow's rate by the smallest bandwidth on its route *when it starts*, and
+    // never revisits that bound: a flow started while this link was degraded would stay below
+    // its fair share after the capacity comes back. Such flows are re-issued with their
+    // remaining bytes, which gives them a fresh bound. (The CM02 and LV08 models keep SimGrid's
+    // behaviour: re-issuing there would pay the latency again.)
+    for (size_t id = 0; id < m.transfers.size(); ++id) {
+      Impl::Transfer& t = m.transfers[id];
+      if (!t.live || !t.comm || t.link != link || t.bound >= std::min(t.cap.value, capacity.value)) continue;
+      t.base_done = t.done();
+      m.drop_comm(t);
+      --l.active;
+      m.start_comm(TransferId(id));
+    }
+  }
   if (stall == l.stalled) return;
   l.stalled = stall;
   for (Impl::Transfer& t : m.transfers) {
@@ -224,6 +254,7 @@ TransferId SimgridKernel::start_transfer(LinkId link, EntityId owner, Bytes size
   t.generation = uint16_t(t.generation + 1);
   t.live = true;
   t.comm = nullptr;
+  t.base_done = 0;
   if (m.latency_in_network) m.start_comm(id);
   else m.push(m.now + latency.value, owner, kTransferJoin, id, t.generation);
   return id;
@@ -239,9 +270,12 @@ void SimgridKernel::Impl::start_comm(TransferId id) {
     access[t.owner]->set_bandwidth(t.cap.value);
   }
   if (latency_in_network) access[t.owner]->set_latency(t.latency.value);
-  // Payload sizes are whole bytes in SimGrid; the model's sizes are whole bytes too.
+  // Payload sizes are whole bytes in SimGrid; the model's sizes are whole bytes too (a re-issued
+  // flow rounds its rest to the nearest byte: at most half a byte of difference).
+  t.payload = double(std::llround(std::max(0.0, t.size.value - t.base_done)));
+  t.bound = std::min(t.cap.value, l.link->get_bandwidth());
   t.comm = sg4::Comm::sendto_init(l.server, hosts[t.owner]);
-  t.comm->set_payload_size(uint64_t(std::llround(std::max(0.0, t.size.value))));
+  t.comm->set_payload_size(uint64_t(t.payload));
   running[t.comm.get()] = id;
   t.comm->start();
   if (l.stalled) t.comm->suspend();
@@ -255,11 +289,8 @@ Bytes SimgridKernel::cancel_transfer(TransferId id) {
   assert(t.live);
   Bytes done(0);
   if (t.comm) {
-    done = Bytes(std::max(0.0, t.size.value - t.comm->get_remaining()));
-    m.running.erase(t.comm.get());
-    t.comm->cancel();
-    m.cancelled[t.comm.get()] = std::move(t.comm);
-    t.comm = nullptr;
+    done = Bytes(std::max(0.0, t.done()));
+    m.drop_comm(t);
     Impl::Link& l = m.links[t.link];
     --l.active;
     l.stats.delivered += done;

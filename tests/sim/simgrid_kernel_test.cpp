@@ -157,6 +157,23 @@ TEST_CASE("on both kernels cancelling returns the bytes delivered and the transf
   });
 }
 
+TEST_CASE("on both kernels a cancelled transfer gives its share back at once", "[kernel][simgrid]") {
+  // C = 10, two transfers of 100 B capped at 10: 5 B/s each. Owner 0 is cancelled at t = 2
+  // (from a timer); owner 1 has 10 B then and runs alone at 10 B/s: 90 B more → 2 + 9 = 11.
+  on_both_kernels([](Kernel& k) {
+    k.configure(3);
+    Recorder rec(k);
+    auto link = k.add_link("l", bps(10));
+    TransferId first = k.start_transfer(link, 0, b(100), bps(10), s(0));
+    k.start_transfer(link, 1, b(100), bps(10), s(0));
+    k.schedule(s(2), 2, 1, 0);
+    rec.on_fire = [&](EntityId, uint16_t, uint32_t) { k.cancel_transfer(first); };
+    k.run_until(rec, s(100));
+    SPEC_REQUIRE(rec.done.size() == 1);
+    SPEC_REQUIRE_NEAR(rec.completion_time(1), 11, kTol);
+  });
+}
+
 TEST_CASE("on both kernels a link at capacity 0 stalls its transfer until it is restored", "[kernel][simgrid]") {
   // 100 B at 10 B/s: 20 B by t = 2, capacity 0 until t = 7, then 80 B at 10 → 15.
   on_both_kernels([](Kernel& k) {
@@ -248,5 +265,69 @@ TEST_CASE("an unknown SimGrid network model is refused", "[kernel][simgrid]") {
       refused = true;
     }
     SPEC_REQUIRE(refused);
+  });
+}
+
+TEST_CASE("on both kernels lowering then restoring a link's capacity slows and then speeds up its flows",
+          "[kernel][simgrid]") {
+  // C = 10, A: 100 B and B: 100 B, both capped at 8 → 5 B/s each. At t = 2 capacity 2 → 1 B/s
+  // each; at t = 4 back to 10 → 5 each. By t = 4 each has 10 + 2 = 12 B; 88 B left at 5 → 21.6.
+  on_both_kernels([](Kernel& k) {
+    k.configure(3);
+    Recorder rec(k);
+    auto link = k.add_link("l", bps(10));
+    k.start_transfer(link, 0, b(100), bps(8), s(0));
+    k.start_transfer(link, 1, b(100), bps(8), s(0));
+    k.schedule(s(2), 2, 1, 0);
+    k.schedule(s(4), 2, 2, 0);
+    rec.on_fire = [&](EntityId, uint16_t kind, uint32_t) { k.set_link_capacity(link, bps(kind == 1 ? 2 : 10)); };
+    k.run_until(rec, s(100));
+    SPEC_REQUIRE(rec.done.size() == 2);
+    SPEC_REQUIRE_NEAR(rec.completion_time(0), 21.6, kTol);
+    SPEC_REQUIRE_NEAR(rec.completion_time(1), 21.6, kTol);
+  });
+}
+
+TEST_CASE("on both kernels a capped and an uncapped flow follow a capacity dip", "[kernel][simgrid]") {
+  // C = 10, A: 100 B capped at 3, B: 100 B capped at 100 → 3 and 7 B/s. At t = 2 capacity 2 →
+  // 1 and 1; at t = 4 back to 10 → 3 and 7. By 4: A 6 + 2 = 8 B, B 14 + 2 = 16 B. B's 84 B left
+  // take 12 s → 16. A stays at its cap 3: 92 B from t = 4 → 4 + 92/3 = 34.667.
+  on_both_kernels([](Kernel& k) {
+    k.configure(3);
+    Recorder rec(k);
+    auto link = k.add_link("l", bps(10));
+    k.start_transfer(link, 0, b(100), bps(3), s(0));
+    k.start_transfer(link, 1, b(100), bps(100), s(0));
+    k.schedule(s(2), 2, 1, 0);
+    k.schedule(s(4), 2, 2, 0);
+    rec.on_fire = [&](EntityId, uint16_t kind, uint32_t) { k.set_link_capacity(link, bps(kind == 1 ? 2 : 10)); };
+    k.run_until(rec, s(100));
+    SPEC_REQUIRE(rec.done.size() == 2);
+    SPEC_REQUIRE_NEAR(rec.completion_time(1), 16, kTol);
+    SPEC_REQUIRE_NEAR(rec.completion_time(0), 4 + 92.0 / 3, kTol);
+  });
+}
+
+TEST_CASE("on both kernels a flow started on a degraded link speeds up when the capacity comes back",
+          "[kernel][simgrid]") {
+  // The link drops to 2 B/s at t = 1; A (100 B, cap 8) starts at t = 2 at 2 B/s; at t = 4 the link
+  // is back at 10 and A runs at its cap 8: 4 B by then, 96 B left → 4 + 12 = 16. (SimGrid's CM02
+  // alone would keep A at the bound it got at its start, 2 B/s, and finish at 52.)
+  on_both_kernels([](Kernel& k) {
+    k.configure(2);
+    Recorder rec(k);
+    auto link = k.add_link("l", bps(10));
+    k.schedule(s(1), 1, 1, 0);
+    k.schedule(s(2), 1, 2, 0);
+    k.schedule(s(4), 1, 3, 0);
+    rec.on_fire = [&](EntityId, uint16_t kind, uint32_t) {
+      if (kind == 1) k.set_link_capacity(link, bps(2));
+      if (kind == 2) k.start_transfer(link, 0, b(100), bps(8), s(0));
+      if (kind == 3) k.set_link_capacity(link, bps(10));
+    };
+    k.run_until(rec, s(100));
+    SPEC_REQUIRE(rec.done.size() == 1);
+    SPEC_REQUIRE_NEAR(rec.completion_time(0), 16, kTol);
+    SPEC_REQUIRE_NEAR(k.link_stats(link).delivered.value, 100, kTol);
   });
 }
