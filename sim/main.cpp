@@ -6,6 +6,7 @@
 
 #include <boost/program_options.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -15,6 +16,7 @@
 
 #include "device-models/device_model.hpp"
 #include "reports/atomic_file.hpp"
+#include "reports/run_comparison.hpp"
 #include "reports/run_outputs.hpp"
 #include "sim/native_kernel.hpp"
 #include "sim/simgrid_kernel.hpp"
@@ -38,6 +40,8 @@ const char* kUsage =
     "  fleetsim validate SCENARIO.json [--set k=v]...   check a scenario; errors name the JSON path\n"
     "  fleetsim schema                        print the JSON Schema of the scenario format\n"
     "  fleetsim models [--json]               list the built-in device-model catalog\n"
+    "  fleetsim compare RESULTS_A RESULTS_B   compare two runs of one scenario device by device\n"
+    "                                         (e.g. --kernel native against --kernel simgrid)\n"
     "  fleetsim help [COMMAND]                this text, or a command's options\n"
     "\n"
     "Exit codes: 0 ok, 1 an assertion failed, 2 bad input or usage, 3 runtime/infrastructure failure.\n";
@@ -155,6 +159,35 @@ int cmd_models(int argc, char** argv) {
                 units::format_duration(m.poll_interval).c_str(), m.description.c_str());
   }
   return kOk;
+}
+
+int cmd_compare(int argc, char** argv) {
+  po::options_description desc(
+      "fleetsim compare RESULTS_A RESULTS_B [--tolerance REL]\n"
+      "Compares two results directories of the same scenario, both run with --trace-devices:\n"
+      "outcomes, versions, attempts and bytes per device must be equal, and times equal within\n"
+      "the relative tolerance. Exit 0 when they agree, 1 when they differ, 2 on bad input");
+  desc.add_options()("tolerance", po::value<double>()->default_value(1e-6), "relative tolerance on times")(
+      "help,h", "show this help");
+  ParsedArgs a;
+  int code = 0;
+  if (!parse(argc, argv, desc, a, code)) return code;
+  if (a.vm.count("help")) {
+    std::cout << desc;
+    return kOk;
+  }
+  if (a.positional.size() != 2) return usage_error("compare takes two results directories");
+  const double tolerance = a.vm["tolerance"].as<double>();
+  if (!(tolerance >= 0) || !std::isfinite(tolerance))
+    return usage_error("--tolerance must be a relative tolerance >= 0, e.g. 1e-6");
+  std::string error;
+  auto comparison = compare_runs(a.positional[0], a.positional[1], tolerance, error);
+  if (!comparison) {
+    std::cerr << "fleetsim: " << error << "\n";
+    return kBadInput;
+  }
+  std::cout << format_comparison(*comparison);
+  return comparison->agrees() ? kOk : kAssertionFailed;
 }
 
 class ProgressLine {
@@ -293,6 +326,7 @@ int main(int argc, char** argv) {
     if (cmd == "validate") return cmd_validate(argc - 1, argv + 1);
     if (cmd == "schema") return cmd_schema();
     if (cmd == "models") return cmd_models(argc - 1, argv + 1);
+    if (cmd == "compare") return cmd_compare(argc - 1, argv + 1);
     return usage_error("unknown command \"" + cmd + "\"");
   } catch (const std::bad_alloc&) {
     std::cerr << "fleetsim: out of memory\n";

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <random>
 #include <sstream>
 #include <string>
@@ -192,4 +193,86 @@ TEST_CASE("native and SimGrid max-min agree device by device on random scenarios
 }
 TEST_CASE("native and SimGrid max-min agree device by device on random scenarios, seeds 51-60", "[equivalence]") {
   check_seeds(51, 10);
+}
+
+namespace {
+
+// The "download duration B/A - 1 … median X" figure of a `fleetsim compare` report.
+double median_duration_change(const std::string& report) {
+  const auto at = report.find("median ");
+  REQUIRE(at != std::string::npos);
+  return std::stod(report.substr(at + 7));
+}
+
+}  // namespace
+
+TEST_CASE("fleetsim compare finds two kernels' runs of one scenario in agreement", "[equivalence][cli]") {
+  TempDir dir;
+  const std::string scenario = dir / "scenario.json";
+  std::ofstream(scenario) << random_scenario(7).dump(2);
+  run_kernel(dir, scenario, "native", "native");
+  run_kernel(dir, scenario, "simgrid", "simgrid");
+  const auto cli = run_fleetsim("compare " + shell_quote(dir / "native") + " " + shell_quote(dir / "simgrid"));
+  INFO(cli.output);
+  CHECK(cli.exit_code == 0);
+  CHECK(cli.output.find("(kernel native)") != std::string::npos);
+  CHECK(cli.output.find("(kernel simgrid, max-min)") != std::string::npos);
+  CHECK(cli.output.find("different outcome 0, final version 0, attempts 0, bytes 0") != std::string::npos);
+  CHECK(cli.output.find("\nagree: ") != std::string::npos);
+}
+
+TEST_CASE("SimGrid's CM02 and LV08 models run the same scenario and their differences are reported",
+          "[equivalence][cli]") {
+  // Not asserted equal (DESIGN.md §5): on a scenario with competing flows the reports are printed.
+  TempDir dir;
+  const std::string scenario = dir / "scenario.json";
+  std::ofstream(scenario) << random_scenario(7).dump(2);
+  run_kernel(dir, scenario, "simgrid", "max-min");
+  run_kernel(dir, scenario, "simgrid", "cm02", "--set kernel.simgrid.network_model=CM02");
+  run_kernel(dir, scenario, "simgrid", "lv08", "--set kernel.simgrid.network_model=LV08");
+  for (const std::string model : {"cm02", "lv08"}) {
+    const auto cli = run_fleetsim("compare " + shell_quote(dir / "max-min") + " " + shell_quote(dir / model));
+    WARN(model << " against max-min:\n" << cli.output);
+    CHECK((cli.exit_code == 0 || cli.exit_code == 1));
+    CHECK(cli.output.find("devices; different outcome") != std::string::npos);
+  }
+}
+
+TEST_CASE("without competing flows CM02 equals max-min and LV08 makes every download slower", "[equivalence][cli]") {
+  // CM02 weights competing flows by their latency and otherwise pays the latency and then the cap,
+  // like max-min. LV08 multiplies every latency by 13.01 and divides the rate by 1.05 / 0.97, so
+  // every download takes longer: the median change of a download's duration is positive.
+  TempDir dir;
+  const std::string scenario = dir / "scenario.json";
+  Doc doc = random_scenario(7);
+  for (auto& [name, region] : doc["platform"]["cdn"]["regions"].items()) region["egress"] = "10GB/s";
+  std::ofstream(scenario) << doc.dump(2);
+  run_kernel(dir, scenario, "simgrid", "max-min");
+  run_kernel(dir, scenario, "simgrid", "cm02", "--set kernel.simgrid.network_model=CM02");
+  run_kernel(dir, scenario, "simgrid", "lv08", "--set kernel.simgrid.network_model=LV08");
+  const auto cm02 = run_fleetsim("compare " + shell_quote(dir / "max-min") + " " + shell_quote(dir / "cm02"));
+  INFO(cm02.output);
+  CHECK(cm02.output.find("(kernel simgrid, CM02)") != std::string::npos);
+  CHECK(cm02.exit_code == 0);
+  const auto lv08 = run_fleetsim("compare " + shell_quote(dir / "max-min") + " " + shell_quote(dir / "lv08"));
+  INFO(lv08.output);
+  CHECK(lv08.output.find("(kernel simgrid, LV08)") != std::string::npos);
+  CHECK(lv08.exit_code == 1);
+  CHECK(median_duration_change(lv08.output) > 0);
+}
+
+TEST_CASE("fleetsim compare refuses runs without devices.csv and runs of different scenarios", "[equivalence][cli]") {
+  TempDir dir;
+  const std::string first = dir / "first.json", second = dir / "second.json";
+  std::ofstream(first) << random_scenario(3).dump(2);
+  std::ofstream(second) << random_scenario(4).dump(2);
+  run_kernel(dir, first, "native", "a");
+  run_kernel(dir, second, "native", "b");
+  const auto missing = run_fleetsim("compare " + shell_quote(dir / "a") + " " + shell_quote(dir / "nowhere"));
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.output.find(dir / "nowhere/devices.csv") != std::string::npos);
+  CHECK(missing.output.find("--trace-devices") != std::string::npos);
+  const auto other = run_fleetsim("compare " + shell_quote(dir / "a") + " " + shell_quote(dir / "b"));
+  CHECK(other.exit_code == 2);
+  CHECK(other.output.find("different scenarios") != std::string::npos);
 }

@@ -331,3 +331,31 @@ TEST_CASE("on both kernels a flow started on a degraded link speeds up when the 
     SPEC_REQUIRE_NEAR(k.link_stats(link).delivered.value, 100, kTol);
   });
 }
+
+TEST_CASE("CM02 and max-min agree on an uncongested transfer", "[kernel][simgrid]") {
+  // 1000 B capped at 10 B/s with 1 s latency on a link of 1 GB/s: 1 + 1000/10 = 101 in both (the
+  // latency weighting of CM02 only matters when flows compete).
+  on_simgrid("CM02", [](Kernel& k) {
+    k.configure(1);
+    Recorder rec(k);
+    auto link = k.add_link("l", bps(1e9));
+    k.start_transfer(link, 0, b(1000), bps(10), s(1));
+    k.run_until(rec, s(1000));
+    SPEC_REQUIRE_NEAR(rec.completion_time(0), 101, kTol);
+  });
+}
+
+TEST_CASE("LV08 stretches the latency by 13.01 and the rate by 0.97 with 5 % acknowledgement traffic",
+          "[kernel][simgrid]") {
+  // LV08 as SimGrid ships it: latency × 13.01, bandwidth × 0.97, and cross traffic: the
+  // acknowledgements use 0.05 of the flow on the symmetric access link, so the flow's rate is
+  // 0.97 · 10 / 1.05. 1000 B with 1 s latency: 13.01 + 1000 · 1.05 / 9.7 = 121.2574…
+  on_simgrid("LV08", [](Kernel& k) {
+    k.configure(1);
+    Recorder rec(k);
+    auto link = k.add_link("l", bps(1e9));
+    k.start_transfer(link, 0, b(1000), bps(10), s(1));
+    k.run_until(rec, s(1000));
+    SPEC_REQUIRE_NEAR(rec.completion_time(0), 13.01 + 1000 * 1.05 / 9.7, kTol);
+  });
+}
