@@ -27,6 +27,7 @@ using fleetsim::testing::encode_request;
 using fleetsim::testing::flag;
 using fleetsim::testing::hash_of;
 using fleetsim::testing::slot_entry;
+using fleetsim::testing::upload_image;
 using json = nlohmann::json;
 using Bytes = std::vector<std::uint8_t>;
 
@@ -80,22 +81,9 @@ struct Client {
 
   // Uploads `image` from offset `from` in chunks of `chunk` bytes, following the returned off.
   void upload(const Bytes& image, std::size_t chunk = 512, std::size_t from = 0) {
-    std::size_t off = from;
-    int guard = 0;
-    while (off < image.size()) {
-      REQUIRE(++guard < 100000);
-      const std::size_t n = std::min(chunk, image.size() - off);
-      json req = {{"off", off}, {"data", bin(Bytes(image.begin() + off, image.begin() + off + n))}};
-      if (off == 0) {
-        req["len"] = image.size();
-        const auto sha = sha256(image);
-        req["sha"] = bin(Bytes(sha.begin(), sha.end()));
-      }
-      const json r = upload_chunk(req);
-      REQUIRE(r.contains("off"));
-      off = r["off"].get<std::size_t>();
-      if (off == image.size()) CHECK(r.value("match", false));
-    }
+    const json last = upload_image([&](json req) { return upload_chunk(std::move(req)); }, image,
+                                   chunk, from);
+    if (from < image.size()) CHECK(last.value("match", false));
   }
 
   json state() { return call(SmpOp::Read, 1, 0, json::object()); }

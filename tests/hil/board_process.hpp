@@ -71,6 +71,12 @@ class BoardProcess {
   // SIGTERM, then the exit code within `timeout` (std::nullopt if it did not exit cleanly).
   std::optional<int> terminate(std::chrono::milliseconds timeout) {
     kill(pid_, SIGTERM);
+    return wait_exit(timeout);
+  }
+
+  // The exit code once the process ends by itself within `timeout` (std::nullopt if it is
+  // still running or was killed by a signal).
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
       int status = 0;

@@ -1,12 +1,15 @@
-// Helpers shared by the board emulator tests: building a request and reading a state-read reply.
+// Helpers shared by the board emulator tests: building a request, uploading an image, reading a
+// state-read reply.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "hil/sha256.hpp"
 #include "hil/smp_packet.hpp"
 
 namespace fleetsim::testing {
@@ -23,6 +26,39 @@ inline std::vector<std::uint8_t> encode_request(hil::SmpOp op, std::uint16_t gro
   const auto bytes = req.encode();
   REQUIRE(bytes.ok());
   return bytes.value();
+}
+
+// The upload request for the chunk of `image` at `off` (at most `chunk` bytes); the first chunk
+// also carries `len` and the SHA-256 of the whole file, as specs/smp.md asks.
+inline nlohmann::json upload_request(const std::vector<std::uint8_t>& image, std::size_t off,
+                                     std::size_t chunk) {
+  const std::size_t n = std::min(chunk, image.size() - off);
+  nlohmann::json req = {
+      {"off", off},
+      {"data", nlohmann::json::binary(std::vector<std::uint8_t>(image.begin() + off, image.begin() + off + n))}};
+  if (off == 0) {
+    req["len"] = image.size();
+    const auto sha = hil::sha256(image);
+    req["sha"] = nlohmann::json::binary(std::vector<std::uint8_t>(sha.begin(), sha.end()));
+  }
+  return req;
+}
+
+// Uploads `image` from `from`, following the offsets the board returns; `call` sends one upload
+// request payload and returns the reply payload. Returns the last reply.
+template <class Call>
+nlohmann::json upload_image(Call&& call, const std::vector<std::uint8_t>& image, std::size_t chunk,
+                            std::size_t from = 0) {
+  std::size_t off = from;
+  nlohmann::json reply;
+  int guard = 0;
+  while (off < image.size()) {
+    REQUIRE(++guard < 100000);
+    reply = call(upload_request(image, off, chunk));
+    REQUIRE(reply.contains("off"));
+    off = reply["off"].template get<std::size_t>();
+  }
+  return reply;
 }
 
 // The entry of `slot` in a state-read reply, or null when the slot is empty.
