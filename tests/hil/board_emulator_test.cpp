@@ -398,3 +398,46 @@ TEST_CASE("board emulator: state survives re-creating the emulator", "[board]") 
   CHECK(flag(slot_entry(c.state(), 0), "confirmed"));
   CHECK(hash_of(slot_entry(c.state(), 0)) == tlv_hash(image));
 }
+
+TEST_CASE("board emulator: OS info lists the selected fields in Zephyr's fixed order", "[board]") {
+  TempDir dir;
+  BoardEmulator emu(options_for(dir));
+  Client c{emu};
+  // Fields in order s n r v m p i o; r is the running image's version (a fresh board: 1.0.0).
+  CHECK(c.call(SmpOp::Read, 0, 7, json::object()) == json{{"output", "Zephyr"}});
+  CHECK(c.call(SmpOp::Read, 0, 7, {{"format", ""}}) == json{{"output", "Zephyr"}});
+  CHECK(c.call(SmpOp::Read, 0, 7, {{"format", "rs"}}) == json{{"output", "Zephyr 1.0.0"}});
+  CHECK(c.call(SmpOp::Read, 0, 7, {{"format", "oo"}}) == json{{"output", "Zephyr"}});
+  CHECK(c.call(SmpOp::Read, 0, 7, {{"format", "a"}}) ==
+        json{{"output", "Zephyr fleetsim-board 1.0.0 emulated posix emulated fleetsim_board Zephyr"}});
+  // An unknown letter is OS group error 2 (INVALID_FORMAT); v1 clients get rc 3 (EINVAL).
+  CHECK(c.call(SmpOp::Read, 0, 7, {{"format", "sx"}}) ==
+        json{{"err", {{"group", 0}, {"rc", 2}}}});
+  c.version = kSmpV1;
+  CHECK(c.call(SmpOp::Read, 0, 7, {{"format", "sx"}}) == json{{"rc", 3}});
+  CHECK(c.call(SmpOp::Write, 0, 7, json::object()) == json{{"rc", 8}});
+}
+
+TEST_CASE("board emulator: stat group smp_svr_stats counts requests and upload bytes since boot",
+          "[board]") {
+  TempDir dir;
+  BoardEmulator emu(options_for(dir));
+  Client c{emu};
+  CHECK(c.call(SmpOp::Read, 2, 1, json::object()) == json{{"stat_list", {"smp_svr_stats"}}});
+  c.call(SmpOp::Write, 0, 0, {{"d", "1"}});
+  c.call(SmpOp::Write, 0, 0, {{"d", "2"}});
+  // list + 2 echoes + this show = 4 requests; nothing uploaded.
+  CHECK(c.call(SmpOp::Read, 2, 0, {{"name", "smp_svr_stats"}}) ==
+        json{{"name", "smp_svr_stats"}, {"fields", {{"requests", 4}, {"upload_bytes", 0}}}});
+  const Bytes image = make_image({1, 1, 0, 0}, 2000);
+  c.upload(image, 512);
+  const json shown = c.call(SmpOp::Read, 2, 0, {{"name", "smp_svr_stats"}});
+  CHECK(shown["fields"]["upload_bytes"] == image.size());
+  // Unknown name: stat group error 2 (INVALID_GROUP).
+  CHECK(c.call(SmpOp::Read, 2, 0, {{"name", "nope"}}) == json{{"err", {{"group", 2}, {"rc", 2}}}});
+  // The counters live in the app's RAM: a reset starts them over (the show itself is 1).
+  c.reset();
+  emu.reset();
+  CHECK(c.call(SmpOp::Read, 2, 0, {{"name", "smp_svr_stats"}})["fields"] ==
+        json{{"requests", 1}, {"upload_bytes", 0}});
+}
