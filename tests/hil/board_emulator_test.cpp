@@ -13,38 +13,23 @@
 
 using fleetsim::hil::BoardEmulator;
 using fleetsim::hil::BoardEmulatorOptions;
-using fleetsim::hil::build_mcuboot_image;
 using fleetsim::hil::ImageVersion;
 using fleetsim::hil::kSmpV1;
 using fleetsim::hil::kSmpV2;
-using fleetsim::hil::McubootImageSpec;
-using fleetsim::hil::parse_mcuboot_image;
 using fleetsim::hil::sha256;
 using fleetsim::hil::SmpOp;
 using fleetsim::hil::SmpPacket;
 using fleetsim::testing::TempDir;
-using fleetsim::testing::encode_request;
 using fleetsim::testing::flag;
 using fleetsim::testing::hash_of;
 using fleetsim::testing::slot_entry;
 using fleetsim::testing::upload_image;
+using fleetsim::testing::make_image;
+using fleetsim::testing::tlv_hash;
 using json = nlohmann::json;
 using Bytes = std::vector<std::uint8_t>;
 
 namespace {
-
-Bytes make_image(ImageVersion version, std::uint32_t body = 3000) {
-  McubootImageSpec spec;
-  spec.version = version;
-  spec.body_size = body;
-  return build_mcuboot_image(spec);
-}
-
-Bytes tlv_hash(const Bytes& image) {
-  const auto info = parse_mcuboot_image(image);
-  REQUIRE(info.ok());
-  return Bytes(info.value().hash.begin(), info.value().hash.end());
-}
 
 json bin(const Bytes& b) { return json::binary(b); }
 

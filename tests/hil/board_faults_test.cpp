@@ -9,72 +9,37 @@
 #include <string>
 #include <vector>
 
-#include "hil/mcuboot_image.hpp"
 #include "hil/serial_framing.hpp"
 #include "hil/smp_packet.hpp"
 #include "tests/cli_runner.hpp"
-#include "tests/hil/board_process.hpp"
 #include "tests/hil/board_pty_client.hpp"
 #include "tests/hil/board_state.hpp"
 #include "tests/hil/board_udp_client.hpp"
 
-using fleetsim::hil::build_mcuboot_image;
 using fleetsim::hil::ImageVersion;
-using fleetsim::hil::McubootImageSpec;
-using fleetsim::hil::parse_mcuboot_image;
 using fleetsim::hil::SerialFrameError;
 using fleetsim::hil::SmpDecodeError;
 using fleetsim::hil::SmpHeader;
 using fleetsim::hil::SmpOp;
 using fleetsim::hil::SmpPacket;
-using fleetsim::testing::BoardProcess;
 using fleetsim::testing::BoardPtyClient;
 using fleetsim::testing::BoardUdpClient;
 using fleetsim::testing::hash_of;
-using fleetsim::testing::port_from;
-using fleetsim::testing::pty_path_from;
+using fleetsim::testing::make_image;
+using fleetsim::testing::PtyBoard;
 using fleetsim::testing::run_program;
 using fleetsim::testing::shell_quote;
 using fleetsim::testing::slot_entry;
 using fleetsim::testing::slurp;
 using fleetsim::testing::TempDir;
-using fleetsim::testing::upload_image;
+using fleetsim::testing::tlv_hash;
+using fleetsim::testing::UdpBoard;
 using fleetsim::testing::upload_request;
 using json = nlohmann::json;
 using Bytes = std::vector<std::uint8_t>;
 using namespace std::chrono_literals;
 
 namespace {
-
-// Starts fleetsim-board on 127.0.0.1 (any free port) and connects a client to it.
-struct UdpBoard {
-  BoardProcess process;
-  std::optional<BoardUdpClient> client;
-
-  explicit UdpBoard(std::vector<std::string> args) : process(with_udp(std::move(args))) {
-    const auto line = process.read_line(10s);
-    REQUIRE(line);
-    client.emplace(port_from(*line));
-  }
-
-  static std::vector<std::string> with_udp(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--udp", "127.0.0.1:0"});
-    return args;
-  }
-};
-
-Bytes make_image(ImageVersion version, std::uint32_t body) {
-  McubootImageSpec spec;
-  spec.version = version;
-  spec.body_size = body;
-  return build_mcuboot_image(spec);
-}
-
-Bytes tlv_hash(const Bytes& image) {
-  const auto info = parse_mcuboot_image(image);
-  REQUIRE(info.ok());
-  return Bytes(info.value().hash.begin(), info.value().hash.end());
-}
 
 json echo_request(const std::string& text) { return {{"d", text}}; }
 
@@ -213,10 +178,8 @@ TEST_CASE("fleetsim-board --corrupt 1 over UDP keeps the reply header but not it
 TEST_CASE("fleetsim-board --corrupt 1 on a pty sends frames whose CRC check fails",
           "[board][faults]") {
   TempDir dir;
-  BoardProcess board({"--pty", "--state-dir", dir / "state", "--corrupt", "1"});
-  const auto line = board.read_line(10s);
-  REQUIRE(line);
-  BoardPtyClient client(pty_path_from(*line));
+  PtyBoard board({"--state-dir", dir / "state", "--corrupt", "1"});
+  BoardPtyClient& client = *board.client;
   for (int i = 0; i < 3; ++i) {
     client.send_request(SmpOp::Write, 0, 0, echo_request("hello"));
     const auto event = client.next_event(3s);
@@ -228,10 +191,8 @@ TEST_CASE("fleetsim-board --corrupt 1 on a pty sends frames whose CRC check fail
 
 TEST_CASE("fleetsim-board --drop 1 answers no request on a pty", "[board][faults]") {
   TempDir dir;
-  BoardProcess board({"--pty", "--state-dir", dir / "state", "--drop", "1"});
-  const auto line = board.read_line(10s);
-  REQUIRE(line);
-  BoardPtyClient client(pty_path_from(*line));
+  PtyBoard board({"--state-dir", dir / "state", "--drop", "1"});
+  BoardPtyClient& client = *board.client;
   for (int i = 0; i < 3; ++i) {
     CHECK_FALSE(client.call_once(SmpOp::Write, 0, 0, echo_request("lost?"), 300ms));
   }
@@ -271,9 +232,7 @@ TEST_CASE("fleetsim-board --die-at-offset dies mid-upload and resumes after a re
   // The first chunk again (off 0, same len and sha): the board answers where it stands.
   const json resume = board.client->call(SmpOp::Write, 1, 1, upload_request(image, 0, kChunk));
   CHECK(resume == json{{"off", kDieAt}});
-  const json last = upload_image(
-      [&](const json& req) { return board.client->call(SmpOp::Write, 1, 1, req); }, image, kChunk,
-      kDieAt);
+  const json last = board.client->upload(image, kChunk, kDieAt);
   CHECK(last["off"] == image.size());
   CHECK(last.value("match", false));
   const json s = board.client->call(SmpOp::Read, 1, 0, json::object());
@@ -288,8 +247,7 @@ TEST_CASE("fleetsim-board --flash-rate makes an upload take at least size / rate
   const Bytes image = make_image({1, 1, 0, 0}, 40 * 1024);
   UdpBoard board({"--state-dir", dir / "state", "--flash-rate", "20000"});
   const auto start = std::chrono::steady_clock::now();
-  const json last = upload_image(
-      [&](const json& req) { return board.client->call(SmpOp::Write, 1, 1, req); }, image, 1000);
+  const json last = board.client->upload(image, 1000);
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   CHECK(last.value("match", false));
   // Every byte is written once and each write sleeps bytes / rate before its reply:
@@ -313,7 +271,7 @@ TEST_CASE("fleetsim-board --echo-fail-after-boot fails echo only after a reset i
 
   // Upload, test, reset: the new image runs and its echo fails with rc 1 (UNKNOWN).
   const Bytes image = make_image({1, 5, 0, 0}, 3000);
-  upload_image([&](const json& req) { return client.call(SmpOp::Write, 1, 1, req); }, image, 1000);
+  client.upload(image, 1000);
   client.call(SmpOp::Write, 1, 0, {{"hash", json::binary(tlv_hash(image))}, {"confirm", false}});
   CHECK(client.call(SmpOp::Write, 0, 5, json::object()) == json::object());
   CHECK(slot_entry(state_once_back(client), 0)["version"] == "1.5.0");

@@ -96,4 +96,18 @@ class BoardProcess {
   std::string buffer_;
 };
 
+// A started fleetsim-board and a Client built by `connect` from its "listening on" line.
+template <class Client>
+struct ConnectedBoard {
+  BoardProcess process;
+  std::optional<Client> client;
+
+  template <class Connect>
+  ConnectedBoard(std::vector<std::string> args, Connect&& connect) : process(std::move(args)) {
+    const auto line = process.read_line(std::chrono::seconds(10));
+    REQUIRE(line);
+    client.emplace(connect(*line));
+  }
+};
+
 }  // namespace fleetsim::testing

@@ -14,9 +14,11 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hil/serial_framing.hpp"
 #include "hil/smp_packet.hpp"
+#include "tests/hil/board_process.hpp"
 #include "tests/hil/board_state.hpp"
 
 namespace fleetsim::testing {
@@ -74,16 +76,10 @@ class BoardPtyClient {
                                           const nlohmann::json& payload,
                                           std::chrono::milliseconds timeout) {
     const std::uint8_t seq = send_request(op, group, command, payload);
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (true) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) return std::nullopt;
-      const auto event = next_event(left);
-      if (!event || !event->ok()) continue;
-      const auto reply = hil::SmpPacket::decode(event->value());
-      if (reply.ok() && reply.value().header.seq == seq) return reply.value().payload;
-    }
+    return reply_with_seq(seq, timeout, [&](std::chrono::milliseconds left) {
+      auto event = next_event(left);
+      return event && event->ok() ? std::optional(std::move(*event).value()) : std::nullopt;
+    });
   }
 
   nlohmann::json call(hil::SmpOp op, std::uint16_t group, std::uint8_t command,
@@ -107,5 +103,17 @@ inline std::string pty_path_from(const std::string& line) {
   REQUIRE(line.rfind(prefix, 0) == 0);
   return line.substr(prefix.size());
 }
+
+// fleetsim-board started with --pty and `args`, and a client on its pseudo-terminal.
+struct PtyBoard : ConnectedBoard<BoardPtyClient> {
+  explicit PtyBoard(std::vector<std::string> args)
+      : ConnectedBoard(with_pty(std::move(args)), pty_path_from) {}
+
+ private:
+  static std::vector<std::string> with_pty(std::vector<std::string> args) {
+    args.insert(args.begin(), "--pty");
+    return args;
+  }
+};
 
 }  // namespace fleetsim::testing

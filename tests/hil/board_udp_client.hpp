@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "hil/smp_packet.hpp"
+#include "tests/hil/board_process.hpp"
 #include "tests/hil/board_state.hpp"
 
 namespace fleetsim::testing {
@@ -60,17 +61,7 @@ class BoardUdpClient {
                                           const nlohmann::json& payload,
                                           std::chrono::milliseconds timeout) {
     const std::uint8_t seq = send_request(op, group, command, payload);
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (true) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) return std::nullopt;
-      const auto datagram = receive(left);
-      if (!datagram) continue;
-      const auto reply = hil::SmpPacket::decode(*datagram);
-      if (!reply.ok() || reply.value().header.seq != seq) continue;  // stale
-      return reply.value().payload;
-    }
+    return reply_with_seq(seq, timeout, [&](std::chrono::milliseconds left) { return receive(left); });
   }
 
   // Retries up to 5 times (UDP may drop); fails the test when nothing answers.
@@ -84,6 +75,12 @@ class BoardUdpClient {
     return nullptr;
   }
 
+  // Uploads `image` from `from` in chunks of `chunk` bytes; the last reply.
+  nlohmann::json upload(const std::vector<std::uint8_t>& image, std::size_t chunk, std::size_t from = 0) {
+    return upload_image([&](const nlohmann::json& req) { return call(hil::SmpOp::Write, 1, 1, req); },
+                        image, chunk, from);
+  }
+
  private:
   int fd_ = -1;
   std::uint8_t seq_ = 0;
@@ -91,9 +88,22 @@ class BoardUdpClient {
 
 // The port of a "fleetsim-board: listening on udp 127.0.0.1:PORT" line.
 inline std::uint16_t port_from(const std::string& line) {
+  REQUIRE(line.rfind("fleetsim-board: listening on udp 127.0.0.1:", 0) == 0);
   const auto colon = line.rfind(':');
   REQUIRE(colon != std::string::npos);
   return static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)));
 }
+
+// fleetsim-board started on 127.0.0.1 (any free port) with `args`, and a client connected to it.
+struct UdpBoard : ConnectedBoard<BoardUdpClient> {
+  explicit UdpBoard(std::vector<std::string> args)
+      : ConnectedBoard(with_udp(std::move(args)), port_from) {}
+
+ private:
+  static std::vector<std::string> with_udp(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--udp", "127.0.0.1:0"});
+    return args;
+  }
+};
 
 }  // namespace fleetsim::testing

@@ -1,52 +1,32 @@
 // The real fleetsim-board binary (FLEETSIM_BOARD_BIN) over a real UDP socket on loopback.
 // Every wait is bounded; the board process is killed at the end whatever happens.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "hil/mcuboot_image.hpp"
-#include "hil/sha256.hpp"
 #include "hil/smp_packet.hpp"
 #include "hil/udp_smp_server.hpp"
 #include "tests/cli_runner.hpp"
 #include "tests/hil/board_state.hpp"
-#include "tests/hil/board_process.hpp"
 #include "tests/hil/board_udp_client.hpp"
 
-using fleetsim::hil::build_mcuboot_image;
-using fleetsim::hil::ImageVersion;
-using fleetsim::hil::McubootImageSpec;
-using fleetsim::hil::parse_mcuboot_image;
 using fleetsim::hil::parse_udp_endpoint;
-using fleetsim::hil::sha256;
 using fleetsim::hil::SmpOp;
-using fleetsim::hil::SmpPacket;
+using fleetsim::testing::BoardUdpClient;
 using fleetsim::testing::Cli;
+using fleetsim::testing::hash_of;
+using fleetsim::testing::make_image;
 using fleetsim::testing::run_program;
 using fleetsim::testing::shell_quote;
-using fleetsim::testing::TempDir;
-using fleetsim::testing::encode_request;
-using fleetsim::testing::flag;
-using fleetsim::testing::hash_of;
 using fleetsim::testing::slot_entry;
-using fleetsim::testing::upload_image;
+using fleetsim::testing::TempDir;
+using fleetsim::testing::tlv_hash;
+using fleetsim::testing::UdpBoard;
 using json = nlohmann::json;
 using Bytes = std::vector<std::uint8_t>;
-using fleetsim::testing::BoardProcess;
-using fleetsim::testing::BoardUdpClient;
-using fleetsim::testing::port_from;
 using namespace std::chrono_literals;
 
 namespace {
@@ -90,20 +70,12 @@ TEST_CASE("fleetsim-board usage errors exit 2 with a message", "[board]") {
 TEST_CASE("fleetsim-board over UDP: echo and a full update with a real reset", "[board]") {
   TempDir dir;
   const std::string state_dir = dir / "state";
-  McubootImageSpec spec;
-  spec.version = ImageVersion{1, 4, 2, 0};
-  spec.body_size = 6000;
-  const Bytes image = build_mcuboot_image(spec);
-  const auto info = parse_mcuboot_image(image);
-  REQUIRE(info.ok());
-  const Bytes tlv(info.value().hash.begin(), info.value().hash.end());
+  const Bytes image = make_image({1, 4, 2, 0}, 6000);
+  const Bytes tlv = tlv_hash(image);
 
   {
-    BoardProcess board({"--udp", "127.0.0.1:0", "--state-dir", state_dir, "--reset-time", "1"});
-    const auto line = board.read_line(10s);
-    REQUIRE(line);
-    CHECK(line->find("listening on udp 127.0.0.1:") != std::string::npos);
-    BoardUdpClient client(port_from(*line));
+    UdpBoard board({"--state-dir", state_dir, "--reset-time", "1"});
+    BoardUdpClient& client = *board.client;
 
     CHECK(client.call(SmpOp::Write, 0, 0, {{"d", "ping"}}) == json{{"r", "ping"}});
     const json params = client.call(SmpOp::Read, 0, 6, json::object());
@@ -112,9 +84,7 @@ TEST_CASE("fleetsim-board over UDP: echo and a full update with a real reset", "
 
     // Upload in chunks that keep the packet ≤ min(buf_size, MTU).
     const std::size_t chunk = std::min<std::size_t>(buf_size, 1500) - 100;
-    const json last = upload_image([&](const json& req) { return client.call(SmpOp::Write, 1, 1, req); },
-                                   image, chunk);
-    CHECK(last.value("match", false));
+    CHECK(client.upload(image, chunk).value("match", false));
     json s = client.call(SmpOp::Read, 1, 0, json::object());
     CHECK(hash_of(slot_entry(s, 1)) == tlv);
     s = client.call(SmpOp::Write, 1, 0, {{"hash", json::binary(tlv)}, {"confirm", false}});
@@ -136,15 +106,12 @@ TEST_CASE("fleetsim-board over UDP: echo and a full update with a real reset", "
     s = client.call(SmpOp::Write, 1, 0, {{"confirm", true}});
     CHECK(slot_entry(s, 0).value("confirmed", false));
 
-    CHECK(board.terminate(5s) == std::optional<int>(0));
+    CHECK(board.process.terminate(5s) == std::optional<int>(0));
   }
   // Restarted on the same state directory: the confirmed new image is still there.
-  BoardProcess board({"--udp", "127.0.0.1:0", "--state-dir", state_dir});
-  const auto line = board.read_line(10s);
-  REQUIRE(line);
-  BoardUdpClient client(port_from(*line));
-  const json s = client.call(SmpOp::Read, 1, 0, json::object());
+  UdpBoard board({"--state-dir", state_dir});
+  const json s = board.client->call(SmpOp::Read, 1, 0, json::object());
   CHECK(slot_entry(s, 0)["version"] == "1.4.2");
   CHECK(slot_entry(s, 0).value("confirmed", false));
-  CHECK(board.terminate(5s) == std::optional<int>(0));
+  CHECK(board.process.terminate(5s) == std::optional<int>(0));
 }
