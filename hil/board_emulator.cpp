@@ -339,18 +339,15 @@ json BoardEmulator::os_info(const json& req) const {
       {'i', "fleetsim_board"},
       {'o', "Zephyr"},
   };
-  std::string selected;
   for (const char c : format) {
     const bool known = c == 'a' || std::any_of(std::begin(fields), std::end(fields),
                                                 [&](const auto& f) { return f.first == c; });
     if (!known) throw GroupError{kSmpGroupOs, kOsInvalidFormat, SmpRc::Inval};
-    selected += c;
   }
+  const bool all = format.find('a') != std::string::npos;
   std::string output;
   for (const auto& [letter, value] : fields) {
-    if (selected.find(letter) == std::string::npos && selected.find('a') == std::string::npos) {
-      continue;
-    }
+    if (!all && format.find(letter) == std::string::npos) continue;
     if (!output.empty()) output += ' ';
     output += value;
   }

@@ -4,8 +4,8 @@
 //                  [--drop RATE] [--corrupt RATE] [--seed N] [--die-at-offset N]
 //                  [--flash-rate BYTES/S]
 // --pty opens a pseudo-terminal and prints its path; SMP then runs over the console framing.
-// Exit codes: 0 after SIGTERM/SIGINT, 1 on a runtime failure (state dir, socket), 2 on usage
-// errors, 4 when --die-at-offset cut the power.
+// Exit codes: 0 after SIGTERM/SIGINT, 2 on usage errors, 3 on an infrastructure failure (state
+// dir, socket, pty), 4 when --die-at-offset cut the power.
 #include <signal.h>
 #include <unistd.h>
 
@@ -100,7 +100,9 @@ int main(int argc, char** argv) {
     return usage_error(e.what(), desc);
   }
   if (vm.count("help")) {
-    std::cout << desc;
+    std::cout << desc
+              << "\nExit codes: 0 stopped by SIGTERM/SIGINT, 2 bad usage or value, 3 state "
+                 "directory, socket or pty failure, 4 power cut by --die-at-offset.\n";
     return 0;
   }
   const bool pty = vm.count("pty") > 0;
@@ -201,7 +203,7 @@ int main(int argc, char** argv) {
     }
   } catch (const std::exception& e) {
     std::cerr << "fleetsim-board: " << e.what() << std::endl;
-    return 1;
+    return 3;
   }
   std::cout << "fleetsim-board: stopped" << std::endl;
   return 0;

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdint>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -114,4 +115,13 @@ TEST_CASE("fleetsim-board over UDP: echo and a full update with a real reset", "
   CHECK(slot_entry(s, 0)["version"] == "1.4.2");
   CHECK(slot_entry(s, 0).value("confirmed", false));
   CHECK(board.process.terminate(5s) == std::optional<int>(0));
+}
+
+TEST_CASE("fleetsim-board exits 3 when its state directory cannot be created", "[board]") {
+  TempDir dir;
+  const std::string file = dir / "a-file";
+  std::ofstream(file) << "not a directory";
+  const auto r = run_board("--udp 127.0.0.1:0 --state-dir " + shell_quote(file + "/state"));
+  CHECK(r.exit_code == 3);
+  CHECK(r.output.find("cannot create") != std::string::npos);
 }
