@@ -101,8 +101,8 @@ int main(int argc, char** argv) {
   }
   if (vm.count("help")) {
     std::cout << desc
-              << "\nExit codes: 0 stopped by SIGTERM/SIGINT, 2 bad usage or value, 3 state "
-                 "directory, socket or pty failure, 4 power cut by --die-at-offset.\n";
+              << "\nExit codes: 0 stopped by SIGTERM/SIGINT, 2 bad usage or value,\n"
+                 "3 state directory, socket or pty failure, 4 power cut by --die-at-offset.\n";
     return 0;
   }
   const bool pty = vm.count("pty") > 0;
