@@ -45,30 +45,25 @@ json echo_request(const std::string& text) { return {{"d", text}}; }
 
 // Sends `n` echoes one after the other and returns the seqs that got an answer. Each request
 // waits up to 40 ms for its reply; a reply arriving later is still counted (by seq) while the
-// next requests wait or during the final 500 ms of quiet.
+// next requests wait, or at the end, until 500 ms pass without one.
 std::set<std::uint8_t> answered_echoes(BoardUdpClient& client, int n) {
   std::set<std::uint8_t> answered;
-  auto collect = [&](std::chrono::milliseconds wait, std::optional<std::uint8_t> until_seq) {
-    const auto deadline = std::chrono::steady_clock::now() + wait;
-    while (!(until_seq && answered.count(*until_seq))) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) return false;
-      const auto datagram = client.receive(left);
-      if (!datagram) continue;
-      const auto reply = SmpPacket::decode(*datagram);
-      REQUIRE(reply.ok());
-      answered.insert(reply.value().header.seq);
-      if (!until_seq) return true;
-    }
-    return true;
+  auto record = [&](const Bytes& datagram) {
+    const auto reply = SmpPacket::decode(datagram);
+    REQUIRE(reply.ok());
+    answered.insert(reply.value().header.seq);
   };
   for (int i = 0; i < n; ++i) {
     const std::uint8_t seq = client.send_request(SmpOp::Write, 0, 0, echo_request("x"));
-    collect(40ms, seq);
+    const auto deadline = std::chrono::steady_clock::now() + 40ms;
+    while (!answered.count(seq)) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      if (const auto datagram = client.receive(left)) record(*datagram);
+    }
   }
-  while (collect(500ms, std::nullopt)) {
-  }
+  while (const auto datagram = client.receive(500ms)) record(*datagram);
   return answered;
 }
 
