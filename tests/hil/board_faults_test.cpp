@@ -224,6 +224,10 @@ TEST_CASE("fleetsim-board --die-at-offset dies mid-upload and resumes after a re
 
   // Restarted with the same switches: the resumed upload starts at the cut, so it does not die.
   UdpBoard board(args);
+  // A chunk at an offset the board does not expect is dropped and answered with the offset it
+  // expects (specs/smp.md): the 4500 bytes on flash.
+  CHECK(board.client->call(SmpOp::Write, 1, 1, upload_request(image, 1000, kChunk)) ==
+        json{{"off", kDieAt}});
   // The first chunk again (off 0, same len and sha): the board answers where it stands.
   const json resume = board.client->call(SmpOp::Write, 1, 1, upload_request(image, 0, kChunk));
   CHECK(resume == json{{"off", kDieAt}});
