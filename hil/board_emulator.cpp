@@ -5,6 +5,7 @@
 #include <iterator>
 #include <stdexcept>
 #include <system_error>
+#include <thread>
 #include <tuple>
 #include <utility>
 
@@ -25,8 +26,17 @@ struct SmpLevelError {
   SmpRc rc;
 };
 struct GroupError {
-  ImageRc rc;
+  std::uint16_t group;
+  std::int64_t rc;
+  SmpRc legacy;  // what an SMP v1 client gets instead (Zephyr's *_translate_error_code)
 };
+// Unwinds out of a request when --die-at-offset cuts the power: no reply.
+struct PowerCut {};
+
+constexpr std::uint16_t kSmpGroupStat = 2;
+// OS group (0) and stat group (2) v2 codes (Zephyr's os_mgmt.h / stat_mgmt.h).
+constexpr std::int64_t kOsInvalidFormat = 2;
+constexpr std::int64_t kStatInvalidGroup = 2;
 
 // Zephyr's translation of image group codes for SMP v1 clients (img_mgmt_translate_error_code).
 SmpRc legacy_rc(ImageRc rc) {
@@ -39,6 +49,10 @@ SmpRc legacy_rc(ImageRc rc) {
     case ImageRc::ImageSettingTestToActiveDenied: return SmpRc::BadState;
     default: return SmpRc::Inval;
   }
+}
+
+GroupError image_error(ImageRc rc) {
+  return GroupError{kSmpGroupImage, static_cast<std::int64_t>(rc), legacy_rc(rc)};
 }
 
 std::string to_hex(std::span<const std::uint8_t> bytes) {
@@ -122,6 +136,7 @@ void BoardEmulator::load_state() {
     slot1_confirmed_ = state.at("slot1_confirmed").get<bool>();
     slot1_pending_ = state.at("slot1_pending").get<bool>();
     slot1_permanent_ = state.at("slot1_permanent").get<bool>();
+    slot0_from_update_ = state.value("slot0_from_update", false);  // absent in older state dirs
     upload_.reset();
     if (const json& up = state.at("upload"); !up.is_null()) {
       Upload u;
@@ -140,6 +155,7 @@ void BoardEmulator::save_state() const {
                 {"slot1_confirmed", slot1_confirmed_},
                 {"slot1_pending", slot1_pending_},
                 {"slot1_permanent", slot1_permanent_},
+                {"slot0_from_update", slot0_from_update_},
                 {"upload", nullptr}};
   if (upload_) {
     state["upload"] = {{"len", upload_->len}, {"off", upload_->off}, {"sha", to_hex(upload_->sha)}};
@@ -170,23 +186,28 @@ void BoardEmulator::swap_slots() {
 bool BoardEmulator::take_reset_request() { return std::exchange(reset_requested_, false); }
 
 void BoardEmulator::reset() {
-  upload_.reset();  // upload progress lives in the app's RAM
+  upload_.reset();  // the app's RAM: upload progress and counters start over
+  requests_since_boot_ = 0;
+  upload_bytes_since_boot_ = 0;
   if (!slot0_confirmed_) {
     // Running a test image nobody confirmed: MCUboot reverts to the old, confirmed image.
     swap_slots();
     slot0_confirmed_ = true;
     slot1_confirmed_ = false;
+    slot0_from_update_ = false;
   } else if (slot1_pending_ && slot_image(1)) {
     const bool permanent = slot1_permanent_;
     const auto incoming = slot_image(1);
     swap_slots();
     slot0_confirmed_ = permanent;
     slot1_confirmed_ = !permanent;
+    slot0_from_update_ = true;
     if (!permanent && options_.boot_fail && incoming->version == *options_.boot_fail) {
       // The new image never comes up healthy: the watchdog resets and MCUboot reverts.
       swap_slots();
       slot0_confirmed_ = true;
       slot1_confirmed_ = false;
+      slot0_from_update_ = false;
     }
   }
   slot1_pending_ = false;
@@ -196,6 +217,7 @@ void BoardEmulator::reset() {
 
 std::optional<std::vector<std::uint8_t>> BoardEmulator::handle(
     std::span<const std::uint8_t> request) {
+  if (powered_off_) return std::nullopt;
   const auto header = SmpHeader::decode(request);
   if (!header) return std::nullopt;
   const SmpHeader& h = header.value();
@@ -230,7 +252,9 @@ std::optional<std::vector<std::uint8_t>> BoardEmulator::handle(
 
 std::optional<SmpPacket> BoardEmulator::handle(const SmpPacket& request) {
   const SmpHeader& h = request.header;
+  if (powered_off_) return std::nullopt;
   if (h.op == SmpOp::ReadResponse || h.op == SmpOp::WriteResponse) return std::nullopt;
+  ++requests_since_boot_;
   SmpPacket response = make_response_to(h);
   if (h.version > kSmpV2) {
     response.payload = {{"rc", static_cast<std::int64_t>(SmpRc::UnsupportedTooNew)}};
@@ -238,17 +262,18 @@ std::optional<SmpPacket> BoardEmulator::handle(const SmpPacket& request) {
   }
   try {
     response.payload = dispatch(request);
+  } catch (const PowerCut&) {
+    return std::nullopt;
   } catch (const SmpLevelError& e) {
     response.payload = {{"rc", static_cast<std::int64_t>(e.rc)}};
   } catch (const GroupError& e) {
     if (h.version == kSmpV1) {
-      response.payload = {{"rc", static_cast<std::int64_t>(legacy_rc(e.rc))}};
-      if (const auto name = smp_image_rc_name(static_cast<std::int64_t>(e.rc))) {
-        response.payload["rsn"] = std::string(*name);
+      response.payload = {{"rc", static_cast<std::int64_t>(e.legacy)}};
+      if (e.group == kSmpGroupImage) {
+        if (const auto name = smp_image_rc_name(e.rc)) response.payload["rsn"] = std::string(*name);
       }
     } else {
-      response.payload = {
-          {"err", {{"group", h.group}, {"rc", static_cast<std::int64_t>(e.rc)}}}};
+      response.payload = {{"err", {{"group", e.group}, {"rc", e.rc}}}};
     }
   }
   return response;
@@ -258,6 +283,7 @@ json BoardEmulator::dispatch(const SmpPacket& request) {
   switch (request.header.group) {
     case kSmpGroupOs: return os_group(request);
     case kSmpGroupImage: return image_group(request);
+    case kSmpGroupStat: return stat_group(request);
     default: throw SmpLevelError{SmpRc::NotSup};
   }
 }
@@ -269,6 +295,7 @@ json BoardEmulator::os_group(const SmpPacket& request) {
     case 0: {  // echo
       const json* d = field(req, "d");
       if (!d || !d->is_string()) throw SmpLevelError{SmpRc::Inval};
+      if (options_.echo_fail_after_boot && slot0_from_update_) throw SmpLevelError{SmpRc::Unknown};
       return {{"r", *d}};
     }
     case 5: {  // reset
@@ -279,6 +306,9 @@ json BoardEmulator::os_group(const SmpPacket& request) {
     case 6:  // mcumgr params
       if (write) throw SmpLevelError{SmpRc::NotSup};
       return {{"buf_size", options_.buf_size}, {"buf_count", options_.buf_count}};
+    case 7:  // OS/application info
+      if (write) throw SmpLevelError{SmpRc::NotSup};
+      return os_info(req);
     case 8: {  // bootloader info
       if (write) throw SmpLevelError{SmpRc::NotSup};
       const json* query = field(req, "query");
@@ -286,6 +316,59 @@ json BoardEmulator::os_group(const SmpPacket& request) {
       if (query->is_string() && *query == "mode") return {{"mode", 3}};  // swap using move
       throw SmpLevelError{SmpRc::NotSup};
     }
+    default: throw SmpLevelError{SmpRc::NotSup};
+  }
+}
+
+// Zephyr's os_mgmt info: each format letter selects a field, the output lists the selected
+// fields in a fixed order separated by spaces; "a" selects all, no format means "s".
+json BoardEmulator::os_info(const json& req) const {
+  std::string format = "s";
+  if (const json* f = field(req, "format")) {
+    if (!f->is_string()) throw SmpLevelError{SmpRc::Inval};
+    if (!f->get<std::string>().empty()) format = f->get<std::string>();
+  }
+  const auto running = slot_image(0);
+  const std::pair<char, std::string> fields[] = {
+      {'s', "Zephyr"},
+      {'n', "fleetsim-board"},
+      {'r', running ? running->version.text() : "unknown"},  // the running image's version
+      {'v', "emulated"},
+      {'m', "posix"},
+      {'p', "emulated"},
+      {'i', "fleetsim_board"},
+      {'o', "Zephyr"},
+  };
+  for (const char c : format) {
+    const bool known = c == 'a' || std::any_of(std::begin(fields), std::end(fields),
+                                                [&](const auto& f) { return f.first == c; });
+    if (!known) throw GroupError{kSmpGroupOs, kOsInvalidFormat, SmpRc::Inval};
+  }
+  const bool all = format.find('a') != std::string::npos;
+  std::string output;
+  for (const auto& [letter, value] : fields) {
+    if (!all && format.find(letter) == std::string::npos) continue;
+    if (!output.empty()) output += ' ';
+    output += value;
+  }
+  return {{"output", output}};
+}
+
+// One stat group: the counters a health probe can read to see the app is alive and working.
+json BoardEmulator::stat_group(const SmpPacket& request) {
+  if (request.header.op == SmpOp::Write) throw SmpLevelError{SmpRc::NotSup};
+  switch (request.header.command) {
+    case 0: {  // show
+      const json* name = field(request.payload, "name");
+      if (!name || !name->is_string()) throw SmpLevelError{SmpRc::Inval};
+      if (*name != kBoardStatGroup) {
+        throw GroupError{kSmpGroupStat, kStatInvalidGroup, SmpRc::NoEnt};
+      }
+      return {{"name", kBoardStatGroup},
+              {"fields",
+               {{"requests", requests_since_boot_}, {"upload_bytes", upload_bytes_since_boot_}}}};
+    }
+    case 1: return {{"stat_list", json::array({kBoardStatGroup})}};
     default: throw SmpLevelError{SmpRc::NotSup};
   }
 }
@@ -348,17 +431,17 @@ json BoardEmulator::state_write(const json& req) {
     return state_read();
   }
   const auto& wanted = hash->get_binary();
-  if (wanted.size() != 32) throw GroupError{ImageRc::InvalidHash};
+  if (wanted.size() != 32) throw image_error(ImageRc::InvalidHash);
   auto matches = [&](int slot) {
     const auto image = slot_image(slot);
     return image && std::equal(wanted.begin(), wanted.end(), image->hash.begin());
   };
   if (matches(0)) {
-    if (!confirm) throw GroupError{ImageRc::ImageSettingTestToActiveDenied};
+    if (!confirm) throw image_error(ImageRc::ImageSettingTestToActiveDenied);
     confirm_running();
     return state_read();
   }
-  if (!matches(1)) throw GroupError{ImageRc::HashNotFound};
+  if (!matches(1)) throw image_error(ImageRc::HashNotFound);
   slot1_pending_ = true;
   slot1_permanent_ = confirm;
   save_state();
@@ -367,29 +450,29 @@ json BoardEmulator::state_write(const json& req) {
 
 json BoardEmulator::upload(const json& req) {
   const json* off_field = field(req, "off");
-  if (!is_uint(off_field)) throw GroupError{ImageRc::InvalidOffset};
+  if (!is_uint(off_field)) throw image_error(ImageRc::InvalidOffset);
   const json* data_field = field(req, "data");
   if (!data_field || !data_field->is_binary()) throw SmpLevelError{SmpRc::Inval};
   const auto off = off_field->get<std::uint64_t>();
   const auto& data = data_field->get_binary();
 
   if (off == 0) {
-    if (data.size() < kMcubootHeaderBytes) throw GroupError{ImageRc::InvalidImageHeader};
+    if (data.size() < kMcubootHeaderBytes) throw image_error(ImageRc::InvalidImageHeader);
     const json* len_field = field(req, "len");
-    if (!is_uint(len_field)) throw GroupError{ImageRc::InvalidLength};
+    if (!is_uint(len_field)) throw image_error(ImageRc::InvalidLength);
     const auto len = len_field->get<std::uint64_t>();
     static constexpr std::uint8_t kMagic[4] = {0x3d, 0xb8, 0xf3, 0x96};
     if (!std::equal(std::begin(kMagic), std::end(kMagic), data.begin())) {
-      throw GroupError{ImageRc::InvalidImageHeaderMagic};
+      throw image_error(ImageRc::InvalidImageHeaderMagic);
     }
-    if (len > options_.slot_size) throw GroupError{ImageRc::InvalidImageTooLarge};
+    if (len > options_.slot_size) throw image_error(ImageRc::InvalidImageTooLarge);
     if (const json* image = field(req, "image"); image && !(is_uint(image) && *image == 0)) {
-      throw GroupError{ImageRc::InvalidSlot};
+      throw image_error(ImageRc::InvalidSlot);
     }
     std::vector<std::uint8_t> sha;
     if (const json* sha_field = field(req, "sha")) {
       if (!sha_field->is_binary() || sha_field->get_binary().size() > 32) {
-        throw GroupError{ImageRc::InvalidHash};
+        throw image_error(ImageRc::InvalidHash);
       }
       sha = sha_field->get_binary();
     }
@@ -403,29 +486,45 @@ json BoardEmulator::upload(const json& req) {
                                   static_cast<std::uint16_t>(data[22] | data[23] << 8), 0};
       const auto running = slot_image(0);
       if (running && !newer_than(incoming, running->version)) {
-        throw GroupError{ImageRc::CurrentVersionIsNewer};
+        throw image_error(ImageRc::CurrentVersionIsNewer);
       }
     }
-    if (slot1_in_use()) throw GroupError{ImageRc::NoFreeSlot};
-    if (data.size() > len) throw GroupError{ImageRc::InvalidImageDataOverrun};
+    if (slot1_in_use()) throw image_error(ImageRc::NoFreeSlot);
+    if (data.size() > len) throw image_error(ImageRc::InvalidImageDataOverrun);
     // Erase slot 1 and start the upload.
     write_file(slot_path(1), {});
     upload_ = Upload{static_cast<std::size_t>(len), 0, std::move(sha)};
   } else {
     const std::size_t expected = upload_ ? upload_->off : 0;
     if (off != expected) return {{"off", expected}};
-    if (off + data.size() > upload_->len) throw GroupError{ImageRc::InvalidImageDataOverrun};
+    if (off + data.size() > upload_->len) throw image_error(ImageRc::InvalidImageDataOverrun);
   }
 
+  // --die-at-offset: the power goes while this write crosses the offset; what lies below it
+  // is already in flash.
+  const std::optional<std::size_t> cut = options_.die_at_offset;
+  const bool power_cut = cut && *cut < upload_->len && upload_->off < *cut &&
+                         upload_->off + data.size() >= *cut;
+  const std::size_t n = power_cut ? *cut - upload_->off : data.size();
   {
     std::fstream out(slot_path(1), std::ios::binary | std::ios::in | std::ios::out);
     if (!out) throw SmpLevelError{SmpRc::Unknown};
     out.seekp(static_cast<std::streamoff>(upload_->off));
-    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(n));
     out.flush();
     if (!out) throw SmpLevelError{SmpRc::Unknown};
   }
-  upload_->off += data.size();
+  upload_->off += n;
+  upload_bytes_since_boot_ += n;
+  if (power_cut) {
+    save_state();
+    powered_off_ = true;
+    if (options_.power_loss) options_.power_loss();
+    throw PowerCut{};
+  }
+  if (options_.flash_rate > 0) {  // the flash is busy for as long as the write takes
+    std::this_thread::sleep_for(std::chrono::duration<double>(static_cast<double>(n) / options_.flash_rate));
+  }
   json reply = {{"off", upload_->off}};
   if (upload_->off == upload_->len) {
     if (upload_->sha.size() == 32) {
@@ -441,10 +540,10 @@ json BoardEmulator::upload(const json& req) {
 json BoardEmulator::erase(const json& req) {
   if (const json* slot = field(req, "slot")) {
     if (!is_uint(slot)) throw SmpLevelError{SmpRc::Inval};
-    if (*slot == 0) throw GroupError{ImageRc::NoFreeSlot};
-    if (*slot != 1) throw GroupError{ImageRc::InvalidSlot};
+    if (*slot == 0) throw image_error(ImageRc::NoFreeSlot);
+    if (*slot != 1) throw image_error(ImageRc::InvalidSlot);
   }
-  if (slot1_in_use()) throw GroupError{ImageRc::NoFreeSlot};
+  if (slot1_in_use()) throw image_error(ImageRc::NoFreeSlot);
   write_file(slot_path(1), {});
   upload_.reset();
   save_state();

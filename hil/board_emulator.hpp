@@ -1,13 +1,15 @@
 // The SMP server side of a Zephyr/MCUboot board (specs/smp.md), independent of any transport:
 // one request packet in, the response packet out. Two file-backed slots (slot0.bin, slot1.bin)
 // and a JSON state file (state.json, written temp + rename) live in a state directory and
-// survive restarts. Reset follows the spec's "Swap semantics the emulator reproduces": the
+// survive restarts — including an upload in progress, so a restarted emulator answers a resume
+// with the offset it had reached. Reset follows the spec's "Swap semantics the emulator reproduces": the
 // transport sends the reset reply, takes the request with take_reset_request(), stays silent for
 // the reset time, then calls reset().
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
@@ -49,7 +51,20 @@ struct BoardEmulatorOptions {
   // to it reverts during the reset; --no-confirm: a confirm is acknowledged but never persisted.
   std::optional<ImageVersion> boot_fail;
   bool no_confirm = false;
+  // --die-at-offset: the upload write that reaches this offset (inside the image) stores the
+  // bytes below it, the state is persisted, then `power_loss` runs (fleetsim-board: _exit) and
+  // nothing is answered. A restarted emulator resumes the upload from this offset.
+  std::optional<std::size_t> die_at_offset;
+  std::function<void()> power_loss;
+  // --flash-rate: bytes per second an upload write takes before the reply (0: instant).
+  double flash_rate = 0;
+  // --echo-fail-after-boot: once a reset has swapped in a new image, echo answers rc 1
+  // (UNKNOWN) — the application's health probe fails — until a revert brings the old one back.
+  bool echo_fail_after_boot = false;
 };
+
+// The stat group (2) the emulator keeps, as Zephyr's smp_svr sample names it.
+inline constexpr const char* kBoardStatGroup = "smp_svr_stats";
 
 class BoardEmulator {
  public:
@@ -57,7 +72,7 @@ class BoardEmulator {
   explicit BoardEmulator(BoardEmulatorOptions options);
 
   // The response to one request packet; std::nullopt when nothing can be answered (header
-  // unreadable, or the packet is itself a response).
+  // unreadable, the packet is itself a response, or --die-at-offset cut the power).
   std::optional<std::vector<std::uint8_t>> handle(std::span<const std::uint8_t> request);
   // Decoded variant for tests and transports that already have a packet.
   std::optional<SmpPacket> handle(const SmpPacket& request);
@@ -84,6 +99,8 @@ class BoardEmulator {
   nlohmann::json dispatch(const SmpPacket& request);
   nlohmann::json os_group(const SmpPacket& request);
   nlohmann::json image_group(const SmpPacket& request);
+  nlohmann::json stat_group(const SmpPacket& request);
+  nlohmann::json os_info(const nlohmann::json& req) const;
   nlohmann::json state_read() const;
   nlohmann::json state_write(const nlohmann::json& req);
   nlohmann::json upload(const nlohmann::json& req);
@@ -101,8 +118,14 @@ class BoardEmulator {
   bool slot1_confirmed_ = false;  // the old image kept for a revert after a test swap
   bool slot1_pending_ = false;
   bool slot1_permanent_ = false;
+  // The running image came in through a swap (not a revert): --echo-fail-after-boot applies.
+  bool slot0_from_update_ = false;
   std::optional<Upload> upload_;
   bool reset_requested_ = false;
+  bool powered_off_ = false;  // --die-at-offset cut the power: nothing is answered any more
+  // smp_svr_stats counters, in the application's RAM (cleared by a reset).
+  std::uint64_t requests_since_boot_ = 0;
+  std::uint64_t upload_bytes_since_boot_ = 0;
 };
 
 }  // namespace fleetsim::hil

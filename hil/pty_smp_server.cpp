@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "hil/serial_framing.hpp"
@@ -20,10 +21,20 @@ namespace {
 
 std::string errno_text(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
 
+// Swaps one base64 character for another. The first line is marker (2 bytes) + piece; piece
+// characters 0-2 carry the 16-bit total and must stay intact (a wrong total is a different
+// error), character 3 carries the low 6 bits of the packet's first byte, always present and
+// never padding. CRC-16 detects every error burst of up to 16 bits, so the check always fails.
+void corrupt_first_line(std::string& line) {
+  char& c = line[2 + 3];
+  c = c == 'A' ? 'B' : 'A';
+}
+
 }  // namespace
 
-PtySmpServer::PtySmpServer(BoardEmulator& emulator, std::chrono::milliseconds reset_time)
-    : emulator_(emulator), reset_time_(reset_time) {
+PtySmpServer::PtySmpServer(BoardEmulator& emulator, std::chrono::milliseconds reset_time,
+                           BoardLinkFaults faults)
+    : emulator_(emulator), reset_time_(reset_time), faults_(std::move(faults)) {
   master_ = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (master_ < 0) throw std::runtime_error(errno_text("posix_openpt"));
   if (grantpt(master_) != 0 || unlockpt(master_) != 0) {
@@ -99,12 +110,15 @@ void PtySmpServer::run(const std::atomic<bool>& stop) {
     if (rebooting) continue;  // the board is down: input is lost
     for (auto& event : decoder.feed(std::span<const std::uint8_t>(buf.data(), static_cast<std::size_t>(n)))) {
       if (!event.ok() || rebooting) continue;  // damaged frames are dropped, like a board does
+      if (faults_.drop_request()) continue;
       const auto reply = emulator_.handle(event.value());
       if (reply) {
-        const auto lines = encode_serial_frame(*reply);
-        if (lines.ok()) {
+        auto encoded = encode_serial_frame(*reply);
+        if (encoded.ok()) {
+          auto lines = std::move(encoded).value();
+          if (faults_.corrupt_reply()) corrupt_first_line(lines.front());
           std::string out;
-          for (const auto& line : lines.value()) out += line;
+          for (const auto& line : lines) out += line;
           write_all(std::span<const char>(out.data(), out.size()), stop);
         }
       }

@@ -3,6 +3,8 @@
 // (posix_openpt), keeps the subsidiary side open in raw mode, and clients open its path like a
 // board's tty. Noise lines and damaged frames are skipped; after answering a reset the server
 // stays silent for the reset time (input is discarded), then performs the reset.
+// Link faults: a dropped request gets no reply; a corrupted reply has one base64 character of
+// its first line changed inside the packet bytes, so the receiver's CRC check fails.
 #pragma once
 
 #include <atomic>
@@ -11,13 +13,15 @@
 #include <string>
 
 #include "hil/board_emulator.hpp"
+#include "hil/board_link_faults.hpp"
 
 namespace fleetsim::hil {
 
 class PtySmpServer {
  public:
   // Opens the pty pair; throws std::runtime_error.
-  PtySmpServer(BoardEmulator& emulator, std::chrono::milliseconds reset_time);
+  PtySmpServer(BoardEmulator& emulator, std::chrono::milliseconds reset_time,
+               BoardLinkFaults faults = {});
   ~PtySmpServer();
   PtySmpServer(const PtySmpServer&) = delete;
   PtySmpServer& operator=(const PtySmpServer&) = delete;
@@ -33,6 +37,7 @@ class PtySmpServer {
 
   BoardEmulator& emulator_;
   std::chrono::milliseconds reset_time_;
+  BoardLinkFaults faults_;
   int master_ = -1;
   int subsidiary_ = -1;
   std::string path_;

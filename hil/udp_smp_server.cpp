@@ -12,6 +12,7 @@
 #include <cstring>
 #include <span>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 namespace fleetsim::hil {
@@ -50,8 +51,8 @@ std::optional<UdpEndpoint> parse_udp_endpoint(const std::string& text) {
 }
 
 UdpSmpServer::UdpSmpServer(BoardEmulator& emulator, const UdpEndpoint& endpoint,
-                           std::chrono::milliseconds reset_time)
-    : emulator_(emulator), reset_time_(reset_time) {
+                           std::chrono::milliseconds reset_time, BoardLinkFaults faults)
+    : emulator_(emulator), reset_time_(reset_time), faults_(std::move(faults)) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_DGRAM;
@@ -120,7 +121,11 @@ void UdpSmpServer::serve_one(const std::atomic<bool>& stop) {
   const ssize_t n = recvfrom(fd_, buf.data(), buf.size(), MSG_DONTWAIT,
                              reinterpret_cast<sockaddr*>(&from), &from_len);
   if (n <= 0) return;
-  const auto reply = emulator_.handle(std::span<const std::uint8_t>(buf.data(), static_cast<std::size_t>(n)));
+  if (faults_.drop_request()) return;
+  auto reply = emulator_.handle(std::span<const std::uint8_t>(buf.data(), static_cast<std::size_t>(n)));
+  if (reply && faults_.corrupt_reply() && reply->size() > SmpHeader::kSize) {
+    (*reply)[SmpHeader::kSize] = 0xFF;  // a CBOR "break" with nothing to end
+  }
   if (reply) {
     // Replies longer than a datagram (not produced in practice) go out in MTU-sized pieces;
     // the client reassembles by the header length.

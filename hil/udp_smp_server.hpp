@@ -2,6 +2,8 @@
 // packet (longer datagrams are truncated at the MTU), the reply goes to the sender. After
 // answering a reset the server stops answering for the reset time — datagrams that arrive
 // meanwhile are dropped, as by a rebooting board — then performs the reset (MCUboot swap).
+// Link faults: a dropped request gets no reply; a corrupted reply keeps its header (the client
+// can still match it by seq) but its first CBOR byte becomes 0xFF, which is not well-formed.
 #pragma once
 
 #include <atomic>
@@ -11,6 +13,7 @@
 #include <string>
 
 #include "hil/board_emulator.hpp"
+#include "hil/board_link_faults.hpp"
 
 namespace fleetsim::hil {
 
@@ -28,7 +31,7 @@ class UdpSmpServer {
  public:
   // Binds a UDP socket on `endpoint` (port 0: the OS picks one); throws std::runtime_error.
   UdpSmpServer(BoardEmulator& emulator, const UdpEndpoint& endpoint,
-               std::chrono::milliseconds reset_time);
+               std::chrono::milliseconds reset_time, BoardLinkFaults faults = {});
   ~UdpSmpServer();
   UdpSmpServer(const UdpSmpServer&) = delete;
   UdpSmpServer& operator=(const UdpSmpServer&) = delete;
@@ -47,6 +50,7 @@ class UdpSmpServer {
 
   BoardEmulator& emulator_;
   std::chrono::milliseconds reset_time_;
+  BoardLinkFaults faults_;
   int fd_ = -1;
 };
 

@@ -13,37 +13,23 @@
 
 using fleetsim::hil::BoardEmulator;
 using fleetsim::hil::BoardEmulatorOptions;
-using fleetsim::hil::build_mcuboot_image;
 using fleetsim::hil::ImageVersion;
 using fleetsim::hil::kSmpV1;
 using fleetsim::hil::kSmpV2;
-using fleetsim::hil::McubootImageSpec;
-using fleetsim::hil::parse_mcuboot_image;
 using fleetsim::hil::sha256;
 using fleetsim::hil::SmpOp;
 using fleetsim::hil::SmpPacket;
 using fleetsim::testing::TempDir;
-using fleetsim::testing::encode_request;
 using fleetsim::testing::flag;
 using fleetsim::testing::hash_of;
 using fleetsim::testing::slot_entry;
+using fleetsim::testing::upload_image;
+using fleetsim::testing::make_image;
+using fleetsim::testing::tlv_hash;
 using json = nlohmann::json;
 using Bytes = std::vector<std::uint8_t>;
 
 namespace {
-
-Bytes make_image(ImageVersion version, std::uint32_t body = 3000) {
-  McubootImageSpec spec;
-  spec.version = version;
-  spec.body_size = body;
-  return build_mcuboot_image(spec);
-}
-
-Bytes tlv_hash(const Bytes& image) {
-  const auto info = parse_mcuboot_image(image);
-  REQUIRE(info.ok());
-  return Bytes(info.value().hash.begin(), info.value().hash.end());
-}
 
 json bin(const Bytes& b) { return json::binary(b); }
 
@@ -80,22 +66,9 @@ struct Client {
 
   // Uploads `image` from offset `from` in chunks of `chunk` bytes, following the returned off.
   void upload(const Bytes& image, std::size_t chunk = 512, std::size_t from = 0) {
-    std::size_t off = from;
-    int guard = 0;
-    while (off < image.size()) {
-      REQUIRE(++guard < 100000);
-      const std::size_t n = std::min(chunk, image.size() - off);
-      json req = {{"off", off}, {"data", bin(Bytes(image.begin() + off, image.begin() + off + n))}};
-      if (off == 0) {
-        req["len"] = image.size();
-        const auto sha = sha256(image);
-        req["sha"] = bin(Bytes(sha.begin(), sha.end()));
-      }
-      const json r = upload_chunk(req);
-      REQUIRE(r.contains("off"));
-      off = r["off"].get<std::size_t>();
-      if (off == image.size()) CHECK(r.value("match", false));
-    }
+    const json last = upload_image([&](json req) { return upload_chunk(std::move(req)); }, image,
+                                   chunk, from);
+    if (from < image.size()) CHECK(last.value("match", false));
   }
 
   json state() { return call(SmpOp::Read, 1, 0, json::object()); }
@@ -409,4 +382,47 @@ TEST_CASE("board emulator: state survives re-creating the emulator", "[board]") 
   Client c{emu};
   CHECK(flag(slot_entry(c.state(), 0), "confirmed"));
   CHECK(hash_of(slot_entry(c.state(), 0)) == tlv_hash(image));
+}
+
+TEST_CASE("board emulator: OS info lists the selected fields in Zephyr's fixed order", "[board]") {
+  TempDir dir;
+  BoardEmulator emu(options_for(dir));
+  Client c{emu};
+  // Fields in order s n r v m p i o; r is the running image's version (a fresh board: 1.0.0).
+  CHECK(c.call(SmpOp::Read, 0, 7, json::object()) == json{{"output", "Zephyr"}});
+  CHECK(c.call(SmpOp::Read, 0, 7, {{"format", ""}}) == json{{"output", "Zephyr"}});
+  CHECK(c.call(SmpOp::Read, 0, 7, {{"format", "rs"}}) == json{{"output", "Zephyr 1.0.0"}});
+  CHECK(c.call(SmpOp::Read, 0, 7, {{"format", "oo"}}) == json{{"output", "Zephyr"}});
+  CHECK(c.call(SmpOp::Read, 0, 7, {{"format", "a"}}) ==
+        json{{"output", "Zephyr fleetsim-board 1.0.0 emulated posix emulated fleetsim_board Zephyr"}});
+  // An unknown letter is OS group error 2 (INVALID_FORMAT); v1 clients get rc 3 (EINVAL).
+  CHECK(c.call(SmpOp::Read, 0, 7, {{"format", "sx"}}) ==
+        json{{"err", {{"group", 0}, {"rc", 2}}}});
+  c.version = kSmpV1;
+  CHECK(c.call(SmpOp::Read, 0, 7, {{"format", "sx"}}) == json{{"rc", 3}});
+  CHECK(c.call(SmpOp::Write, 0, 7, json::object()) == json{{"rc", 8}});
+}
+
+TEST_CASE("board emulator: stat group smp_svr_stats counts requests and upload bytes since boot",
+          "[board]") {
+  TempDir dir;
+  BoardEmulator emu(options_for(dir));
+  Client c{emu};
+  CHECK(c.call(SmpOp::Read, 2, 1, json::object()) == json{{"stat_list", {"smp_svr_stats"}}});
+  c.call(SmpOp::Write, 0, 0, {{"d", "1"}});
+  c.call(SmpOp::Write, 0, 0, {{"d", "2"}});
+  // list + 2 echoes + this show = 4 requests; nothing uploaded.
+  CHECK(c.call(SmpOp::Read, 2, 0, {{"name", "smp_svr_stats"}}) ==
+        json{{"name", "smp_svr_stats"}, {"fields", {{"requests", 4}, {"upload_bytes", 0}}}});
+  const Bytes image = make_image({1, 1, 0, 0}, 2000);
+  c.upload(image, 512);
+  const json shown = c.call(SmpOp::Read, 2, 0, {{"name", "smp_svr_stats"}});
+  CHECK(shown["fields"]["upload_bytes"] == image.size());
+  // Unknown name: stat group error 2 (INVALID_GROUP).
+  CHECK(c.call(SmpOp::Read, 2, 0, {{"name", "nope"}}) == json{{"err", {{"group", 2}, {"rc", 2}}}});
+  // The counters live in the app's RAM: a reset starts them over (the show itself is 1).
+  c.reset();
+  emu.reset();
+  CHECK(c.call(SmpOp::Read, 2, 0, {{"name", "smp_svr_stats"}})["fields"] ==
+        json{{"requests", 1}, {"upload_bytes", 0}});
 }

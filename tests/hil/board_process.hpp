@@ -71,6 +71,12 @@ class BoardProcess {
   // SIGTERM, then the exit code within `timeout` (std::nullopt if it did not exit cleanly).
   std::optional<int> terminate(std::chrono::milliseconds timeout) {
     kill(pid_, SIGTERM);
+    return wait_exit(timeout);
+  }
+
+  // The exit code once the process ends by itself within `timeout` (std::nullopt if it is
+  // still running or was killed by a signal).
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
       int status = 0;
@@ -88,6 +94,20 @@ class BoardProcess {
   pid_t pid_ = -1;
   int out_ = -1;
   std::string buffer_;
+};
+
+// A started fleetsim-board and a Client built by `connect` from its "listening on" line.
+template <class Client>
+struct ConnectedBoard {
+  BoardProcess process;
+  std::optional<Client> client;
+
+  template <class Connect>
+  ConnectedBoard(std::vector<std::string> args, Connect&& connect) : process(std::move(args)) {
+    const auto line = process.read_line(std::chrono::seconds(10));
+    REQUIRE(line);
+    client.emplace(connect(*line));
+  }
 };
 
 }  // namespace fleetsim::testing
