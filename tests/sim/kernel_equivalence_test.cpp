@@ -276,3 +276,17 @@ TEST_CASE("fleetsim compare refuses runs without devices.csv and runs of differe
   CHECK(other.exit_code == 2);
   CHECK(other.output.find("different scenarios") != std::string::npos);
 }
+
+TEST_CASE("the SimGrid kernel is deterministic: two runs write byte-identical results", "[equivalence][cli]") {
+  TempDir dir;
+  const std::string scenario = dir / "scenario.json";
+  std::ofstream(scenario) << random_scenario(21).dump(2);
+  run_kernel(dir, scenario, "simgrid", "first");
+  run_kernel(dir, scenario, "simgrid", "second");
+  for (const std::string file : {"summary.json", "timeseries.csv", "devices.csv"}) {
+    INFO(file);
+    const std::string first = slurp(dir / ("first/" + file));
+    CHECK_FALSE(first.empty());
+    CHECK(first == slurp(dir / ("second/" + file)));
+  }
+}
