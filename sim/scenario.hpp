@@ -171,6 +171,7 @@ struct Scenario {
   std::vector<Fault> faults;
   std::vector<Assertion> assertions;
   OutputOptions output;
+  std::string document;        // the scenario JSON after --set overrides (written as scenario.json)
 
   int64_t device_count() const {
     int64_t n = 0;

@@ -1,0 +1,116 @@
+#include "sim/report_commands.hpp"
+
+#include <boost/program_options.hpp>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "reports/atomic_file.hpp"
+#include "reports/run_outputs.hpp"
+#include "reports/test_cases.hpp"
+#include "sim/scenario_suite.hpp"
+
+namespace fleetsim {
+
+namespace po = boost::program_options;
+
+namespace {
+
+// Parses options plus positional arguments; on a usage error prints it and returns false.
+bool parse(int argc, char** argv, const po::options_description& desc, po::variables_map& vm,
+           std::vector<std::string>& positional) {
+  try {
+    po::options_description all = desc;
+    all.add_options()("input", po::value<std::vector<std::string>>(), "");
+    po::positional_options_description pos;
+    pos.add("input", -1);
+    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+    if (vm.count("input")) positional = vm["input"].as<std::vector<std::string>>();
+    return true;
+  } catch (const po::error& e) {
+    std::cerr << "fleetsim: " << e.what() << "\n(see 'fleetsim " << argv[0] << " --help')\n";
+    return false;
+  }
+}
+
+int usage(const std::string& message, const char* command) {
+  std::cerr << "fleetsim: " << message << "\n(see 'fleetsim " << command << " --help')\n";
+  return 2;
+}
+
+}  // namespace
+
+int report_command(int argc, char** argv) {
+  po::options_description desc(
+      "fleetsim report OUT_DIR\n"
+      "Regenerates report.html, junit.xml, summary.md and metrics.om from the results of a run in\n"
+      "OUT_DIR (summary.json, timeseries.csv, and scenario.json / checks.json when present).\n"
+      "Exit code: that of the run (0 passed, 1 an assertion or gate failed, 3 a check could not run),\n"
+      "2 when OUT_DIR holds no readable results");
+  desc.add_options()("help,h", "show this help");
+  po::variables_map vm;
+  std::vector<std::string> dirs;
+  if (!parse(argc, argv, desc, vm, dirs)) return 2;
+  if (vm.count("help")) {
+    std::cout << desc;
+    return 0;
+  }
+  if (dirs.size() != 1) return usage("report takes exactly one results directory", "report");
+  RunReportRead read = read_run_report(dirs[0]);
+  if (!read.report) {
+    std::cerr << "fleetsim: " << read.error << "\n";
+    return 2;
+  }
+  std::vector<std::pair<std::string, std::string>> files;
+  for (auto& [name, text] : report_output_files(*read.report)) files.push_back({dirs[0] + "/" + name, std::move(text)});
+  if (std::string err = write_files_atomically(files); !err.empty()) {
+    std::cerr << "fleetsim: " << err << "\n";
+    return 3;
+  }
+  return exit_code_for(run_test_cases(*read.report));
+}
+
+int suite_command(int argc, char** argv) {
+  po::options_description desc(
+      "fleetsim suite DIR [options]\n"
+      "Runs every scenario under DIR, each in its own fleetsim process, into OUT/<path without .json>/,\n"
+      "then writes OUT/suite.html (linking each report.html) and one JUnit file for the suite.\n"
+      "Scenarios: every *.json under DIR, recursively, except JSON Schemas (a top-level \"$schema\"\n"
+      "naming json-schema.org) and paths matching an --exclude glob (matched against the path\n"
+      "relative to DIR and each of its folders: --exclude bench leaves out DIR/bench/).\n"
+      "Exit code: 2 if a scenario is invalid (the others still run), else 3 if one could not run,\n"
+      "else 1 if an assertion or gate failed, else 0");
+  desc.add_options()("out,o", po::value<std::string>()->default_value("results/suite"), "output directory")(
+      "junit", po::value<std::string>(), "JUnit file for the whole suite (default: OUT/junit.xml)")(
+      "exclude", po::value<std::vector<std::string>>()->composing(), "leave out matching paths (glob, repeatable)")(
+      "jobs,j", po::value<int>()->default_value(1), "scenarios run at the same time")("help,h", "show this help");
+  po::variables_map vm;
+  std::vector<std::string> dirs;
+  if (!parse(argc, argv, desc, vm, dirs)) return 2;
+  if (vm.count("help")) {
+    std::cout << desc;
+    return 0;
+  }
+  if (dirs.size() != 1) return usage("suite takes exactly one directory of scenarios", "suite");
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dirs[0], ec)) return usage(dirs[0] + " is not a directory", "suite");
+  SuiteOptions o;
+  o.dir = dirs[0];
+  o.out = vm["out"].as<std::string>();
+  o.junit = vm.count("junit") ? vm["junit"].as<std::string>() : o.out + "/junit.xml";
+  if (vm.count("exclude")) o.excludes = vm["exclude"].as<std::vector<std::string>>();
+  o.jobs = vm["jobs"].as<int>();
+  if (o.jobs < 1 || o.jobs > 256) return usage("--jobs must be from 1 to 256", "suite");
+  o.fleetsim = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  if (ec) o.fleetsim = argv[0];
+  std::filesystem::create_directories(o.out, ec);
+  if (ec) {
+    std::cerr << "fleetsim: cannot create output directory " << o.out << ": " << ec.message() << "\n";
+    return 3;
+  }
+  return run_suite(o, std::cerr);
+}
+
+}  // namespace fleetsim
