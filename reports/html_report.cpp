@@ -85,7 +85,7 @@ Json chart_data(const RunReport& report) {
   Downsampler down(ts.rows());
   ChartBuilder b{ts, down};
   Json data;
-  data["start_unix"] = s["scenario"].value("start_unix", int64_t(0));
+  data["start_unix"] = lookup(s, "scenario").value("start_unix", int64_t(0));
   data["t"] = ts.column("t_s") ? down.level(*ts.column("t_s")) : Json::array();
 
   Json charts = Json::array();
@@ -101,12 +101,12 @@ Json chart_data(const RunReport& report) {
   for (const std::string& r : ts.suffixes("active_transfers_"))
     b.add_column(transfers, r, "active_transfers_" + r, true);
   b.add_column(transfers, "all CDN connections", "cdn_connections", true);
-  ChartBuilder::limit(transfers, "CDN max connections", s["platform"]["cdn_max_connections"]);
+  ChartBuilder::limit(transfers, "CDN max connections", lookup(s, "platform/cdn_max_connections"));
   charts.push_back(transfers);
 
   Json egress = b.chart("egress", "CDN egress per region vs capacity", "bytes/s", false);
   for (const std::string& r : ts.suffixes("egress_bps_")) b.add_column(egress, r, "egress_bps_" + r, true, 1.0 / 8.0);
-  for (const Json& r : s["platform"]["regions"])
+  for (const Json& r : lookup(s, "platform/regions"))
     ChartBuilder::limit(egress, r.value("region", "") + " capacity", compact(r.value("capacity_bps", 0.0) / 8.0));
   charts.push_back(egress);
 
@@ -122,7 +122,7 @@ Json chart_data(const RunReport& report) {
     }
     b.add(requests, "throttled/s", rate, true);
   }
-  ChartBuilder::limit(requests, "update-service capacity", s["platform"]["update_service_capacity_per_s"]);
+  ChartBuilder::limit(requests, "update-service capacity", lookup(s, "platform/update_service_capacity_per_s"));
   charts.push_back(requests);
 
   Json failures = b.chart("failures", "Failures, rollbacks and bricks (cumulative)", "devices", false);
@@ -135,20 +135,20 @@ Json chart_data(const RunReport& report) {
   // Decisions taken at the same time share one mark, labelled with all their numbers.
   Json marks = Json::array();
   int n = 0;
-  for (const Json& d : s["rollout"]["decisions"]) {
+  for (const Json& d : lookup(s, "rollout/decisions")) {
     std::string text = d.value("action", "");
-    if (d.value("wave", -1) >= 0) text += " (wave " + text_of(d["wave"]) + ")";
+    if (d.value("wave", -1) >= 0) text += " (wave " + text_of(lookup(d, "wave")) + ")";
     text += ": " + d.value("reason", "");
     const std::string number = std::to_string(++n);
-    if (!marks.empty() && marks.back()["t"] == d["t"]) {
+    if (!marks.empty() && marks.back()["t"] == lookup(d, "t")) {
       marks.back()["n"] = marks.back()["n"].get<std::string>() + "," + number;
       marks.back()["text"] = marks.back()["text"].get<std::string>() + "; " + number + ". " + text;
     } else {
-      marks.push_back({{"n", number}, {"t", d["t"]}, {"text", number + ". " + text}});
+      marks.push_back({{"n", number}, {"t", lookup(d, "t")}, {"text", number + ". " + text}});
     }
   }
   data["marks"] = marks;
-  data["histogram"] = s["update_duration_histogram"];
+  data["histogram"] = lookup(s, "update_duration_histogram");
   return data;
 }
 
@@ -193,7 +193,7 @@ std::string script_safe_json(const std::string& json) {
 
 std::string html_report(const RunReport& report) {
   const Json& s = report.summary;
-  const Json& sc = s["scenario"];
+  const Json& sc = lookup(s, "scenario");
   const std::string name = sc.value("name", "");
   const std::vector<CheckResult> cases = run_test_cases(report);
   const int code = exit_code_for(cases);
@@ -206,15 +206,17 @@ std::string html_report(const RunReport& report) {
       "<style>\n" + report_asset("uPlot.min.css") + "\n</style>\n<style>\n" + report_asset("report.css") + "</style>\n";
   h += "</head>\n<body>\n<header>\n<h1>" + xml_escape(name) + " <span class=\"verdict " + verdict + "\">" + verdict +
        "</span></h1>\n";
-  const Json& dev = s["devices"];
+  const Json& dev = lookup(s, "devices");
   char pct[32];
   std::snprintf(pct, sizeof pct, "%.2f", 100.0 * dev.value("on_target_fraction", 0.0));
-  h += "<p>Rollout <b>" + xml_escape(s["rollout"].value("state", "")) + "</b>: " + text_of(dev["on_target"]) + " of " +
-       text_of(sc["devices"]) + " devices on " + xml_escape(sc.value("target_version", "")) + " (" + pct +
-       " %). Seed " + text_of(sc["seed"]) + ", " + units::format_duration(Seconds(sc.value("duration_s", 0.0))) +
-       " simulated from " + xml_escape(sc.value("start", "")) + " (times in UTC).</p>\n";
+  h += "<p>Rollout <b>" + xml_escape(lookup(s, "rollout").value("state", "")) +
+       "</b>: " + text_of(lookup(dev, "on_target")) + " of " + text_of(lookup(sc, "devices")) + " devices on " +
+       xml_escape(sc.value("target_version", "")) + " (" + pct + " %). Seed " + text_of(lookup(sc, "seed")) + ", " +
+       units::format_duration(Seconds(sc.value("duration_s", 0.0))) + " simulated from " +
+       xml_escape(sc.value("start", "")) + " (times in UTC).</p>\n";
   h += "<p>Time to on target:";
-  for (const auto& [p, t] : s["rollout"]["time_to_s"].items()) h += " " + xml_escape(p) + " " + duration_text(t) + ";";
+  for (const auto& [p, t] : lookup(s, "rollout/time_to_s").items())
+    h += " " + xml_escape(p) + " " + duration_text(t) + ";";
   h += "</p>\n</header>\n";
 
   h += "<main>\n<section id=\"charts\">\n<noscript>The charts need JavaScript.</noscript>\n</section>\n";
@@ -235,17 +237,17 @@ std::string html_report(const RunReport& report) {
   h += "<section>\n<h2>Controller decisions</h2>\n<p>Numbered as on the charts' time axes.</p>\n" +
        table_head({"#", "Simulated time", "Action", "Wave", "Reason"});
   int n = 0;
-  for (const Json& d : s["rollout"]["decisions"])
-    h += table_row(
-        {std::to_string(++n), duration_text(d["t"]), d.value("action", ""), text_of(d["wave"]), d.value("reason", "")});
+  for (const Json& d : lookup(s, "rollout/decisions"))
+    h += table_row({std::to_string(++n), duration_text(lookup(d, "t")), d.value("action", ""),
+                    text_of(lookup(d, "wave")), d.value("reason", "")});
   h += "</table>\n</section>\n";
 
   h +=
       "<section>\n<h2>Platform</h2>\n" + table_head({"Region", "Peak egress", "Capacity", "Peak concurrent transfers"});
-  for (const Json& r : s["platform"]["regions"])
+  for (const Json& r : lookup(s, "platform/regions"))
     h += table_row({r.value("region", ""), units::format_rate(BytesPerSecond(r.value("peak_egress_bps", 0.0) / 8.0)),
                     units::format_rate(BytesPerSecond(r.value("capacity_bps", 0.0) / 8.0)),
-                    text_of(r["peak_concurrent_transfers"])});
+                    text_of(lookup(r, "peak_concurrent_transfers"))});
   h += "</table>\n</section>\n";
 
   h += "<details>\n<summary>Scenario</summary>\n<pre>" +

@@ -81,7 +81,7 @@ std::string label_escape(const std::string& value) {
 std::string openmetrics_text(const RunReport& report) {
   const Timeseries& ts = report.timeseries;
   const auto& summary = report.summary;
-  Writer w(ts, summary["scenario"].value("start_unix", 0.0));
+  Writer w(ts, lookup(summary, "scenario").value("start_unix", 0.0));
 
   std::vector<Series> states, versions, transfers, egress, capacity;
   for (const std::string& s : ts.suffixes("state_")) states.push_back(w.column("state_" + s, label("state", s)));
@@ -91,7 +91,7 @@ std::string openmetrics_text(const RunReport& report) {
     transfers.push_back(w.column("active_transfers_" + r, label("region", r)));
   for (const std::string& r : ts.suffixes("egress_bps_"))
     egress.push_back(w.column("egress_bps_" + r, label("region", r), 1.0 / 8.0));
-  for (const auto& r : summary["platform"]["regions"]) {
+  for (const auto& r : lookup(summary, "platform/regions")) {
     const double bytes_per_s = r.value("capacity_bps", 0.0) / 8.0;
     capacity.push_back({label("region", r.value("region", "")), [bytes_per_s](size_t) { return bytes_per_s; }});
   }
@@ -101,7 +101,7 @@ std::string openmetrics_text(const RunReport& report) {
   w.family(metric::kEgress, "gauge", egress);
   w.family(metric::kEgressCapacity, "gauge", capacity);
   if (ts.column("cdn_connections")) w.family(metric::kCdnConnections, "gauge", {w.column("cdn_connections", "")});
-  if (const auto& limit = summary["platform"]["cdn_max_connections"]; limit.is_number()) {
+  if (const auto& limit = lookup(summary, "platform/cdn_max_connections"); limit.is_number()) {
     const double v = limit.get<double>();
     w.family(metric::kCdnMaxConnections, "gauge", {{"", [v](size_t) { return v; }}});
   }
@@ -113,7 +113,7 @@ std::string openmetrics_text(const RunReport& report) {
                return (*rate)[row] * ((*t)[row] - (row ? (*t)[row - 1] : 0.0));
              })});
   }
-  if (const auto& cap = summary["platform"]["update_service_capacity_per_s"]; cap.is_number()) {
+  if (const auto& cap = lookup(summary, "platform/update_service_capacity_per_s"); cap.is_number()) {
     const double v = cap.get<double>();
     w.family(metric::kUpdateCapacity, "gauge", {{"", [v](size_t) { return v; }}});
   }

@@ -27,7 +27,7 @@ OutputFiles run_output_files(const Results& results, const RunStats& stats) {
 }
 
 OutputFiles report_output_files(const RunReport& report) {
-  const std::string name = report.summary["scenario"].value("name", "");
+  const std::string name = lookup(report.summary, "scenario").value("name", "");
   return {{"report.html", html_report(report)},
           {"junit.xml", junit_xml(name, {{"", run_test_cases(report)}})},
           {"summary.md", summary_markdown(report)},

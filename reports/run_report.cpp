@@ -99,6 +99,21 @@ std::string parse_checks(const std::string& text, std::vector<CheckResult>& chec
 
 }  // namespace
 
+const Json& lookup(const Json& j, std::string_view path) {
+  static const Json null;
+  const Json* at = &j;
+  while (!path.empty()) {
+    const size_t slash = path.find('/');
+    const std::string key(path.substr(0, slash));
+    if (!at->is_object()) return null;
+    auto it = at->find(key);
+    if (it == at->end()) return null;
+    at = &*it;
+    path = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
+  }
+  return *at;
+}
+
 const std::vector<double>* Timeseries::column(const std::string& name) const {
   for (size_t c = 0; c < columns.size(); ++c)
     if (columns[c] == name) return &values[c];

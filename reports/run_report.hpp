@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "reports/results.hpp"
@@ -44,6 +45,12 @@ RunReportRead parse_run_report(const std::string& summary_json, const std::strin
                                const std::string& dir = ".");
 // Reads a run's output directory. summary.json is required, the other files are optional.
 RunReportRead read_run_report(const std::string& dir);
+
+// The value at `path` in `j` (object keys separated by '/', e.g. "rollout/waves"), or null when a
+// step is missing or not an object: summary.json may come from an older fleetsim or be edited by
+// hand, and a missing field must not stop a report (a wrongly typed one throws
+// nlohmann::json::exception, which callers report as bad input).
+const nlohmann::ordered_json& lookup(const nlohmann::ordered_json& j, std::string_view path);
 
 // checks.json: Results::checks, written only when a run has checks (their timings are wall
 // time, so they are kept out of the deterministic summary.json).

@@ -53,22 +53,22 @@ const char* mark(CheckResult::Outcome o) {
 
 std::string summary_markdown(const RunReport& report) {
   const Json& s = report.summary;
-  const Json& sc = s["scenario"];
+  const Json& sc = lookup(s, "scenario");
   const std::vector<CheckResult> cases = run_test_cases(report);
   const int code = exit_code_for(cases);
   const char* verdict = code == 0 ? "passed" : code == 1 ? "FAILED" : "ERROR";
 
   std::string md = "## fleetsim: " + cell(sc.value("name", "")) + " — " + verdict + "\n\n";
-  const Json& dev = s["devices"];
-  md += "Rollout **" + s["rollout"].value("state", "") + "**: " + text_of(dev["on_target"]) + " of " +
-        text_of(sc["devices"]) + " devices on " + sc.value("target_version", "") + " (" +
-        fixed(100.0 * dev.value("on_target_fraction", 0.0), 2) + " %). Seed " + text_of(sc["seed"]) + ", " +
+  const Json& dev = lookup(s, "devices");
+  md += "Rollout **" + lookup(s, "rollout").value("state", "") + "**: " + text_of(lookup(dev, "on_target")) + " of " +
+        text_of(lookup(sc, "devices")) + " devices on " + sc.value("target_version", "") + " (" +
+        fixed(100.0 * dev.value("on_target_fraction", 0.0), 2) + " %). Seed " + text_of(lookup(sc, "seed")) + ", " +
         units::format_duration(Seconds(sc.value("duration_s", 0.0))) + " simulated from " + sc.value("start", "") +
         ".\n\n";
 
   md += "| Time to | ";
   std::string rule = "|---|", values = "| on target | ";
-  for (const auto& [p, t] : s["rollout"]["time_to_s"].items()) {
+  for (const auto& [p, t] : lookup(s, "rollout/time_to_s").items()) {
     md += p + " | ";
     rule += "---|";
     values += duration_or_dash(t) + " | ";
@@ -86,20 +86,20 @@ std::string summary_markdown(const RunReport& report) {
   }
 
   md += "### Platform\n\n| Region | Peak egress | Capacity | Peak concurrent transfers |\n|---|---|---|---|\n";
-  for (const Json& r : s["platform"]["regions"])
+  for (const Json& r : lookup(s, "platform/regions"))
     md += "| " + cell(r.value("region", "")) + " | " +
           units::format_rate(BytesPerSecond(r.value("peak_egress_bps", 0.0) / 8.0)) + " | " +
           units::format_rate(BytesPerSecond(r.value("capacity_bps", 0.0) / 8.0)) + " | " +
-          text_of(r["peak_concurrent_transfers"]) + " |\n";
-  md += "\nRefused CDN connections " + text_of(s["platform"]["refused_connections"]) + ", throttled check-ins " +
-        text_of(s["platform"]["throttled_requests"]) + ".\n\n";
+          text_of(lookup(r, "peak_concurrent_transfers")) + " |\n";
+  md += "\nRefused CDN connections " + text_of(lookup(s, "platform/refused_connections")) + ", throttled check-ins " +
+        text_of(lookup(s, "platform/throttled_requests")) + ".\n\n";
 
-  const Json& decisions = s["rollout"]["decisions"];
+  const Json& decisions = lookup(s, "rollout/decisions");
   if (!decisions.empty()) {
     md += "### Controller decisions\n\n| Simulated time | Action | Wave | Reason |\n|---|---|---|---|\n";
     for (const Json& d : decisions)
       md += "| " + units::format_duration(Seconds(d.value("t", 0.0))) + " | " + cell(d.value("action", "")) + " | " +
-            text_of(d["wave"]) + " | " + cell(d.value("reason", "")) + " |\n";
+            text_of(lookup(d, "wave")) + " | " + cell(d.value("reason", "")) + " |\n";
   }
   return md;
 }

@@ -64,12 +64,21 @@ int report_command(int argc, char** argv) {
     return 2;
   }
   std::vector<std::pair<std::string, std::string>> files;
-  for (auto& [name, text] : report_output_files(*read.report)) files.push_back({dirs[0] + "/" + name, std::move(text)});
+  int verdict = 0;
+  try {
+    for (auto& [name, text] : report_output_files(*read.report))
+      files.push_back({dirs[0] + "/" + name, std::move(text)});
+    verdict = exit_code_for(run_test_cases(*read.report));
+  } catch (const nlohmann::json::exception& e) {
+    std::cerr << "fleetsim: " << dirs[0] << "/summary.json: unexpected content (" << e.what()
+              << "); run the scenario again to rewrite it\n";
+    return 2;
+  }
   if (std::string err = write_files_atomically(files); !err.empty()) {
     std::cerr << "fleetsim: " << err << "\n";
     return 3;
   }
-  return exit_code_for(run_test_cases(*read.report));
+  return verdict;
 }
 
 int suite_command(int argc, char** argv) {

@@ -97,9 +97,14 @@ void collect(SuiteEntry& e, const fs::path& out_dir) {
     e.cases.push_back(error_case("results readable", read.error, e.log));
     return;
   }
-  e.cases = run_test_cases(*read.report);
-  e.rollout_state = read.report->summary["rollout"].value("state", "");
-  e.on_target_fraction = read.report->summary["devices"].value("on_target_fraction", 0.0);
+  try {
+    e.cases = run_test_cases(*read.report);
+    e.rollout_state = lookup(read.report->summary, "rollout/state").get<std::string>();
+    e.on_target_fraction = lookup(read.report->summary, "devices/on_target_fraction").get<double>();
+  } catch (const nlohmann::json::exception& ex) {
+    e.exit_code = 3;
+    e.cases = {error_case("results readable", out_dir.string() + "/summary.json: " + ex.what(), e.log)};
+  }
 }
 
 }  // namespace
