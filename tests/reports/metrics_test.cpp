@@ -17,6 +17,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -156,6 +157,24 @@ TEST_CASE("The live metrics endpoint serves the run's values in a form promtool 
   CHECK(values["fleetsim_devices_on_version{version=\"5.1.0\"}"] == summary["devices"]["by_version"]["5.1.0"]);
   CHECK(values["fleetsim_rollout_state{state=\"completed\"}"] == 1);
   CHECK(values["fleetsim_events_total"] > 0);
+
+  // The Grafana dashboard shipped for these metrics queries only names the endpoint or metrics.om has.
+  std::set<std::string> names;
+  for (const std::string& text : {body, slurp(tmp / "out/metrics.om")})
+    for (const auto& [series, v] : samples(text)) names.insert(series.substr(0, series.find_first_of("{ ")));
+  const auto dashboard = nlohmann::json::parse(slurp(std::string(FLEETSIM_SOURCE_DIR) + "/reports/grafana-dashboard.json"));
+  const std::regex metric_name("fleetsim_[a-z_]+");
+  int queried = 0;
+  for (const auto& panel : dashboard["panels"])
+    for (const auto& target : panel["targets"]) {
+      const std::string expr = target["expr"];
+      for (auto it = std::sregex_iterator(expr.begin(), expr.end(), metric_name); it != std::sregex_iterator(); ++it) {
+        INFO(expr);
+        CHECK(names.count(it->str()) == 1);
+        ++queried;
+      }
+    }
+  CHECK(queried > 0);
 
   // SIGTERM ends the lingering early; the exit code is still the run's verdict.
   kill(run.pid, SIGTERM);
