@@ -37,17 +37,8 @@ std::string fixed(double v, int decimals) {
   return buf;
 }
 
-const char* mark(CheckResult::Outcome o) {
-  switch (o) {
-    case CheckResult::Outcome::Passed:
-      return "✅";
-    case CheckResult::Outcome::Failed:
-      return "❌";
-    case CheckResult::Outcome::Error:
-      return "⚠️";
-  }
-  return "";
-}
+// Indexed by CheckResult::Outcome: passed, failed, error.
+constexpr const char* kMarks[] = {"✅", "❌", "⚠️"};
 
 }  // namespace
 
@@ -81,7 +72,7 @@ std::string summary_markdown(const RunReport& report) {
       group = c.group;
       md += "### " + cell(group) + "\n\n|   | Case | Result |\n|---|---|---|\n";
     }
-    md += std::string("| ") + mark(c.outcome) + " | " + cell(c.name) + " | " + cell(c.message) + " |\n";
+    md += std::string("| ") + kMarks[int(c.outcome)] + " | " + cell(c.name) + " | " + cell(c.message) + " |\n";
     if (&c == &cases.back() || (&c + 1)->group != group) md += "\n";
   }
 

@@ -3,6 +3,7 @@
 #include <boost/program_options.hpp>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,9 +18,17 @@ namespace po = boost::program_options;
 
 namespace {
 
-// Parses options plus positional arguments; on a usage error prints it and returns false.
-bool parse(int argc, char** argv, const po::options_description& desc, po::variables_map& vm,
-           std::vector<std::string>& positional) {
+int usage(const std::string& message, const std::string& command) {
+  std::cerr << "fleetsim: " << message << "\n(see 'fleetsim " << command << " --help')\n";
+  return 2;
+}
+
+// Parses a command's options and its one positional argument, `what`. Returns nullopt when the
+// command is already done: --help was printed (`code` 0) or the usage was wrong (printed, 2).
+std::optional<std::string> parse_single(int argc, char** argv, const po::options_description& desc,
+                                        const std::string& what, po::variables_map& vm, int& code) {
+  const std::string command = argv[0];
+  std::vector<std::string> positional;
   try {
     po::options_description all = desc;
     all.add_options()("input", po::value<std::vector<std::string>>(), "");
@@ -28,16 +37,20 @@ bool parse(int argc, char** argv, const po::options_description& desc, po::varia
     po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
     po::notify(vm);
     if (vm.count("input")) positional = vm["input"].as<std::vector<std::string>>();
-    return true;
   } catch (const po::error& e) {
-    std::cerr << "fleetsim: " << e.what() << "\n(see 'fleetsim " << argv[0] << " --help')\n";
-    return false;
+    code = usage(e.what(), command);
+    return std::nullopt;
   }
-}
-
-int usage(const std::string& message, const char* command) {
-  std::cerr << "fleetsim: " << message << "\n(see 'fleetsim " << command << " --help')\n";
-  return 2;
+  if (vm.count("help")) {
+    std::cout << desc;
+    code = 0;
+    return std::nullopt;
+  }
+  if (positional.size() != 1) {
+    code = usage(command + " takes exactly one " + what, command);
+    return std::nullopt;
+  }
+  return positional[0];
 }
 
 }  // namespace
@@ -51,14 +64,10 @@ int report_command(int argc, char** argv) {
       "2 when OUT_DIR holds no readable results");
   desc.add_options()("help,h", "show this help");
   po::variables_map vm;
-  std::vector<std::string> dirs;
-  if (!parse(argc, argv, desc, vm, dirs)) return 2;
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
-  if (dirs.size() != 1) return usage("report takes exactly one results directory", "report");
-  RunReportRead read = read_run_report(dirs[0]);
+  int code = 0;
+  const std::optional<std::string> dir = parse_single(argc, argv, desc, "results directory", vm, code);
+  if (!dir) return code;
+  RunReportRead read = read_run_report(*dir);
   if (!read.report) {
     std::cerr << "fleetsim: " << read.error << "\n";
     return 2;
@@ -66,11 +75,10 @@ int report_command(int argc, char** argv) {
   std::vector<std::pair<std::string, std::string>> files;
   int verdict = 0;
   try {
-    for (auto& [name, text] : report_output_files(*read.report))
-      files.push_back({dirs[0] + "/" + name, std::move(text)});
+    for (auto& [name, text] : report_output_files(*read.report)) files.push_back({*dir + "/" + name, std::move(text)});
     verdict = exit_code_for(run_test_cases(*read.report));
   } catch (const nlohmann::json::exception& e) {
-    std::cerr << "fleetsim: " << dirs[0] << "/summary.json: unexpected content (" << e.what()
+    std::cerr << "fleetsim: " << *dir << "/summary.json: unexpected content (" << e.what()
               << "); run the scenario again to rewrite it\n";
     return 2;
   }
@@ -96,17 +104,13 @@ int suite_command(int argc, char** argv) {
       "exclude", po::value<std::vector<std::string>>()->composing(), "leave out matching paths (glob, repeatable)")(
       "jobs,j", po::value<int>()->default_value(1), "scenarios run at the same time")("help,h", "show this help");
   po::variables_map vm;
-  std::vector<std::string> dirs;
-  if (!parse(argc, argv, desc, vm, dirs)) return 2;
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
-  if (dirs.size() != 1) return usage("suite takes exactly one directory of scenarios", "suite");
+  int code = 0;
+  const std::optional<std::string> dir = parse_single(argc, argv, desc, "directory of scenarios", vm, code);
+  if (!dir) return code;
   std::error_code ec;
-  if (!std::filesystem::is_directory(dirs[0], ec)) return usage(dirs[0] + " is not a directory", "suite");
+  if (!std::filesystem::is_directory(*dir, ec)) return usage(*dir + " is not a directory", "suite");
   SuiteOptions o;
-  o.dir = dirs[0];
+  o.dir = *dir;
   o.out = vm["out"].as<std::string>();
   o.junit = vm.count("junit") ? vm["junit"].as<std::string>() : o.out + "/junit.xml";
   if (vm.count("exclude")) o.excludes = vm["exclude"].as<std::vector<std::string>>();

@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "tests/cli_runner.hpp"
+#include "tests/reports/shipped_runs.hpp"
 
 extern char** environ;
 
@@ -30,7 +31,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string kQuickstart = std::string(FLEETSIM_SOURCE_DIR) + "/scenarios/quickstart.json";
+const std::string kQuickstart = shipped_scenario("quickstart.json");
 
 // fleetsim started in the background with its stderr in a file; killed if still running at the end.
 struct Background {
@@ -162,7 +163,8 @@ TEST_CASE("The live metrics endpoint serves the run's values in a form promtool 
   std::set<std::string> names;
   for (const std::string& text : {body, slurp(tmp / "out/metrics.om")})
     for (const auto& [series, v] : samples(text)) names.insert(series.substr(0, series.find_first_of("{ ")));
-  const auto dashboard = nlohmann::json::parse(slurp(std::string(FLEETSIM_SOURCE_DIR) + "/reports/grafana-dashboard.json"));
+  const auto dashboard =
+      nlohmann::json::parse(slurp(std::string(FLEETSIM_SOURCE_DIR) + "/reports/grafana-dashboard.json"));
   const std::regex metric_name("fleetsim_[a-z_]+");
   int queried = 0;
   for (const auto& panel : dashboard["panels"])
@@ -183,16 +185,14 @@ TEST_CASE("The live metrics endpoint serves the run's values in a form promtool 
 
 TEST_CASE("A malformed --metrics-listen address is a usage error", "[reports][prometheus]") {
   TempDir tmp;
-  const Cli r = run_fleetsim("run " + shell_quote(kQuickstart) + " --quiet --out " + shell_quote(tmp.path.string()) +
-                             " --metrics-listen 127.0.0.1:99999");
+  const Cli r = run_shipped("quickstart.json", tmp.path.string(), " --metrics-listen 127.0.0.1:99999");
   CHECK(r.exit_code == 2);
   CHECK(r.output.find("--metrics-listen \"127.0.0.1:99999\"") != std::string::npos);
 }
 
 TEST_CASE("metrics.om backfills into Prometheus blocks covering the simulated time", "[reports][prometheus]") {
   TempDir tmp;
-  REQUIRE(run_fleetsim("run " + shell_quote(kQuickstart) + " --quiet --out " + shell_quote(tmp / "out")).exit_code ==
-          0);
+  REQUIRE(run_shipped("quickstart.json", tmp / "out").exit_code == 0);
   const Cli backfill =
       run_program("promtool", "tsdb create-blocks-from openmetrics " + shell_quote(tmp / "out/metrics.om") + " " +
                                   shell_quote(tmp / "tsdb"));

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "tests/cli_runner.hpp"
+#include "tests/reports/shipped_runs.hpp"
 
 using namespace fleetsim::testing;
 
@@ -65,9 +66,7 @@ TEST_CASE("The quickstart report renders every chart with data in headless Chrom
           "[reports][browser]") {
   TempDir tmp;
   const std::string out = tmp / "quickstart";
-  REQUIRE(run_fleetsim("run " + shell_quote(std::string(FLEETSIM_SOURCE_DIR) + "/scenarios/quickstart.json") +
-                       " --quiet --out " + shell_quote(out))
-              .exit_code == 0);
+  REQUIRE(run_shipped("quickstart.json", out).exit_code == 0);
   const PageLoad page = load_page(out + "/report.html", tmp);
   REQUIRE(page.exit_code == 0);
   INFO(page.browser_log.substr(0, 4000));
@@ -94,9 +93,7 @@ TEST_CASE("A report whose script fails shows up in Chromium's console log and ne
   // The check above must be able to fail: the same page with its data cut short.
   TempDir tmp;
   const std::string out = tmp / "run";
-  REQUIRE(run_fleetsim("run " + shell_quote(std::string(FLEETSIM_SOURCE_DIR) + "/scenarios/qa/corrupt-cdn-cache.json") +
-                       " --quiet --out " + shell_quote(out))
-              .exit_code == 0);
+  REQUIRE(run_shipped("qa/corrupt-cdn-cache.json", out).exit_code == 0);
   std::string html = slurp(out + "/report.html");
   const std::string marker = "<script id=\"fleetsim-data\" type=\"application/json\">";
   const size_t at = html.find(marker);
@@ -112,9 +109,7 @@ TEST_CASE("A report whose script fails shows up in Chromium's console log and ne
 
 TEST_CASE("report.html loads nothing from outside the file", "[reports]") {
   TempDir tmp;
-  REQUIRE(run_fleetsim("run " + shell_quote(std::string(FLEETSIM_SOURCE_DIR) + "/scenarios/qa/corrupt-cdn-cache.json") +
-                       " --quiet --out " + shell_quote(tmp.path.string()))
-              .exit_code == 0);
+  REQUIRE(run_shipped("qa/corrupt-cdn-cache.json", tmp.path.string()).exit_code == 0);
   const std::string html = slurp(tmp / "report.html");
   // Scripts and styles are inline; no element fetches anything.
   CHECK(html.find("<script src") == std::string::npos);

@@ -11,6 +11,7 @@
 #include "reports/test_cases.hpp"
 #include "tests/cli_runner.hpp"
 #include "tests/reports/junit_structure.hpp"
+#include "tests/reports/shipped_runs.hpp"
 
 using namespace fleetsim;
 using namespace fleetsim::testing;
@@ -18,7 +19,6 @@ using Json = nlohmann::ordered_json;
 
 namespace {
 
-const std::string kCanary = std::string(FLEETSIM_SOURCE_DIR) + "/scenarios/qa/bad-build-canary.json";
 const std::vector<std::string> kReports = {"report.html", "junit.xml", "summary.md", "metrics.om"};
 
 // summary.json of a run with the given assertions (metric, passed) and wave results.
@@ -58,9 +58,7 @@ int count(const std::string& text, const std::string& what) {
 TEST_CASE("Every run writes the reports, the scenario it ran and a JUnit file with one case per assertion and gate",
           "[reports]") {
   TempDir tmp;
-  REQUIRE(run_fleetsim("run " + shell_quote(kCanary) + " --quiet --out " + shell_quote(tmp.path.string()) +
-                       " --set description=overridden")
-              .exit_code == 0);
+  REQUIRE(run_shipped("qa/bad-build-canary.json", tmp.path.string(), " --set description=overridden").exit_code == 0);
   for (const std::string& f : kReports) CHECK(std::filesystem::file_size(tmp / f) > 0);
   // scenario.json is the document after --set.
   CHECK(Json::parse(slurp(tmp / "scenario.json"))["description"] == "overridden");
@@ -77,8 +75,7 @@ TEST_CASE("Every run writes the reports, the scenario it ran and a JUnit file wi
 
 TEST_CASE("fleetsim report regenerates the same reports from a results directory", "[reports]") {
   TempDir tmp;
-  REQUIRE(run_fleetsim("run " + shell_quote(kCanary) + " --quiet --out " + shell_quote(tmp.path.string())).exit_code ==
-          0);
+  REQUIRE(run_shipped("qa/bad-build-canary.json", tmp.path.string()).exit_code == 0);
   std::map<std::string, std::string> written;
   for (const std::string& f : kReports) {
     written[f] = slurp(tmp / f);
@@ -92,8 +89,7 @@ TEST_CASE("fleetsim report regenerates the same reports from a results directory
 
 TEST_CASE("Two runs of one scenario and seed write byte-identical reports", "[reports]") {
   TempDir tmp;
-  for (const char* dir : {"a", "b"})
-    REQUIRE(run_fleetsim("run " + shell_quote(kCanary) + " --quiet --out " + shell_quote(tmp / dir)).exit_code == 0);
+  for (const char* dir : {"a", "b"}) REQUIRE(run_shipped("qa/bad-build-canary.json", tmp / dir).exit_code == 0);
   for (const std::string& f : kReports) CHECK(slurp(tmp / ("a/" + f)) == slurp(tmp / ("b/" + f)));
 }
 
