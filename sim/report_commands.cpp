@@ -114,6 +114,10 @@ int suite_command(int argc, char** argv) {
   o.out = vm["out"].as<std::string>();
   o.junit = vm.count("junit") ? vm["junit"].as<std::string>() : o.out + "/junit.xml";
   if (vm.count("exclude")) o.excludes = vm["exclude"].as<std::vector<std::string>>();
+  // Results written inside DIR (scenario.json, summary.json) must not become scenarios next time.
+  const std::filesystem::path out_in_dir = std::filesystem::relative(o.out, o.dir, ec);
+  if (!ec && !out_in_dir.empty() && *out_in_dir.begin() != ".." && out_in_dir != ".")
+    o.excludes.push_back(out_in_dir.generic_string());
   o.jobs = vm["jobs"].as<int>();
   if (o.jobs < 1 || o.jobs > 256) return usage("--jobs must be from 1 to 256", "suite");
   o.fleetsim = std::filesystem::read_symlink("/proc/self/exe", ec).string();

@@ -130,3 +130,16 @@ TEST_CASE("A suite whose scenario fails an assertion exits 1 with the failure in
   const JunitCounts counts = check_junit_structure(XmlReader::parse(slurp(tmp / "out/junit.xml")));
   CHECK(counts.failures == 1);
 }
+
+TEST_CASE("A suite writing its results inside its own folder does not run them as scenarios the next time",
+          "[reports][suite]") {
+  TempDir tmp;
+  write(tmp / "in/good.json", minimal_scenario(3).dump());
+  const std::string args = "suite " + shell_quote(tmp / "in") + " --out " + shell_quote(tmp / "in/results");
+  REQUIRE(run_fleetsim(args).exit_code == 0);
+  // The first run wrote in/results/good/scenario.json and summary.json; still one scenario.
+  const Cli again = run_fleetsim(args);
+  INFO(again.output);
+  CHECK(again.exit_code == 0);
+  CHECK(again.output.find("suite: 1 scenarios") != std::string::npos);
+}
