@@ -5,12 +5,12 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <set>
 #include <sstream>
 
 #include "tests/cli_runner.hpp"
 #include "tests/reports/shipped_runs.hpp"
+#include "tests/reports/text_between.hpp"
 
 using namespace fleetsim::testing;
 
@@ -46,10 +46,9 @@ std::vector<std::string> console_lines(const std::string& log) {
 
 // The JSON the page wrote into <pre id="render-status" ... data-done="1">, or null.
 nlohmann::json render_status(const std::string& dom) {
-  std::smatch m;
-  if (!std::regex_search(dom, m, std::regex("<pre id=\"render-status\"[^>]*data-done=\"1\"[^>]*>([^<]*)</pre>")))
-    return nullptr;
-  std::string text = m[1];
+  const auto tags = all_between(dom, "<pre id=\"render-status\"", "</pre>");
+  if (tags.size() != 1 || tags[0].find("data-done=\"1\"") == std::string::npos) return nullptr;
+  std::string text = tags[0].substr(tags[0].find('>') + 1);
   for (auto [from, to] : {std::pair{"&quot;", "\""}, std::pair{"&lt;", "<"}, std::pair{"&gt;", ">"}})
     for (size_t at; (at = text.find(from)) != std::string::npos;) text.replace(at, std::string(from).size(), to);
   for (size_t at; (at = text.find("&amp;")) != std::string::npos;) text.replace(at, 5, "&");

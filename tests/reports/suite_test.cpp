@@ -4,11 +4,11 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <regex>
 
 #include "sim/scenario_suite.hpp"
 #include "tests/cli_runner.hpp"
 #include "tests/reports/junit_structure.hpp"
+#include "tests/reports/text_between.hpp"
 #include "tests/test_scenarios.hpp"
 
 using namespace fleetsim;
@@ -84,10 +84,7 @@ TEST_CASE("fleetsim suite over the shipped scenarios writes suite.html and one J
 
   // suite.html links each scenario's report, and each link resolves.
   const std::string index = slurp(tmp / "out/suite.html");
-  const std::regex link("<a href=\"([^\"]+)\">");
-  std::vector<std::string> links;
-  for (auto it = std::sregex_iterator(index.begin(), index.end(), link); it != std::sregex_iterator(); ++it)
-    links.push_back((*it)[1]);
+  const std::vector<std::string> links = all_between(index, "<a href=\"", "\">");
   REQUIRE(links.size() == expected.size());
   for (size_t i = 0; i < links.size(); ++i) {
     CHECK(links[i] == expected[i] + "/report.html");
