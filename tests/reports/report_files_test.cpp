@@ -55,7 +55,7 @@ int count(const std::string& text, const std::string& what) {
 
 }  // namespace
 
-TEST_CASE("Every run writes the reports, the scenario it ran and a JUnit file with one case per assertion and gate",
+TEST_CASE("Every run writes the reports and the scenario it ran and a JUnit file with one case per assertion and gate",
           "[reports]") {
   TempDir tmp;
   REQUIRE(run_shipped("qa/bad-build-canary.json", tmp.path.string(), " --set description=overridden").exit_code == 0);
@@ -118,7 +118,8 @@ TEST_CASE("A gate that did not pass fails its case unless the scenario asserts t
 }
 
 TEST_CASE(
-    "Checks appear in junit.xml as their own suites: a failure as <failure>, an infrastructure problem as <error>",
+    "Checks appear in junit.xml as their own suites with a failure as <failure> and an infrastructure problem as "
+    "<error>",
     "[reports]") {
   RunReport report = report_with({{"devices.bricked", false}}, {});
   report.checks.push_back({"hil", "board emu-1 update to 1.3.0", CheckResult::Outcome::Passed, 2.5, "ok", ""});
@@ -140,7 +141,7 @@ TEST_CASE(
   CHECK(error.text.find("no answer on 127.0.0.1:1337 <&>") != std::string::npos);
 }
 
-TEST_CASE("report.html keeps at most 1000 points per series, the last of each bucket for levels and the peak for rates",
+TEST_CASE("report.html keeps at most 1000 points per series: the last of each bucket for levels and the peak for rates",
           "[reports]") {
   // 5000 rows in buckets of 5: t and the device counts take each bucket's last row, the rates its
   // largest value, so a one-row spike at row 2501 survives.

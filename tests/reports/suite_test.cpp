@@ -93,7 +93,7 @@ TEST_CASE("fleetsim suite over the shipped scenarios writes suite.html and one J
   CHECK(index.find("5 scenarios: 5 passed") != std::string::npos);
 }
 
-TEST_CASE("A suite with an invalid scenario runs the others, reports it as a JUnit error and exits 2",
+TEST_CASE("A suite with an invalid scenario still runs the others and exits 2 with the problem as a JUnit error",
           "[reports][suite]") {
   TempDir tmp;
   write(tmp / "in/good.json", minimal_scenario(3).dump());
