@@ -142,10 +142,10 @@
       width: width(), height: 260,
       scales: { x: { time: false }, pct: { range: [0, 100] } },
       series: [
-        { label: "time to update", value: function (u, v) { return v == null ? "—" : durationText(v); } },
+        { label: "time to update (bin start)", value: function (u, v) { return v == null ? "—" : durationText(v); } },
         { label: "devices per " + durationText(h.bin_s) + " bin", stroke: palette[0], fill: "rgba(31,119,180,0.35)",
           paths: uPlot.paths.bars({ size: [0.9, 100] }), points: { show: false } },
-        { label: "cumulative %", stroke: palette[1], width: 2, scale: "pct",
+        { label: "cumulative % to the end of the bin", stroke: palette[1], width: 2, scale: "pct",
           value: function (u, v) { return v == null ? "—" : v.toFixed(1) + " %"; } }
       ],
       axes: [{ values: function (u, vals) { return vals.map(durationText); } },

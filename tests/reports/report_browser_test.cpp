@@ -28,7 +28,8 @@ PageLoad load_page(const std::string& html, const TempDir& tmp) {
   const std::string log = tmp / "chromium.log";
   const std::string args =
       "120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-      "--disable-background-networking --disable-component-update --disable-sync --user-data-dir=" +
+      "--disable-background-networking --disable-component-update --disable-sync --disable-dev-shm-usage "
+      "--user-data-dir=" +
       shell_quote(tmp / "profile") +
       " --window-size=1280,2000 --enable-logging=stderr --v=0 --virtual-time-budget=10000 --dump-dom " +
       shell_quote("file://" + std::filesystem::absolute(html).string());
