@@ -16,8 +16,8 @@
 #include "device-models/device_model.hpp"
 #include "reports/atomic_file.hpp"
 #include "reports/live_metrics.hpp"
-#include "reports/test_cases.hpp"
 #include "reports/run_outputs.hpp"
+#include "reports/test_cases.hpp"
 #include "sim/native_kernel.hpp"
 #include "sim/report_commands.hpp"
 #include "sim/scenario_loader.hpp"
@@ -29,7 +29,7 @@ using namespace fleetsim;
 
 namespace {
 
-constexpr int kOk = 0, kAssertionFailed = 1, kBadInput = 2, kInfrastructure = 3;
+constexpr int kOk = 0, kBadInput = 2, kInfrastructure = 3;  // 1 (a case failed): run_exit_code
 constexpr const char* kVersion = "0.1.0";
 
 const char* kUsage =
@@ -44,7 +44,7 @@ const char* kUsage =
     "  fleetsim suite DIR [options]           run every scenario under DIR; suite.html and one JUnit file\n"
     "  fleetsim help [COMMAND]                this text, or a command's options\n"
     "\n"
-    "Exit codes: 0 ok, 1 an assertion failed, 2 bad input or usage, 3 runtime/infrastructure failure.\n";
+    "Exit codes: 0 ok, 1 an assertion or gate failed, 2 bad input or usage, 3 runtime/infrastructure failure.\n";
 
 int usage_error(const std::string& message) {
   std::cerr << "fleetsim: " << message << "\n(see 'fleetsim help')\n";
