@@ -72,6 +72,8 @@ struct Results {
   std::string scenario_file;
   uint64_t seed = 0;
   std::string start;
+  int64_t start_unix = 0;      // UTC seconds of simulated t = 0
+  std::string scenario_document;  // scenario JSON after overrides (scenario.json)
   double duration = 0;
   int64_t devices = 0;
   int64_t eligible = 0;
@@ -93,6 +95,8 @@ struct Results {
   int64_t on_target = 0;
   std::map<int, std::optional<double>> time_to;   // 50, 90, 95, 99 -> seconds
   std::vector<RegionResult> regions;
+  int64_t cdn_max_connections = 0;        // fleet-wide limit, 0 = unlimited
+  double update_service_capacity = 0;     // check-ins per second, 0 = unlimited
   int64_t refused_connections = 0;
   int64_t throttled_requests = 0;
   int64_t broker_refused = 0;

@@ -12,7 +12,7 @@ ordered optional_time(const std::optional<Seconds>& t) { return t ? ordered(t->v
 
 std::string summary_json(const Results& r) {
   ordered j;
-  j["scenario"] = {{"name", r.scenario_name}, {"seed", r.seed}, {"start", r.start}, {"duration_s", r.duration},
+  j["scenario"] = {{"name", r.scenario_name}, {"seed", r.seed}, {"start", r.start}, {"start_unix", r.start_unix}, {"duration_s", r.duration},
                    {"devices", r.devices}, {"eligible", r.eligible}, {"target_version", r.target_version}};
 
   ordered decisions = ordered::array();
@@ -44,7 +44,12 @@ std::string summary_json(const Results& r) {
   for (const RegionResult& g : r.regions)
     regions.push_back({{"region", g.name}, {"capacity_bps", g.capacity_bps}, {"peak_egress_bps", g.peak_egress_bps},
                        {"peak_concurrent_transfers", g.peak_concurrent}});
-  j["platform"] = {{"regions", regions}, {"refused_connections", r.refused_connections},
+  // Limits are null when unlimited.
+  j["platform"] = {{"regions", regions},
+                   {"cdn_max_connections", r.cdn_max_connections > 0 ? ordered(r.cdn_max_connections) : ordered()},
+                   {"update_service_capacity_per_s",
+                    r.update_service_capacity > 0 ? ordered(r.update_service_capacity) : ordered()},
+                   {"refused_connections", r.refused_connections},
                    {"throttled_requests", r.throttled_requests}, {"broker_refused_connects", r.broker_refused}};
   j["bytes"] = {{"delivered", r.bytes_delivered}, {"retransmitted", r.bytes_retransmitted}};
   j["exposure"] = {{"device_hours_on_old_version", r.exposure_device_hours_old}};

@@ -16,11 +16,14 @@
 
 #include "device-models/device_model.hpp"
 #include "reports/atomic_file.hpp"
+#include "reports/live_metrics.hpp"
 #include "reports/run_comparison.hpp"
 #include "reports/run_outputs.hpp"
 #include "reports/sweep_writers.hpp"
+#include "reports/test_cases.hpp"
 #include "sim/native_kernel.hpp"
 #include "sim/parameter_sweep.hpp"
+#include "sim/report_commands.hpp"
 #include "sim/simgrid_kernel.hpp"
 #include "sim/scenario_loader.hpp"
 #include "sim/units.hpp"
@@ -31,7 +34,8 @@ using namespace fleetsim;
 
 namespace {
 
-constexpr int kOk = 0, kAssertionFailed = 1, kBadInput = 2, kInfrastructure = 3;
+constexpr int kOk = 0, kBadInput = 2, kInfrastructure = 3;  // 1 (a case failed): run_exit_code
+constexpr int kRunsDiffer = 1;                                // fleetsim compare
 constexpr const char* kVersion = "0.1.0";
 
 const char* kUsage =
@@ -46,9 +50,11 @@ const char* kUsage =
     "                                         run the cross product of varied fields; sweep.csv, sweep.html\n"
     "  fleetsim compare RESULTS_A RESULTS_B   compare two runs of one scenario device by device\n"
     "                                         (e.g. --kernel native against --kernel simgrid)\n"
+    "  fleetsim report OUT_DIR                regenerate report.html, junit.xml, summary.md, metrics.om\n"
+    "  fleetsim suite DIR [options]           run every scenario under DIR; suite.html and one JUnit file\n"
     "  fleetsim help [COMMAND]                this text, or a command's options\n"
     "\n"
-    "Exit codes: 0 ok, 1 an assertion failed, 2 bad input or usage, 3 runtime/infrastructure failure.\n";
+    "Exit codes: 0 ok, 1 an assertion or gate failed, 2 bad input or usage, 3 runtime/infrastructure failure.\n";
 
 int usage_error(const std::string& message) {
   std::cerr << "fleetsim: " << message << "\n(see 'fleetsim help')\n";
@@ -78,6 +84,12 @@ po::options_description run_options() {
        "simulation kernel: native (fast, millions of devices) or simgrid (SimGrid S4U reference; its network "
        "model is the scenario's kernel.simgrid.network_model: max-min (default), CM02 or LV08)")
       ("trace-devices", "write devices.csv with one row per device")
+      ("metrics-listen", po::value<std::string>(),
+       "serve live Prometheus metrics at HOST:PORT during the run (default off; \"9100\" or \":9100\" bind "
+       "127.0.0.1; port 0 picks a free port)")
+      ("metrics-linger", po::value<double>()->default_value(0),
+       "with --metrics-listen: keep serving the final values this many seconds after the run (SIGINT/SIGTERM end "
+       "it early)")
       ("progress", "show the progress line even when stderr is not a terminal")
       ("quiet,q", "print nothing but errors")
       ("help,h", "show this help");
@@ -191,7 +203,7 @@ int cmd_compare(int argc, char** argv) {
     return kBadInput;
   }
   std::cout << format_comparison(*comparison);
-  return comparison->agrees() ? kOk : kAssertionFailed;
+  return comparison->agrees() ? kOk : kRunsDiffer;
 }
 
 int cmd_sweep(int argc, char** argv) {
@@ -369,7 +381,14 @@ int cmd_run(int argc, char** argv) {
   Kernel& kernel = *kernel_ptr;
   World world(scenario, kernel, WorldOptions{a.vm.count("trace-devices") > 0});
   ProgressLine progress(show_progress, scenario.duration.value);
-  world.run([&](double t) { progress.update(t, kernel.events_processed()); });
+  std::unique_ptr<LiveMetrics> live;
+  if (a.vm.count("metrics-listen") &&
+      !(live = LiveMetrics::start(a.vm["metrics-listen"].as<std::string>(), scenario, world, quiet, code)))
+    return code;
+  world.run([&](double t) {
+    progress.update(t, kernel.events_processed());
+    if (live) live->update(t, kernel.events_processed(), progress.seconds_since_start());
+  });
   progress.done();
   const double wall = progress.seconds_since_start();
 
@@ -394,7 +413,7 @@ int cmd_run(int argc, char** argv) {
     return kInfrastructure;
   }
 
-  const bool passed = results.all_assertions_passed();
+  const int verdict = run_exit_code(results);  // assertions, gates and checks
   if (!quiet) {
     std::cout << "rollout " << results.rollout_state << ": " << results.on_target << " of " << results.devices
               << " devices on " << results.target_version << " ("
@@ -405,10 +424,14 @@ int cmd_run(int argc, char** argv) {
     std::printf("%.2f s wall, %llu events, %.2fM events/s, peak RSS %.1f MiB (%.0f bytes/device)\n", wall,
                 (unsigned long long)stats.events, stats.events_per_second / 1e6,
                 double(stats.peak_rss_bytes) / 1048576.0, stats.bytes_per_device);
-    std::cout << "results in " << out_dir << "/ (summary.json, timeseries.csv, run.json"
-              << (results.traced ? ", devices.csv" : "") << ")\n";
+    std::cout << "results in " << out_dir << "/ (report.html, summary.json, summary.md, junit.xml, timeseries.csv, "
+              << "metrics.om, run.json" << (results.traced ? ", devices.csv" : "") << ")\n";
   }
-  return passed ? kOk : kAssertionFailed;
+  if (live) {
+    live->finish();
+    LiveMetrics::linger(a.vm["metrics-linger"].as<double>());
+  }
+  return verdict;
 }
 
 }  // namespace
@@ -435,6 +458,8 @@ int main(int argc, char** argv) {
     if (cmd == "models") return cmd_models(argc - 1, argv + 1);
     if (cmd == "compare") return cmd_compare(argc - 1, argv + 1);
     if (cmd == "sweep") return cmd_sweep(argc - 1, argv + 1);
+    if (cmd == "report") return report_command(argc - 1, argv + 1);
+    if (cmd == "suite") return suite_command(argc - 1, argv + 1);
     return usage_error("unknown command \"" + cmd + "\"");
   } catch (const std::bad_alloc&) {
     std::cerr << "fleetsim: out of memory\n";

@@ -178,6 +178,7 @@ struct Scenario {
   std::vector<Assertion> assertions;
   OutputOptions output;
   KernelOptions kernel;
+  std::string document;        // the scenario JSON after --set overrides (written as scenario.json)
 
   int64_t device_count() const {
     int64_t n = 0;

@@ -1401,7 +1401,10 @@ LoadResult load_scenario_text(const std::string& text, const std::string& file_n
     result.problems.insert(result.problems.end(), override_problems.begin(), override_problems.end());
     ScenarioReader reader(result.problems, doc);
     auto scenario = reader.read(file_name);
-    if (result.problems.empty()) result.scenario = std::move(scenario);
+    if (result.problems.empty()) {
+      result.scenario = std::move(scenario);
+      result.scenario->document = doc.dump(2) + "\n";
+    }
   } catch (const std::exception& e) {
     // Any exception here is a loader bug; still a report, never a crash.
     add(result.problems, "", std::string("internal error while loading the scenario: ") + e.what());

@@ -627,6 +627,8 @@ Results World::results() const {
   res.scenario_file = scenario_.file;
   res.seed = scenario_.seed;
   res.start = scenario_.start_text;
+  res.start_unix = scenario_.start_unix;
+  res.scenario_document = scenario_.document;
   res.duration = scenario_.duration.value;
   res.devices = int64_t(devices_.size());
   res.eligible = eligible_;
@@ -652,6 +654,8 @@ Results World::results() const {
     res.regions.push_back({scenario_.regions[r].name, region_capacity_[r] * 8.0, s.peak_throughput.value * 8.0,
                            s.peak_active});
   }
+  res.cdn_max_connections = scenario_.platform.cdn_max_connections;
+  res.update_service_capacity = scenario_.platform.update_service_capacity.value;
   res.refused_connections = refused_;
   res.throttled_requests = throttled_requests();
   for (const RateLimitedService& b : broker_) res.broker_refused += b.throttled();

@@ -58,6 +58,8 @@ class World final : public KernelClient {
   uint32_t cohort_of(uint32_t device) const;
   int64_t eligible() const { return eligible_; }
   const std::vector<std::string>& versions() const { return versions_; }
+  // The time-series samples taken so far (the live metrics endpoint reads the newest).
+  const std::vector<TimeseriesRow>& samples() const { return rows_; }
   // Value of a named metric now (nullopt: no value yet), or its text for string metrics.
   std::optional<double> metric_number(const std::string& name) const;
   std::string metric_text(const std::string& name) const;

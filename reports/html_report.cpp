@@ -1,0 +1,264 @@
+#include "reports/html_report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <stdexcept>
+
+#include "reports/markup_escape.hpp"
+#include "reports/test_cases.hpp"
+#include "sim/units.hpp"
+
+namespace fleetsim {
+
+// Generated from reports/vendor and reports/assets by device-models/embed_catalog.cmake.
+const std::map<std::string, std::string>& report_asset_files();
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// Integers stay integers; other values keep 4 significant digits, which is all a chart shows.
+Json compact(double v) {
+  if (!std::isfinite(v)) return nullptr;
+  if (v == std::floor(v) && std::fabs(v) < 9e15) return int64_t(v);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return std::strtod(buf, nullptr);
+}
+
+// Keeps at most kReportPoints rows: consecutive rows form buckets, and each bucket shows its last
+// row for levels (counts of devices) and its largest value for peaks (rates, transfers), so a
+// short burst stays visible.
+class Downsampler {
+ public:
+  explicit Downsampler(size_t rows) : rows_(rows), bucket_((rows + kReportPoints - 1) / kReportPoints) {
+    if (bucket_ == 0) bucket_ = 1;
+  }
+  Json level(const std::vector<double>& v) const { return pick(v, false); }
+  Json peak(const std::vector<double>& v) const { return pick(v, true); }
+
+ private:
+  Json pick(const std::vector<double>& v, bool peak) const {
+    Json out = Json::array();
+    for (size_t from = 0; from < rows_; from += bucket_) {
+      const size_t to = std::min(rows_, from + bucket_);
+      double x = v[to - 1];
+      if (peak) x = *std::max_element(v.begin() + long(from), v.begin() + long(to));
+      out.push_back(compact(x));
+    }
+    return out;
+  }
+  size_t rows_, bucket_;
+};
+
+std::string text_of(const Json& j) { return j.is_string() ? j.get<std::string>() : j.dump(); }
+
+struct ChartBuilder {
+  const Timeseries& ts;
+  const Downsampler& down;
+
+  Json chart(const std::string& id, const std::string& title, const std::string& unit, bool stacked) const {
+    return {{"id", id},           {"title", title},          {"unit", unit},
+            {"stacked", stacked}, {"series", Json::array()}, {"limits", Json::array()}};
+  }
+  void add(Json& chart, const std::string& label, const std::vector<double>& values, bool peak) const {
+    chart["series"].push_back({{"label", label}, {"values", peak ? down.peak(values) : down.level(values)}});
+  }
+  void add_column(Json& chart, const std::string& label, const std::string& column, bool peak,
+                  double scale = 1.0) const {
+    const std::vector<double>* c = ts.column(column);
+    if (!c) return;
+    std::vector<double> v = *c;
+    for (double& x : v) x *= scale;
+    add(chart, label, v, peak);
+  }
+  static void limit(Json& chart, const std::string& label, const Json& value) {
+    if (value.is_number()) chart["limits"].push_back({{"label", label}, {"value", value}});
+  }
+};
+
+Json chart_data(const RunReport& report) {
+  const Timeseries& ts = report.timeseries;
+  const Json& s = report.summary;
+  Downsampler down(ts.rows());
+  ChartBuilder b{ts, down};
+  Json data;
+  data["start_unix"] = lookup(s, "scenario").value("start_unix", int64_t(0));
+  data["t"] = ts.column("t_s") ? down.level(*ts.column("t_s")) : Json::array();
+
+  Json charts = Json::array();
+  Json states = b.chart("states", "Fleet by update state", "devices", true);
+  for (const std::string& st : ts.suffixes("state_")) b.add_column(states, st, "state_" + st, false);
+  charts.push_back(states);
+
+  Json versions = b.chart("versions", "Fleet by firmware version", "devices", true);
+  for (const std::string& v : ts.suffixes("version_")) b.add_column(versions, v, "version_" + v, false);
+  charts.push_back(versions);
+
+  Json transfers = b.chart("transfers", "Active downloads per region and CDN connections vs limit", "transfers", false);
+  for (const std::string& r : ts.suffixes("active_transfers_"))
+    b.add_column(transfers, r, "active_transfers_" + r, true);
+  b.add_column(transfers, "all CDN connections", "cdn_connections", true);
+  ChartBuilder::limit(transfers, "CDN max connections", lookup(s, "platform/cdn_max_connections"));
+  charts.push_back(transfers);
+
+  Json egress = b.chart("egress", "CDN egress per region vs capacity", "bytes/s", false);
+  for (const std::string& r : ts.suffixes("egress_bps_")) b.add_column(egress, r, "egress_bps_" + r, true, 1.0 / 8.0);
+  for (const Json& r : lookup(s, "platform/regions"))
+    ChartBuilder::limit(egress, r.value("region", "") + " capacity", compact(r.value("capacity_bps", 0.0) / 8.0));
+  charts.push_back(egress);
+
+  Json requests = b.chart("requests", "Update-service check-ins vs capacity", "requests/s", false);
+  b.add_column(requests, "check-ins/s", "update_requests_per_s", true);
+  if (const auto* throttled = ts.column("throttled"); throttled && ts.column("t_s")) {
+    // Per-interval counts as rates, so they share the axis with the check-in rate.
+    const std::vector<double>& t = *ts.column("t_s");
+    std::vector<double> rate(throttled->size());
+    for (size_t i = 0; i < rate.size(); ++i) {
+      const double span = t[i] - (i ? t[i - 1] : 0.0);
+      rate[i] = span > 0 ? (*throttled)[i] / span : 0.0;
+    }
+    b.add(requests, "throttled/s", rate, true);
+  }
+  ChartBuilder::limit(requests, "update-service capacity", lookup(s, "platform/update_service_capacity_per_s"));
+  charts.push_back(requests);
+
+  Json failures = b.chart("failures", "Failures, rollbacks and bricks (cumulative)", "devices", false);
+  b.add_column(failures, "failed for good (all types)", "failures", false);
+  for (const char* st : {"download_failed", "install_failed", "rolled_back", "bricked", "timed_out", "reverted"})
+    b.add_column(failures, st, std::string("state_") + st, false);
+  charts.push_back(failures);
+  data["charts"] = charts;
+
+  // Decisions taken at the same time share one mark, labelled with all their numbers.
+  Json marks = Json::array();
+  int n = 0;
+  for (const Json& d : lookup(s, "rollout/decisions")) {
+    std::string text = d.value("action", "");
+    if (d.value("wave", -1) >= 0) text += " (wave " + text_of(lookup(d, "wave")) + ")";
+    text += ": " + d.value("reason", "");
+    const std::string number = std::to_string(++n);
+    if (!marks.empty() && marks.back()["t"] == lookup(d, "t")) {
+      marks.back()["n"] = marks.back()["n"].get<std::string>() + "," + number;
+      marks.back()["text"] = marks.back()["text"].get<std::string>() + "; " + number + ". " + text;
+    } else {
+      marks.push_back({{"n", number}, {"t", lookup(d, "t")}, {"text", number + ". " + text}});
+    }
+  }
+  data["marks"] = marks;
+  data["histogram"] = lookup(s, "update_duration_histogram");
+  return data;
+}
+
+std::string table_row(const std::vector<std::string>& cells, const std::string& cls = "") {
+  std::string out = cls.empty() ? "<tr>" : "<tr class=\"" + cls + "\">";
+  for (const std::string& c : cells) out += "<td>" + xml_escape(c) + "</td>";
+  return out + "</tr>\n";
+}
+
+std::string table_head(const std::vector<std::string>& cells) {
+  std::string out = "<table>\n<tr>";
+  for (const std::string& c : cells) out += "<th>" + xml_escape(c) + "</th>";
+  return out + "</tr>\n";
+}
+
+std::string duration_text(const Json& t) {
+  return t.is_number() ? units::format_duration(Seconds(t.get<double>())) : std::string("—");
+}
+
+}  // namespace
+
+const std::string& report_asset(const std::string& name) {
+  const auto& files = report_asset_files();
+  auto it = files.find(name);
+  if (it == files.end()) throw std::logic_error("report asset " + name + " is not compiled in");
+  return it->second;
+}
+
+std::string script_safe_json(const std::string& json) {
+  std::string out;
+  out.reserve(json.size());
+  for (size_t i = 0; i < json.size(); ++i) {
+    if (json[i] == '<' && i + 1 < json.size() && json[i + 1] == '/') {
+      out += "<\\/";
+      ++i;
+    } else {
+      out += json[i];
+    }
+  }
+  return out;
+}
+
+std::string html_report(const RunReport& report) {
+  const Json& s = report.summary;
+  const Json& sc = lookup(s, "scenario");
+  const std::string name = sc.value("name", "");
+  const std::vector<CheckResult> cases = run_test_cases(report);
+  const int code = exit_code_for(cases);
+  const std::string verdict = code == 0 ? "passed" : code == 1 ? "failed" : "error";
+
+  std::string h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  h += "<title>fleetsim: " + xml_escape(name) + "</title>\n";
+  h +=
+      "<style>\n" + report_asset("uPlot.min.css") + "\n</style>\n<style>\n" + report_asset("report.css") + "</style>\n";
+  h += "</head>\n<body>\n<header>\n<h1>" + xml_escape(name) + " <span class=\"verdict " + verdict + "\">" + verdict +
+       "</span></h1>\n";
+  const Json& dev = lookup(s, "devices");
+  char pct[32];
+  std::snprintf(pct, sizeof pct, "%.2f", 100.0 * dev.value("on_target_fraction", 0.0));
+  h += "<p>Rollout <b>" + xml_escape(lookup(s, "rollout").value("state", "")) +
+       "</b>: " + text_of(lookup(dev, "on_target")) + " of " + text_of(lookup(sc, "devices")) + " devices on " +
+       xml_escape(sc.value("target_version", "")) + " (" + pct + " %). Seed " + text_of(lookup(sc, "seed")) + ", " +
+       units::format_duration(Seconds(sc.value("duration_s", 0.0))) + " simulated from " +
+       xml_escape(sc.value("start", "")) + " (times in UTC).</p>\n";
+  h += "<p>Time to on target:";
+  for (const auto& [p, t] : lookup(s, "rollout/time_to_s").items())
+    h += " " + xml_escape(p) + " " + duration_text(t) + ";";
+  h += "</p>\n</header>\n";
+
+  h += "<main>\n<section id=\"charts\">\n<noscript>The charts need JavaScript.</noscript>\n</section>\n";
+  h += "<section>\n<h2>Time to update</h2>\n<p>Notification to running the target version, per device.</p>\n"
+       "<div id=\"histogram\"></div>\n</section>\n";
+
+  std::string group;
+  for (const CheckResult& c : cases) {
+    if (c.group != group) {
+      if (!group.empty()) h += "</table>\n</section>\n";
+      group = c.group;
+      h += "<section>\n<h2>" + xml_escape(group) + "</h2>\n" + table_head({"", "Case", "Result", "Details"});
+    }
+    h += table_row({outcome_name(c.outcome), c.name, c.message, c.detail}, outcome_name(c.outcome));
+  }
+  if (!group.empty()) h += "</table>\n</section>\n";
+
+  h += "<section>\n<h2>Controller decisions</h2>\n<p>Numbered as on the charts' time axes.</p>\n" +
+       table_head({"#", "Simulated time", "Action", "Wave", "Reason"});
+  int n = 0;
+  for (const Json& d : lookup(s, "rollout/decisions"))
+    h += table_row({std::to_string(++n), duration_text(lookup(d, "t")), d.value("action", ""),
+                    text_of(lookup(d, "wave")), d.value("reason", "")});
+  h += "</table>\n</section>\n";
+
+  h +=
+      "<section>\n<h2>Platform</h2>\n" + table_head({"Region", "Peak egress", "Capacity", "Peak concurrent transfers"});
+  for (const Json& r : lookup(s, "platform/regions"))
+    h += table_row({r.value("region", ""), units::format_rate(BytesPerSecond(r.value("peak_egress_bps", 0.0) / 8.0)),
+                    units::format_rate(BytesPerSecond(r.value("capacity_bps", 0.0) / 8.0)),
+                    text_of(lookup(r, "peak_concurrent_transfers"))});
+  h += "</table>\n</section>\n";
+
+  h += "<details>\n<summary>Scenario</summary>\n<pre>" +
+       xml_escape(report.scenario.empty() ? "(no scenario.json in the results directory)" : report.scenario) +
+       "</pre>\n</details>\n</main>\n";
+  h += "<pre id=\"render-status\" hidden></pre>\n";
+  h += "<script id=\"fleetsim-data\" type=\"application/json\">" + script_safe_json(chart_data(report).dump()) +
+       "</script>\n";
+  h += "<script>\n" + report_asset("uPlot.iife.min.js") + "\n</script>\n<script>\n" + report_asset("report.js") +
+       "</script>\n</body>\n</html>\n";
+  return h;
+}
+
+}  // namespace fleetsim

@@ -1,0 +1,208 @@
+#include "reports/live_metrics.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/exposer.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <chrono>
+#include <csignal>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "reports/metric_names.hpp"
+#include "reports/openmetrics_writer.hpp"
+
+namespace fleetsim {
+
+namespace {
+
+using prometheus::Counter;
+using prometheus::Gauge;
+
+prometheus::Family<Gauge>& gauges(prometheus::Registry& r, const metric::Name& m) {
+  return prometheus::BuildGauge().Name(m.name).Help(m.help).Register(r);
+}
+prometheus::Family<Gauge>& gauges(prometheus::Registry& r, const char* name, const char* help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(r);
+}
+Counter& counter(prometheus::Registry& r, const metric::Name& m) {
+  return prometheus::BuildCounter().Name(std::string(m.name) + "_total").Help(m.help).Register(r).Add({});
+}
+
+volatile std::sig_atomic_t g_stop = 0;
+void on_stop_signal(int) { g_stop = 1; }
+
+}  // namespace
+
+struct LiveMetrics::Impl {
+  const World& world;
+  std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  std::unique_ptr<prometheus::Exposer> exposer;
+  Gauge *simulated, *duration, *events_per_s, *wall, *finished;
+  Counter *events, *requests, *throttled, *refused;
+  std::vector<Gauge*> states, versions, transfers, egress, utilization, rollout_states;
+  std::vector<double> capacity;  // bytes/s per region
+  Gauge *connections, *released, *failed, *wave;
+  size_t samples_seen = 0;
+  double last_sample_t = 0;
+  uint64_t events_seen = 0;
+
+  Impl(const Scenario& s, const World& w) : world(w) {
+    prometheus::Registry& r = *registry;
+    simulated = &gauges(r, "fleetsim_simulated_seconds", "Simulated time reached.").Add({});
+    duration = &gauges(r, "fleetsim_simulated_duration_seconds", "Simulated time the run covers.").Add({});
+    duration->Set(s.duration.value);
+    events = &counter(r, {"fleetsim_events", "Simulation events processed."});
+    events_per_s = &gauges(r, "fleetsim_events_per_second", "Events processed per wall-clock second.").Add({});
+    wall = &gauges(r, "fleetsim_run_elapsed_seconds", "Wall-clock time since the run started.").Add({});
+    finished = &gauges(r, "fleetsim_run_finished", "1 once the run is over (the endpoint lingers).").Add({});
+
+    auto& state_family = gauges(r, metric::kDevicesInState);
+    for (const char* name : kDeviceStateNames) states.push_back(&state_family.Add({{"state", name}}));
+    auto& version_family = gauges(r, metric::kDevicesOnVersion);
+    for (const std::string& v : w.versions()) versions.push_back(&version_family.Add({{"version", v}}));
+    auto& region_devices = gauges(r, "fleetsim_region_devices", "Devices per region.");
+    auto& transfer_family = gauges(r, metric::kActiveTransfers);
+    auto& egress_family = gauges(r, metric::kEgress);
+    auto& capacity_family = gauges(r, metric::kEgressCapacity);
+    auto& utilization_family =
+        gauges(r, "fleetsim_region_egress_utilization_ratio", "CDN egress / capacity per region.");
+    for (const Region& region : s.regions) {
+      int64_t devices = 0;
+      for (const Cohort& c : s.cohorts) devices += c.region == region.name ? c.count : 0;
+      region_devices.Add({{"region", region.name}}).Set(double(devices));
+      transfers.push_back(&transfer_family.Add({{"region", region.name}}));
+      egress.push_back(&egress_family.Add({{"region", region.name}}));
+      utilization.push_back(&utilization_family.Add({{"region", region.name}}));
+      auto cap = s.platform.cdn_egress.find(region.name);
+      capacity.push_back(cap == s.platform.cdn_egress.end() ? 0.0 : cap->second.value);
+      capacity_family.Add({{"region", region.name}}).Set(capacity.back());
+    }
+    connections = &gauges(r, metric::kCdnConnections).Add({});
+    if (s.platform.cdn_max_connections > 0)
+      gauges(r, metric::kCdnMaxConnections).Add({}).Set(double(s.platform.cdn_max_connections));
+    if (s.platform.update_service_capacity.value > 0)
+      gauges(r, metric::kUpdateCapacity).Add({}).Set(s.platform.update_service_capacity.value);
+    requests = &counter(r, metric::kUpdateRequests);
+    throttled = &counter(r, metric::kThrottled);
+    refused = &counter(r, metric::kRefused);
+    released = &gauges(r, metric::kReleased).Add({});
+    failed = &gauges(r, metric::kFailed).Add({});
+    wave = &gauges(r, metric::kWave).Add({});
+    wave->Set(-1);
+    auto& rollout_family = gauges(r, metric::kRolloutState);
+    for (const char* state : kRolloutStates) rollout_states.push_back(&rollout_family.Add({{"state", state}}));
+  }
+
+  void take_samples() {
+    const std::vector<TimeseriesRow>& rows = world.samples();
+    for (; samples_seen < rows.size(); ++samples_seen) {
+      const TimeseriesRow& row = rows[samples_seen];
+      requests->Increment(row.requests_per_s * (row.t - last_sample_t));
+      throttled->Increment(double(row.throttled));
+      refused->Increment(double(row.refused));
+      last_sample_t = row.t;
+    }
+    if (rows.empty()) return;
+    const TimeseriesRow& row = rows.back();
+    for (size_t i = 0; i < states.size(); ++i) states[i]->Set(double(row.states[i]));
+    for (size_t i = 0; i < versions.size() && i < row.versions.size(); ++i) versions[i]->Set(double(row.versions[i]));
+    for (size_t i = 0; i < transfers.size() && i < row.active_transfers.size(); ++i) {
+      transfers[i]->Set(row.active_transfers[i]);
+      egress[i]->Set(row.egress_bps[i] / 8.0);
+      utilization[i]->Set(capacity[i] > 0 ? row.egress_bps[i] / 8.0 / capacity[i] : 0.0);
+    }
+    connections->Set(double(row.cdn_connections));
+    released->Set(double(row.released));
+    failed->Set(double(row.failures));
+    wave->Set(row.wave);
+    for (size_t i = 0; i < rollout_states.size(); ++i)
+      rollout_states[i]->Set(row.rollout_state == kRolloutStates[i] ? 1.0 : 0.0);
+  }
+};
+
+std::optional<std::string> LiveMetrics::parse_listen(const std::string& value, std::string& error) {
+  const size_t colon = value.rfind(':');
+  std::string host = colon == std::string::npos ? "" : value.substr(0, colon);
+  const std::string port = colon == std::string::npos ? value : value.substr(colon + 1);
+  if (host.empty()) host = "127.0.0.1";
+  bool digits = !port.empty() && port.size() <= 5;
+  for (char c : port) digits = digits && c >= '0' && c <= '9';
+  if (!digits || std::stoi(port) > 65535) {
+    error = "--metrics-listen \"" + value + "\": expected HOST:PORT with a port from 0 to 65535, e.g. 127.0.0.1:9100";
+    return std::nullopt;
+  }
+  return host + ":" + port;
+}
+
+LiveMetrics::LiveMetrics(const std::string& address, const Scenario& scenario, const World& world)
+    : impl_(std::make_unique<Impl>(scenario, world)) {
+  try {
+    impl_->exposer = std::make_unique<prometheus::Exposer>(address, 1);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("cannot serve metrics on " + address + ": " + e.what());
+  }
+  impl_->exposer->RegisterCollectable(impl_->registry);
+}
+
+LiveMetrics::~LiveMetrics() = default;
+
+std::unique_ptr<LiveMetrics> LiveMetrics::start(const std::string& value, const Scenario& scenario, const World& world,
+                                                bool quiet, int& exit_code) {
+  std::string error;
+  const std::optional<std::string> address = parse_listen(value, error);
+  if (!address) {
+    std::cerr << "fleetsim: " << error << "\n";
+    exit_code = 2;
+    return nullptr;
+  }
+  try {
+    auto live = std::make_unique<LiveMetrics>(*address, scenario, world);
+    if (!quiet)
+      std::cerr << "fleetsim: serving live metrics on http://" << address->substr(0, address->rfind(':')) << ":"
+                << live->port() << "/metrics\n";
+    return live;
+  } catch (const std::runtime_error& e) {
+    std::cerr << "fleetsim: " << e.what() << "\n";
+    exit_code = 3;
+    return nullptr;
+  }
+}
+
+int LiveMetrics::port() const {
+  const std::vector<int> ports = impl_->exposer->GetListeningPorts();
+  return ports.empty() ? 0 : ports.front();
+}
+
+void LiveMetrics::update(double simulated_seconds, uint64_t events, double wall_seconds) {
+  impl_->simulated->Set(simulated_seconds);
+  impl_->events->Increment(double(events - impl_->events_seen));
+  impl_->events_seen = events;
+  impl_->wall->Set(wall_seconds);
+  impl_->events_per_s->Set(wall_seconds > 0 ? double(events) / wall_seconds : 0.0);
+  impl_->take_samples();
+}
+
+void LiveMetrics::finish() {
+  impl_->take_samples();
+  impl_->finished->Set(1);
+}
+
+void LiveMetrics::linger(double seconds) {
+  struct sigaction stop {
+  }, old_int{}, old_term{};
+  stop.sa_handler = on_stop_signal;
+  sigemptyset(&stop.sa_mask);
+  g_stop = 0;
+  sigaction(SIGINT, &stop, &old_int);
+  sigaction(SIGTERM, &stop, &old_term);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (!g_stop && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+}
+
+}  // namespace fleetsim

@@ -1,0 +1,48 @@
+// The live Prometheus endpoint of a run (`fleetsim run --metrics-listen HOST:PORT`), served by
+// prometheus-cpp while the simulation runs: progress (simulated seconds, events, events/s), the
+// fleet by state, version and region, platform load against capacity, and the rollout's state.
+// Fleet values come from the World's latest time-series sample, so they match metrics.om.
+#pragma once
+
+#include <cstdint>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "sim/scenario.hpp"
+#include "sim/world.hpp"
+
+namespace fleetsim {
+
+class LiveMetrics {
+ public:
+  // Starts the endpoint for `fleetsim run --metrics-listen VALUE` and says where it serves (unless
+  // `quiet`). On failure prints why and returns nullptr with `exit_code` 2 (malformed address) or
+  // 3 (cannot bind).
+  static std::unique_ptr<LiveMetrics> start(const std::string& value, const Scenario& scenario, const World& world,
+                                            bool quiet, int& exit_code);
+
+  // Checks a --metrics-listen value: "HOST:PORT", or ":PORT" / "PORT" for 127.0.0.1. Returns the
+  // address to bind, or nullopt (and sets `error`) when it is malformed.
+  static std::optional<std::string> parse_listen(const std::string& value, std::string& error);
+
+  // Starts serving /metrics on `address` (from parse_listen); port 0 picks a free port. Throws
+  // std::runtime_error naming the address when it cannot be bound.
+  LiveMetrics(const std::string& address, const Scenario& scenario, const World& world);
+  ~LiveMetrics();
+
+  int port() const;
+  // Called between run chunks: progress and the samples the World took since the last call.
+  void update(double simulated_seconds, uint64_t events, double wall_seconds);
+  // The run is over; fleetsim_run_finished becomes 1.
+  void finish();
+  // Keeps serving for `seconds` or until SIGINT / SIGTERM, whichever comes first.
+  static void linger(double seconds);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fleetsim

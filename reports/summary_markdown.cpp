@@ -1,0 +1,98 @@
+#include "reports/summary_markdown.hpp"
+
+#include <cstdio>
+
+#include "reports/test_cases.hpp"
+#include "sim/units.hpp"
+
+namespace fleetsim {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// A table cell: no line breaks, pipes escaped.
+std::string cell(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n')
+      out += ' ';
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string text_of(const Json& j) { return j.is_string() ? j.get<std::string>() : j.dump(); }
+
+std::string duration_or_dash(const Json& j) {
+  return j.is_number() ? units::format_duration(Seconds(j.get<double>())) : std::string("—");
+}
+
+std::string fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+// Indexed by CheckResult::Outcome: passed, failed, error.
+constexpr const char* kMarks[] = {"✅", "❌", "⚠️"};
+
+}  // namespace
+
+std::string summary_markdown(const RunReport& report) {
+  const Json& s = report.summary;
+  const Json& sc = lookup(s, "scenario");
+  const std::vector<CheckResult> cases = run_test_cases(report);
+  const int code = exit_code_for(cases);
+  const char* verdict = code == 0 ? "passed" : code == 1 ? "FAILED" : "ERROR";
+
+  std::string md = "## fleetsim: " + cell(sc.value("name", "")) + " — " + verdict + "\n\n";
+  const Json& dev = lookup(s, "devices");
+  md += "Rollout **" + lookup(s, "rollout").value("state", "") + "**: " + text_of(lookup(dev, "on_target")) + " of " +
+        text_of(lookup(sc, "devices")) + " devices on " + sc.value("target_version", "") + " (" +
+        fixed(100.0 * dev.value("on_target_fraction", 0.0), 2) + " %). Seed " + text_of(lookup(sc, "seed")) + ", " +
+        units::format_duration(Seconds(sc.value("duration_s", 0.0))) + " simulated from " + sc.value("start", "") +
+        ".\n\n";
+
+  md += "| Time to | ";
+  std::string rule = "|---|", values = "| on target | ";
+  for (const auto& [p, t] : lookup(s, "rollout/time_to_s").items()) {
+    md += p + " | ";
+    rule += "---|";
+    values += duration_or_dash(t) + " | ";
+  }
+  md += "\n" + rule + "\n" + values + "\n\n";
+
+  std::string group;
+  for (const CheckResult& c : cases) {
+    if (c.group != group) {
+      group = c.group;
+      md += "### " + cell(group) + "\n\n|   | Case | Result |\n|---|---|---|\n";
+    }
+    md += std::string("| ") + kMarks[int(c.outcome)] + " | " + cell(c.name) + " | " + cell(c.message) + " |\n";
+    if (&c == &cases.back() || (&c + 1)->group != group) md += "\n";
+  }
+
+  md += "### Platform\n\n| Region | Peak egress | Capacity | Peak concurrent transfers |\n|---|---|---|---|\n";
+  for (const Json& r : lookup(s, "platform/regions"))
+    md += "| " + cell(r.value("region", "")) + " | " +
+          units::format_rate(BytesPerSecond(r.value("peak_egress_bps", 0.0) / 8.0)) + " | " +
+          units::format_rate(BytesPerSecond(r.value("capacity_bps", 0.0) / 8.0)) + " | " +
+          text_of(lookup(r, "peak_concurrent_transfers")) + " |\n";
+  md += "\nRefused CDN connections " + text_of(lookup(s, "platform/refused_connections")) + ", throttled check-ins " +
+        text_of(lookup(s, "platform/throttled_requests")) + ".\n\n";
+
+  const Json& decisions = lookup(s, "rollout/decisions");
+  if (!decisions.empty()) {
+    md += "### Controller decisions\n\n| Simulated time | Action | Wave | Reason |\n|---|---|---|---|\n";
+    for (const Json& d : decisions)
+      md += "| " + units::format_duration(Seconds(d.value("t", 0.0))) + " | " + cell(d.value("action", "")) + " | " +
+            text_of(lookup(d, "wave")) + " | " + cell(d.value("reason", "")) + " |\n";
+  }
+  return md;
+}
+
+}  // namespace fleetsim

@@ -1,0 +1,189 @@
+// The files every run writes besides summary.json (report.html, junit.xml, summary.md,
+// metrics.om, scenario.json), `fleetsim report`, and the writers on hand-made results.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "reports/html_report.hpp"
+#include "reports/junit_writer.hpp"
+#include "reports/openmetrics_writer.hpp"
+#include "reports/run_outputs.hpp"
+#include "reports/test_cases.hpp"
+#include "tests/cli_runner.hpp"
+#include "tests/reports/junit_structure.hpp"
+#include "tests/reports/shipped_runs.hpp"
+
+using namespace fleetsim;
+using namespace fleetsim::testing;
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+const std::vector<std::string> kReports = {"report.html", "junit.xml", "summary.md", "metrics.om"};
+
+// summary.json of a run with the given assertions (metric, passed) and wave results.
+RunReport report_with(const std::vector<std::pair<std::string, bool>>& assertions,
+                      const std::vector<std::string>& wave_results) {
+  Json s;
+  s["scenario"] = {{"name", "hand-made"}, {"start_unix", 1000}, {"devices", 10}};
+  s["rollout"] = {{"state", "paused"}, {"decisions", Json::array()}, {"waves", Json::array()}};
+  for (size_t w = 0; w < wave_results.size(); ++w)
+    s["rollout"]["waves"].push_back(
+        {{"wave", w}, {"size", 5}, {"result", wave_results[w]}, {"released", 5}, {"succeeded", 4}, {"failed", 1}});
+  s["devices"] = Json::object();
+  s["platform"] = {{"regions", Json::array()}};
+  s["update_duration_histogram"] = {{"bin_s", 60}, {"counts", Json::array()}};
+  s["assertions"]["results"] = Json::array();
+  for (const auto& [metric, passed] : assertions)
+    s["assertions"]["results"].push_back({{"metric", metric},
+                                          {"op", "=="},
+                                          {"expected", "x"},
+                                          {"actual", "y"},
+                                          {"at", "end"},
+                                          {"passed", passed},
+                                          {"pointer", "/assertions/0"}});
+  RunReportRead r = parse_run_report(s.dump(), "", "", "");
+  REQUIRE(r.report);
+  return *r.report;
+}
+
+int count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("Every run writes the reports and the scenario it ran and a JUnit file with one case per assertion and gate",
+          "[reports]") {
+  TempDir tmp;
+  REQUIRE(run_shipped("qa/bad-build-canary.json", tmp.path.string(), " --set description=overridden").exit_code == 0);
+  for (const std::string& f : kReports) CHECK(std::filesystem::file_size(tmp / f) > 0);
+  // scenario.json is the document after --set.
+  CHECK(Json::parse(slurp(tmp / "scenario.json"))["description"] == "overridden");
+
+  const XmlElement junit = XmlReader::parse(slurp(tmp / "junit.xml"));
+  const JunitCounts counts = check_junit_structure(junit);
+  const Json summary = Json::parse(slurp(tmp / "summary.json"));
+  // The scenario has 7 assertions; the canary gate trips, so only wave 0 was reached: 7 + 1 cases.
+  CHECK(counts.tests == 8);
+  CHECK(summary["rollout"]["waves"][1]["result"] == "not_started");
+  CHECK(counts.failures == 0);
+  CHECK(slurp(tmp / "summary.md").find("## fleetsim: qa-bad-build-canary — passed") == 0);
+}
+
+TEST_CASE("fleetsim report regenerates the same reports from a results directory", "[reports]") {
+  TempDir tmp;
+  REQUIRE(run_shipped("qa/bad-build-canary.json", tmp.path.string()).exit_code == 0);
+  std::map<std::string, std::string> written;
+  for (const std::string& f : kReports) {
+    written[f] = slurp(tmp / f);
+    std::filesystem::remove(tmp / f);
+  }
+  const Cli r = run_fleetsim("report " + shell_quote(tmp.path.string()));
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  for (const std::string& f : kReports) CHECK(slurp(tmp / f) == written[f]);
+}
+
+TEST_CASE("Two runs of one scenario and seed write byte-identical reports", "[reports]") {
+  TempDir tmp;
+  for (const char* dir : {"a", "b"}) REQUIRE(run_shipped("qa/bad-build-canary.json", tmp / dir).exit_code == 0);
+  for (const std::string& f : kReports) CHECK(slurp(tmp / ("a/" + f)) == slurp(tmp / ("b/" + f)));
+}
+
+TEST_CASE("fleetsim report on a directory without results names the missing file", "[reports]") {
+  TempDir tmp;
+  const Cli r = run_fleetsim("report " + shell_quote(tmp.path.string()));
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("no summary.json") != std::string::npos);
+}
+
+TEST_CASE("A gate that did not pass fails its case unless the scenario asserts the rollout's outcome", "[reports]") {
+  SECTION("no assertion on the rollout: the tripped gate fails and the run exits 1") {
+    const auto cases = run_test_cases(report_with({{"devices.bricked", true}}, {"passed", "failed", "not_started"}));
+    // 1 assertion + gates of waves 0 and 1 (wave 2 was never reached).
+    REQUIRE(cases.size() == 3);
+    CHECK(cases[1].outcome == CheckResult::Outcome::Passed);
+    CHECK(cases[2].outcome == CheckResult::Outcome::Failed);
+    CHECK(exit_code_for(cases) == 1);
+  }
+  SECTION("the scenario asserts rollout.state: its assertion decides") {
+    const auto cases = run_test_cases(report_with({{"rollout.state", true}}, {"failed"}));
+    REQUIRE(cases.size() == 2);
+    CHECK(cases[1].outcome == CheckResult::Outcome::Passed);
+    CHECK(exit_code_for(cases) == 0);
+  }
+}
+
+TEST_CASE(
+    "Checks appear in junit.xml as their own suites with a failure as <failure> and an infrastructure problem as "
+    "<error>",
+    "[reports]") {
+  RunReport report = report_with({{"devices.bricked", false}}, {});
+  report.checks.push_back({"hil", "board emu-1 update to 1.3.0", CheckResult::Outcome::Passed, 2.5, "ok", ""});
+  report.checks.push_back({"hil", "board emu-2 update to 1.3.0", CheckResult::Outcome::Error, 1.0, "board unreachable",
+                           "no answer on 127.0.0.1:1337 <&>"});
+  const auto cases = run_test_cases(report);
+  CHECK(exit_code_for(cases) == 3);  // an infrastructure error outranks the failed assertion
+
+  const XmlElement root = XmlReader::parse(junit_xml("hand-made", {{"", cases}}));
+  const JunitCounts counts = check_junit_structure(root);
+  CHECK(counts.tests == 3);
+  CHECK(counts.failures == 1);
+  CHECK(counts.errors == 1);
+  REQUIRE(root.children.size() == 2);
+  CHECK(root.children[1].attr("name") == "hil");
+  CHECK(std::stod(root.children[1].attr("time")) == 3.5);  // 2.5 s + 1.0 s
+  const XmlElement& error = *root.children[1].children[1].all("error").at(0);
+  CHECK(error.attr("message") == "board unreachable");
+  CHECK(error.text.find("no answer on 127.0.0.1:1337 <&>") != std::string::npos);
+}
+
+TEST_CASE("report.html keeps at most 1000 points per series: the last of each bucket for levels and the peak for rates",
+          "[reports]") {
+  // 5000 rows in buckets of 5: t and the device counts take each bucket's last row, the rates its
+  // largest value, so a one-row spike at row 2501 survives.
+  std::string csv = "t_s,state_idle,update_requests_per_s,rollout_state\n";
+  for (int row = 0; row < 5000; ++row)
+    csv += std::to_string(row * 60) + "," + std::to_string(row) + "," + (row == 2501 ? "900" : "1") + ",running\n";
+  RunReport report = report_with({}, {});
+  RunReportRead read = parse_run_report(Json(report.summary).dump(), csv, "", "");
+  REQUIRE(read.report);
+  const std::string html = html_report(*read.report);
+  const std::string marker = "<script id=\"fleetsim-data\" type=\"application/json\">";
+  const size_t from = html.find(marker) + marker.size();
+  const Json data = Json::parse(html.substr(from, html.find("</script>", from) - from));
+  REQUIRE(data["t"].size() == 1000);
+  CHECK(data["t"][0] == 4 * 60);
+  CHECK(data["t"][999] == 4999 * 60);
+  const Json& states = data["charts"][0]["series"][0]["values"];
+  CHECK(states[500] == 2504);  // bucket 500 = rows 2500..2504
+  const Json& rate = data["charts"][4]["series"][0]["values"];
+  CHECK(data["charts"][4]["id"] == "requests");
+  CHECK(rate[500] == 900);
+  CHECK(rate[499] == 1);
+}
+
+TEST_CASE("metrics.om stamps samples with start plus simulated time and counts check-ins as a running sum",
+          "[reports]") {
+  // Rates 2/s, 4/s and 1/s over the intervals ending at t = 10, 20 and 30 s: 20, 40 and 10
+  // check-ins, so the counter reads 20, 60, 70 at 1000 + t.
+  const std::string csv =
+      "t_s,state_idle,update_requests_per_s,throttled,rollout_state\n10,5,2,1,running\n20,4,4,0,running\n"
+      "30,3,1,2,completed\n";
+  RunReport base = report_with({}, {});
+  RunReportRead read = parse_run_report(Json(base.summary).dump(), csv, "", "");
+  REQUIRE(read.report);
+  const std::string om = openmetrics_text(*read.report);
+  CHECK(om.find("# TYPE fleetsim_update_requests counter\n") != std::string::npos);
+  CHECK(om.find("fleetsim_update_requests_total 20 1010.000\nfleetsim_update_requests_total 60 1020.000\n"
+                "fleetsim_update_requests_total 70 1030.000\n") != std::string::npos);
+  CHECK(om.find("fleetsim_update_requests_throttled_total 3 1030.000\n") != std::string::npos);
+  CHECK(om.find("fleetsim_devices_in_state{state=\"idle\"} 4 1020.000\n") != std::string::npos);
+  CHECK(om.find("fleetsim_rollout_state{state=\"completed\"} 1 1030.000\n") != std::string::npos);
+  CHECK(count(om, "# EOF\n") == 1);
+  CHECK(om.size() >= 6);
+  CHECK(om.substr(om.size() - 6) == "# EOF\n");
+}
