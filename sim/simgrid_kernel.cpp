@@ -156,7 +156,12 @@ SimgridKernel::SimgridKernel(const std::string& network_model) : impl_(std::make
   });
 }
 
-SimgridKernel::~SimgridKernel() = default;
+SimgridKernel::~SimgridKernel() {
+  // Transfers still flowing when the run ends are cancelled: SimGrid reports a communication
+  // released while running as a user error.
+  for (Impl::Transfer& t : impl_->transfers)
+    if (t.comm) t.comm->cancel();
+}
 
 const std::string& SimgridKernel::network_model() const { return impl_->model; }
 
