@@ -7,11 +7,13 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "tests/cli_runner.hpp"
+#include "tests/reports/headless_chromium.hpp"
 #include "tests/test_scenarios.hpp"
 
 namespace {
@@ -150,4 +152,33 @@ TEST_CASE("a sweep with an invalid point or a malformed --vary runs nothing and 
   CHECK(no_values.output.find("PATH=VALUE") != std::string::npos);
   const auto no_vary = run_fleetsim("sweep " + shell_quote(scenario));
   CHECK(no_vary.exit_code == 2);
+}
+
+TEST_CASE("sweep.html draws every numeric result against every varied parameter in headless Chromium",
+          "[sweep][cli][reports]") {
+  // 2 egress values × 2 limits, 2 seeds: per parameter one chart per numeric result, each with a
+  // point for every value of the parameter on every line (2 lines × 2 values = 4 points).
+  TempDir dir;
+  const std::string scenario = write_scenario(dir);
+  REQUIRE(run_fleetsim("sweep " + shell_quote(scenario) +
+                       " --vary platform.cdn.regions.r.egress=1000B/s,2000B/s --vary rollout.max_concurrent=5,10"
+                       " --seeds 2 --quiet --out " + shell_quote(dir / "out"))
+              .exit_code == 0);
+  const auto page = fleetsim::testing::load_page(dir / "out/sweep.html", dir);
+  INFO(page.browser_log);
+  REQUIRE(page.exit_code == 0);
+  CHECK(fleetsim::testing::console_lines(page.browser_log).empty());
+  const auto status = fleetsim::testing::render_status(page.dom);
+  REQUIRE(status.is_object());
+  CHECK(status["errors"].empty());
+  std::set<std::string> ids;
+  for (const auto& chart : status["charts"]) {
+    INFO(chart.dump());
+    ids.insert(chart["id"].get<std::string>());
+    CHECK(chart["points"].get<int>() == 4);
+    CHECK(chart["coloured_pixels"].get<int>() > 100);
+  }
+  for (const std::string axis : {"platform.cdn.regions.r.egress", "rollout.max_concurrent"})
+    for (const std::string result : {"on_target_fraction", "time_to_90_s", "peak_egress_bps", "bytes_delivered"})
+      CHECK(ids.count(result + "@" + axis) == 1);
 }
