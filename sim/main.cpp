@@ -21,6 +21,7 @@
 #include "reports/run_outputs.hpp"
 #include "reports/sweep_writers.hpp"
 #include "reports/test_cases.hpp"
+#include "sim/command_options.hpp"
 #include "sim/native_kernel.hpp"
 #include "sim/parameter_sweep.hpp"
 #include "sim/report_commands.hpp"
@@ -55,11 +56,6 @@ const char* kUsage =
     "  fleetsim help [COMMAND]                this text, or a command's options\n"
     "\n"
     "Exit codes: 0 ok, 1 an assertion or gate failed, 2 bad input or usage, 3 runtime/infrastructure failure.\n";
-
-int usage_error(const std::string& message) {
-  std::cerr << "fleetsim: " << message << "\n(see 'fleetsim help')\n";
-  return kBadInput;
-}
 
 int64_t peak_rss_bytes() {
   struct rusage ru {};
@@ -96,28 +92,6 @@ po::options_description run_options() {
   return o;
 }
 
-struct ParsedArgs {
-  po::variables_map vm;
-  std::vector<std::string> positional;
-};
-
-// Parses a sub-command's options; returns false (after printing) on a usage error.
-bool parse(int argc, char** argv, const po::options_description& desc, ParsedArgs& out, int& code) {
-  try {
-    po::options_description all = desc;
-    all.add_options()("input", po::value<std::vector<std::string>>(), "");
-    po::positional_options_description pos;
-    pos.add("input", -1);
-    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), out.vm);
-    po::notify(out.vm);
-    if (out.vm.count("input")) out.positional = out.vm["input"].as<std::vector<std::string>>();
-    return true;
-  } catch (const po::error& e) {
-    code = usage_error(e.what());
-    return false;
-  }
-}
-
 std::vector<std::string> sets_of(const po::variables_map& vm) {
   return vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
 }
@@ -126,13 +100,8 @@ int cmd_validate(int argc, char** argv) {
   po::options_description desc("fleetsim validate SCENARIO.json [--set k=v]...");
   desc.add_options()("set", po::value<std::vector<std::string>>()->composing(), "override a field")(
       "help,h", "show this help");
-  ParsedArgs a;
-  int code = 0;
-  if (!parse(argc, argv, desc, a, code)) return code;
-  if (a.vm.count("help")) {
-    std::cout << desc;
-    return kOk;
-  }
+  CommandArgs a;
+  if (auto done = parse_command(argc, argv, desc, a)) return *done;
   if (a.positional.size() != 1) return usage_error("validate takes exactly one scenario file");
   LoadResult r = load_scenario_file(a.positional[0], sets_of(a.vm));
   if (!r.problems.empty()) {
@@ -153,13 +122,8 @@ int cmd_schema() {
 int cmd_models(int argc, char** argv) {
   po::options_description desc("fleetsim models [--json]");
   desc.add_options()("json", "print the catalog files as one JSON object")("help,h", "show this help");
-  ParsedArgs a;
-  int code = 0;
-  if (!parse(argc, argv, desc, a, code)) return code;
-  if (a.vm.count("help")) {
-    std::cout << desc;
-    return kOk;
-  }
+  CommandArgs a;
+  if (auto done = parse_command(argc, argv, desc, a)) return *done;
   if (a.vm.count("json")) {
     nlohmann::ordered_json j;
     for (const auto& [name, text] : builtin_device_model_sources()) j[name] = nlohmann::ordered_json::parse(text);
@@ -185,13 +149,8 @@ int cmd_compare(int argc, char** argv) {
       "the relative tolerance. Exit 0 when they agree, 1 when they differ, 2 on bad input");
   desc.add_options()("tolerance", po::value<double>()->default_value(1e-6), "relative tolerance on times")(
       "help,h", "show this help");
-  ParsedArgs a;
-  int code = 0;
-  if (!parse(argc, argv, desc, a, code)) return code;
-  if (a.vm.count("help")) {
-    std::cout << desc;
-    return kOk;
-  }
+  CommandArgs a;
+  if (auto done = parse_command(argc, argv, desc, a)) return *done;
   if (a.positional.size() != 2) return usage_error("compare takes two results directories");
   const double tolerance = a.vm["tolerance"].as<double>();
   if (!(tolerance >= 0) || !std::isfinite(tolerance))
@@ -225,13 +184,8 @@ int cmd_sweep(int argc, char** argv) {
       ("set", po::value<std::vector<std::string>>()->composing(), "a fixed override for every run (repeatable)")
       ("quiet,q", "print nothing but errors")
       ("help,h", "show this help");
-  ParsedArgs a;
-  int code = 0;
-  if (!parse(argc, argv, desc, a, code)) return code;
-  if (a.vm.count("help")) {
-    std::cout << desc;
-    return kOk;
-  }
+  CommandArgs a;
+  if (auto done = parse_command(argc, argv, desc, a)) return *done;
   if (a.positional.size() != 1) return usage_error("sweep takes exactly one scenario file");
   if (!a.vm.count("vary")) return usage_error("sweep needs at least one --vary PATH=V1,V2,...");
   SweepSpec spec;
@@ -339,13 +293,8 @@ class ProgressLine {
 
 int cmd_run(int argc, char** argv) {
   po::options_description desc = run_options();
-  ParsedArgs a;
-  int code = 0;
-  if (!parse(argc, argv, desc, a, code)) return code;
-  if (a.vm.count("help")) {
-    std::cout << desc;
-    return kOk;
-  }
+  CommandArgs a;
+  if (auto done = parse_command(argc, argv, desc, a)) return *done;
   if (a.positional.size() != 1) return usage_error("run takes exactly one scenario file");
   const std::string file = a.positional[0];
   const std::string kernel_name = a.vm["kernel"].as<std::string>();
@@ -382,6 +331,7 @@ int cmd_run(int argc, char** argv) {
   World world(scenario, kernel, WorldOptions{a.vm.count("trace-devices") > 0});
   ProgressLine progress(show_progress, scenario.duration.value);
   std::unique_ptr<LiveMetrics> live;
+  int code = 0;
   if (a.vm.count("metrics-listen") &&
       !(live = LiveMetrics::start(a.vm["metrics-listen"].as<std::string>(), scenario, world, quiet, code)))
     return code;

@@ -10,6 +10,7 @@
 #include "reports/atomic_file.hpp"
 #include "reports/run_outputs.hpp"
 #include "reports/test_cases.hpp"
+#include "sim/command_options.hpp"
 #include "sim/scenario_suite.hpp"
 
 namespace fleetsim {
@@ -18,39 +19,22 @@ namespace po = boost::program_options;
 
 namespace {
 
-int usage(const std::string& message, const std::string& command) {
-  std::cerr << "fleetsim: " << message << "\n(see 'fleetsim " << command << " --help')\n";
-  return 2;
-}
-
 // Parses a command's options and its one positional argument, `what`. Returns nullopt when the
 // command is already done: --help was printed (`code` 0) or the usage was wrong (printed, 2).
 std::optional<std::string> parse_single(int argc, char** argv, const po::options_description& desc,
                                         const std::string& what, po::variables_map& vm, int& code) {
-  const std::string command = argv[0];
-  std::vector<std::string> positional;
-  try {
-    po::options_description all = desc;
-    all.add_options()("input", po::value<std::vector<std::string>>(), "");
-    po::positional_options_description pos;
-    pos.add("input", -1);
-    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-    if (vm.count("input")) positional = vm["input"].as<std::vector<std::string>>();
-  } catch (const po::error& e) {
-    code = usage(e.what(), command);
+  CommandArgs args;
+  if (auto done = parse_command(argc, argv, desc, args)) {
+    code = *done;
     return std::nullopt;
   }
-  if (vm.count("help")) {
-    std::cout << desc;
-    code = 0;
+  vm = std::move(args.vm);
+  if (args.positional.size() != 1) {
+    const std::string command = argv[0];
+    code = usage_error(command + " takes exactly one " + what, "fleetsim " + command + " --help");
     return std::nullopt;
   }
-  if (positional.size() != 1) {
-    code = usage(command + " takes exactly one " + what, command);
-    return std::nullopt;
-  }
-  return positional[0];
+  return args.positional[0];
 }
 
 }  // namespace
@@ -108,7 +92,7 @@ int suite_command(int argc, char** argv) {
   const std::optional<std::string> dir = parse_single(argc, argv, desc, "directory of scenarios", vm, code);
   if (!dir) return code;
   std::error_code ec;
-  if (!std::filesystem::is_directory(*dir, ec)) return usage(*dir + " is not a directory", "suite");
+  if (!std::filesystem::is_directory(*dir, ec)) return usage_error(*dir + " is not a directory", "fleetsim suite --help");
   SuiteOptions o;
   o.dir = *dir;
   o.out = vm["out"].as<std::string>();
@@ -119,7 +103,7 @@ int suite_command(int argc, char** argv) {
   if (!ec && !out_in_dir.empty() && *out_in_dir.begin() != ".." && out_in_dir != ".")
     o.excludes.push_back(out_in_dir.generic_string());
   o.jobs = vm["jobs"].as<int>();
-  if (o.jobs < 1 || o.jobs > 256) return usage("--jobs must be from 1 to 256", "suite");
+  if (o.jobs < 1 || o.jobs > 256) return usage_error("--jobs must be from 1 to 256", "fleetsim suite --help");
   o.fleetsim = std::filesystem::read_symlink("/proc/self/exe", ec).string();
   if (ec) o.fleetsim = argv[0];
   std::filesystem::create_directories(o.out, ec);

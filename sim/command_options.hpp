@@ -1,0 +1,26 @@
+// Option parsing shared by the fleetsim sub-commands (sim/main.cpp, sim/report_commands.cpp):
+// Boost.Program_options with the positional arguments collected, --help printed, and usage
+// errors reported the same way everywhere (exit code 2).
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fleetsim {
+
+struct CommandArgs {
+  boost::program_options::variables_map vm;
+  std::vector<std::string> positional;
+};
+
+// Prints "fleetsim: MESSAGE" and where to find help; returns the usage exit code, 2.
+int usage_error(const std::string& message, const std::string& help = "fleetsim help");
+
+// Parses a sub-command's arguments (argv[0] is the command). Returns an exit code when the command
+// is done already — --help printed (0) or a usage error printed (2) — and nullopt to go on.
+std::optional<int> parse_command(int argc, char** argv, const boost::program_options::options_description& desc,
+                                 CommandArgs& out);
+
+}  // namespace fleetsim
