@@ -1,0 +1,106 @@
+#include "hil/udp_smp_client.hpp"
+
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+
+namespace fleetsim::hil {
+
+UdpSmpClient::UdpSmpClient(const std::string& host, std::uint16_t port, std::size_t mtu,
+                           TransportTiming timing)
+    : mtu_(mtu), timing_(timing) {
+  const bool v6 = host.find(':') != std::string::npos;
+  uri_ = "udp://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const std::string port_text = std::to_string(port);
+  if (const int rc = getaddrinfo(host.c_str(), port_text.c_str(), &hints, &found); rc != 0) {
+    throw std::runtime_error("cannot resolve " + host + ": " + gai_strerror(rc));
+  }
+  std::string error = "no address for " + host;
+  for (addrinfo* ai = found; ai; ai = ai->ai_next) {
+    const int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) {
+      error = std::string("socket: ") + std::strerror(errno);
+      continue;
+    }
+    // A connected UDP socket only receives datagrams from the board's address and port.
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+      error = std::string("connect: ") + std::strerror(errno);
+      close(fd);
+      continue;
+    }
+    fd_ = fd;
+    break;
+  }
+  freeaddrinfo(found);
+  if (fd_ < 0) throw std::runtime_error(error);
+}
+
+UdpSmpClient::~UdpSmpClient() {
+  if (fd_ >= 0) close(fd_);
+}
+
+Result<SmpPacket, TransportError> UdpSmpClient::transact(const SmpPacket& request) {
+  const auto encoded = request.encode();
+  if (!encoded) return fail(TransportError{TransportError::Kind::Encode, std::string(describe(encoded.error()))});
+  const std::vector<std::uint8_t>& bytes = encoded.value();
+  if (bytes.size() > mtu_) {
+    return fail(TransportError{TransportError::Kind::Encode,
+                               "packet of " + std::to_string(bytes.size()) + " bytes exceeds the MTU of " +
+                                   std::to_string(mtu_)});
+  }
+  std::vector<std::uint8_t> datagram(65536);
+  std::vector<std::uint8_t> pending;  // a response whose header announced more than one datagram
+  for (int attempt = 0; attempt < timing_.attempts; ++attempt) {
+    if (attempt > 0) ++retransmissions_;
+    if (send(fd_, bytes.data(), bytes.size(), 0) < 0 && errno != ECONNREFUSED) {
+      return fail(TransportError{TransportError::Kind::Io, std::string("send: ") + std::strerror(errno)});
+    }
+    pending.clear();
+    const auto deadline = std::chrono::steady_clock::now() + timing_.response_timeout;
+    for (;;) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      pollfd pfd{fd_, POLLIN, 0};
+      const int ready = poll(&pfd, 1, int(left.count()));
+      if (ready < 0 && errno != EINTR) {
+        return fail(TransportError{TransportError::Kind::Io, std::string("poll: ") + std::strerror(errno)});
+      }
+      if (ready <= 0) continue;
+      const ssize_t n = recv(fd_, datagram.data(), datagram.size(), 0);
+      // ECONNREFUSED: an ICMP "port unreachable" for an earlier datagram (nobody listens yet, e.g.
+      // while the board restarts); keep waiting until this attempt's timeout.
+      if (n < 0) {
+        if (errno == EINTR || errno == ECONNREFUSED || errno == EAGAIN) continue;
+        return fail(TransportError{TransportError::Kind::Io, std::string("recv: ") + std::strerror(errno)});
+      }
+      pending.insert(pending.end(), datagram.begin(), datagram.begin() + n);
+      const auto header = SmpHeader::decode(pending);
+      if (!header) {
+        pending.clear();
+        continue;
+      }
+      const std::size_t total = SmpHeader::kSize + header.value().length;
+      if (pending.size() < total) continue;  // more datagrams of this response follow
+      const auto packet = SmpPacket::decode(std::span(pending).first(total));
+      pending.clear();
+      if (packet && answers(packet.value().header, request.header)) return packet.value();
+      // Anything else (a late answer to an earlier request, a duplicate, garbage) is ignored.
+    }
+  }
+  return fail(TransportError{TransportError::Kind::Timeout,
+                             "no response from " + uri_ + " after " + std::to_string(timing_.attempts) +
+                                 " attempt(s) of " + std::to_string(timing_.response_timeout.count()) + " ms"});
+}
+
+}  // namespace fleetsim::hil
