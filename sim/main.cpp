@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "device-models/device_model.hpp"
+#include "hil/hil_command.hpp"
 #include "reports/atomic_file.hpp"
 #include "reports/run_outputs.hpp"
 #include "sim/native_kernel.hpp"
@@ -37,6 +38,7 @@ const char* kUsage =
     "  fleetsim validate SCENARIO.json [--set k=v]...   check a scenario; errors name the JSON path\n"
     "  fleetsim schema                        print the JSON Schema of the scenario format\n"
     "  fleetsim models [--json]               list the built-in device-model catalog\n"
+    "  fleetsim hil probe|flash|calibrate ... single-board operations (see 'fleetsim hil --help')\n"
     "  fleetsim help [COMMAND]                this text, or a command's options\n"
     "\n"
     "Exit codes: 0 ok, 1 an assertion failed, 2 bad input or usage, 3 runtime/infrastructure failure.\n";
@@ -286,6 +288,7 @@ int main(int argc, char** argv) {
     if (cmd == "validate") return cmd_validate(argc - 1, argv + 1);
     if (cmd == "schema") return cmd_schema();
     if (cmd == "models") return cmd_models(argc - 1, argv + 1);
+    if (cmd == "hil") return hil::run_hil_command(argc - 1, argv + 1);
     return usage_error("unknown command \"" + cmd + "\"");
   } catch (const std::bad_alloc&) {
     std::cerr << "fleetsim: out of memory\n";
