@@ -151,6 +151,18 @@ struct Assertion {
   std::string pointer;         // JSON pointer of this assertion in the scenario, for reports
 };
 
+// Scenario "hil" section (DESIGN.md §3, §6): which device slots real boards stand in for when
+// the run gets --boards, the image they are flashed with, and the co-simulation pace.
+struct HilBinding {
+  std::string image;        // as written
+  std::string image_path;   // resolved: relative paths are relative to the scenario file
+  std::string boards_in;    // as written: "wave:N" or "cohort:NAME"
+  int wave = -1;            // wave:N
+  std::string cohort;       // cohort:NAME
+  double pace = 1.0;        // virtual seconds per wall second while a board works
+  std::string pointer = "/hil";
+};
+
 struct OutputOptions {
   Seconds sample_interval{60};
 };
@@ -171,6 +183,7 @@ struct Scenario {
   std::vector<Fault> faults;
   std::vector<Assertion> assertions;
   OutputOptions output;
+  std::optional<HilBinding> hil;
 
   int64_t device_count() const {
     int64_t n = 0;

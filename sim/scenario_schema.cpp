@@ -261,7 +261,12 @@ json scenario_json_schema() {
                         {"firmware", firmware_def()},
                         {"rollout", rollout_def()},
                         {"faults", array_of(ref("fault"))},
-                        {"assertions", array_of(ref("assertion"))}},
+                        {"assertions", array_of(ref("assertion"))},
+                        {"hil", object({{"image", str()},
+                                        {"boards_in", pattern("device slots the boards stand in for: wave:N or cohort:NAME",
+                                                              "^(wave:[0-9]+|cohort:.+)$")},
+                                        {"pace", number_above(0)}},
+                                       {"image"})}},
                        {"name", "duration", "regions", "fleet", "firmware", "rollout"});
   schema["$schema"] = "https://json-schema.org/draft/2020-12/schema";
   schema["$id"] = "https://fleetsim.dev/scenario.schema.json";
