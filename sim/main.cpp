@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "device-models/device_model.hpp"
+#include "hil/board_binding.hpp"
 #include "hil/hil_command.hpp"
 #include "reports/atomic_file.hpp"
 #include "reports/run_outputs.hpp"
@@ -69,6 +70,8 @@ po::options_description run_options() {
        "override a scenario field, e.g. --set fleet.cohorts[0].count=2000000 (repeatable)")
       ("kernel", po::value<std::string>()->default_value("native"), "simulation kernel: native")
       ("trace-devices", "write devices.csv with one row per device")
+      ("boards", po::value<std::string>(),
+       "boards.json: real or emulated boards take the device slots of the scenario's \"hil\" section")
       ("progress", "show the progress line even when stderr is not a terminal")
       ("quiet,q", "print nothing but errors")
       ("help,h", "show this help");
@@ -224,12 +227,29 @@ int cmd_run(int argc, char** argv) {
               << units::format_duration(scenario.duration) << " simulated, seed " << scenario.seed << "\n";
   NativeKernel kernel;
   World world(scenario, kernel, WorldOptions{a.vm.count("trace-devices") > 0});
+  std::unique_ptr<hil::HilBridge> bridge;  // outlives world.run: the world and kernel call it
+  if (a.vm.count("boards")) {
+    if (!scenario.hil)
+      return usage_error("--boards needs a \"hil\" section in " + file + " (e.g. \"hil\": {\"image\": \"app.bin\"})");
+    auto log = [quiet](const std::string& line) {
+      if (!quiet) std::cerr << line << "\n";
+    };
+    hil::HilSetup setup = hil::attach_boards(scenario, world, kernel, a.vm["boards"].as<std::string>(), log);
+    if (!setup.bridge) {
+      std::cerr << setup.error;
+      return setup.exit_code;
+    }
+    bridge = std::move(setup.bridge);
+  } else if (scenario.hil && !quiet) {
+    std::cerr << "fleetsim: note: the \"hil\" section is ignored without --boards (all devices are simulated)\n";
+  }
   ProgressLine progress(show_progress, scenario.duration.value);
   world.run([&](double t) { progress.update(t, kernel.events_processed()); });
   progress.done();
   const double wall = progress.seconds_since_start();
 
   Results results = world.results();
+  if (bridge) results.checks = bridge->checks();
   RunStats stats;
   stats.kernel = kernel.name();
   stats.wall_seconds = wall;
@@ -249,7 +269,8 @@ int cmd_run(int argc, char** argv) {
     return kInfrastructure;
   }
 
-  const bool passed = results.all_assertions_passed();
+  bool passed = results.all_assertions_passed();
+  for (const CheckResult& c : results.checks) passed = passed && c.outcome == CheckResult::Outcome::Passed;
   if (!quiet) {
     std::cout << "rollout " << results.rollout_state << ": " << results.on_target << " of " << results.devices
               << " devices on " << results.target_version << " ("
@@ -257,12 +278,16 @@ int cmd_run(int argc, char** argv) {
     for (const AssertionResult& r : results.assertions)
       std::cout << (r.passed ? "  PASS " : "  FAIL ") << r.metric << " " << r.op << " " << r.expected << " at "
                 << r.at << " (actual " << r.actual << ")\n";
+    for (const CheckResult& c : results.checks)
+      std::cout << (c.outcome == CheckResult::Outcome::Passed ? "  PASS " : c.outcome == CheckResult::Outcome::Failed ? "  FAIL " : "  ERROR ")
+                << c.name << ": " << c.message << "\n";
     std::printf("%.2f s wall, %llu events, %.2fM events/s, peak RSS %.1f MiB (%.0f bytes/device)\n", wall,
                 (unsigned long long)stats.events, stats.events_per_second / 1e6,
                 double(stats.peak_rss_bytes) / 1048576.0, stats.bytes_per_device);
     std::cout << "results in " << out_dir << "/ (summary.json, timeseries.csv, run.json"
               << (results.traced ? ", devices.csv" : "") << ")\n";
   }
+  if (bridge && bridge->infrastructure_failed()) return kInfrastructure;
   return passed ? kOk : kAssertionFailed;
 }
 
