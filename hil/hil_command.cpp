@@ -183,7 +183,8 @@ int cmd_calibrate(const BoardSpec& board, const std::string& image_path, int rou
     std::fprintf(stderr, "  round %zu: upload %.0f B/s, reset-to-ready %.3f s, health check %.3f s\n", i + 1,
                  c.rounds[i].upload_bytes_per_second, c.rounds[i].reset_to_ready_seconds,
                  c.rounds[i].health_check_seconds);
-  const std::string source = "board " + board.id + " (" + transport->uri() + "), image of " +
+  const std::string where = board.id == board.uri_text ? transport->uri() : board.id + " (" + transport->uri() + ")";
+  const std::string source = "board " + where + ", image of " +
                              std::to_string(image->size()) + " bytes, upload chunks of <= " +
                              std::to_string(c.chunk_bytes) + " bytes";
   const std::string text = calibration_parameters(c, source).dump(2) + "\n";

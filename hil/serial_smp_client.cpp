@@ -5,9 +5,11 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
 
 namespace fleetsim::hil {
 
@@ -34,8 +36,12 @@ TransportError io_error(const char* what) {
 
 }  // namespace
 
-SerialSmpClient::SerialSmpClient(const std::string& path, std::uint32_t baud, TransportTiming timing)
-    : timing_(timing), uri_("serial://" + path + "?baud=" + std::to_string(baud)) {
+SerialSmpClient::SerialSmpClient(const std::string& path, std::uint32_t baud, TransportTiming timing,
+                                 bool emulate_baud)
+    : timing_(timing),
+      uri_("serial://" + path + "?baud=" + std::to_string(baud) + (emulate_baud ? "&emulate_baud=1" : "")),
+      byte_seconds_(emulate_baud ? 10.0 / baud : 0.0),
+      line_free_(std::chrono::steady_clock::now()) {
   const auto speed = termios_speed(baud);
   if (!speed) throw std::runtime_error("unsupported baud rate " + std::to_string(baud));
   fd_ = open(path.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
@@ -59,6 +65,13 @@ SerialSmpClient::~SerialSmpClient() {
 }
 
 std::optional<TransportError> SerialSmpClient::write_all(const std::string& bytes) {
+  if (byte_seconds_ > 0) {  // the line is busy until the previous bytes are out
+    std::this_thread::sleep_until(line_free_);
+    line_free_ = std::max(line_free_, std::chrono::steady_clock::now()) +
+                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                     std::chrono::duration<double>(byte_seconds_ * double(bytes.size())));
+  }
+  bytes_written_ += bytes.size();
   std::size_t done = 0;
   const auto deadline = std::chrono::steady_clock::now() + timing_.response_timeout;
   while (done < bytes.size()) {

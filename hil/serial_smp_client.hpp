@@ -20,8 +20,11 @@ inline constexpr std::size_t kSerialDefaultPacketBytes = 256;
 class SerialSmpClient final : public SmpTransport {
  public:
   // Opens `path` (raw mode, `baud`); throws std::runtime_error when it cannot be opened or the
-  // baud rate is not one termios knows.
-  SerialSmpClient(const std::string& path, std::uint32_t baud = 115200, TransportTiming timing = {});
+  // baud rate is not one termios knows. `emulate_baud`: hold writes to the line rate of `baud`
+  // (8N1, 10 bits a byte) — a pseudo-terminal has no line rate of its own, and this makes an
+  // emulator over a pty behave like a board on a real UART.
+  SerialSmpClient(const std::string& path, std::uint32_t baud = 115200, TransportTiming timing = {},
+                  bool emulate_baud = false);
   ~SerialSmpClient() override;
   SerialSmpClient(const SerialSmpClient&) = delete;
   SerialSmpClient& operator=(const SerialSmpClient&) = delete;
@@ -34,6 +37,8 @@ class SerialSmpClient final : public SmpTransport {
   std::size_t retransmissions() const override { return retransmissions_; }
   // Frames dropped by the decoder (bad CRC, bad base64, truncated), for reports.
   std::size_t damaged_frames() const { return damaged_frames_; }
+  // Bytes written to the tty so far (frames, markers and newlines included).
+  std::size_t bytes_written() const { return bytes_written_; }
 
  private:
   std::optional<TransportError> write_all(const std::string& bytes);
@@ -44,6 +49,9 @@ class SerialSmpClient final : public SmpTransport {
   SerialFrameDecoder decoder_;
   std::size_t retransmissions_ = 0;
   std::size_t damaged_frames_ = 0;
+  std::size_t bytes_written_ = 0;
+  double byte_seconds_ = 0;  // 10 / baud when emulating the line rate, else 0
+  std::chrono::steady_clock::time_point line_free_;
 };
 
 }  // namespace fleetsim::hil

@@ -42,8 +42,12 @@ Result<TransportUri, std::string> parse_serial(std::string_view rest) {
     const auto amp = query.find('&');
     const std::string_view item = query.substr(0, amp);
     query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    if (item == "emulate_baud=1" || item == "emulate_baud=0") {
+      uri.emulate_baud = item.back() == '1';
+      continue;
+    }
     if (item.substr(0, 5) != "baud=") {
-      return fail("unknown serial option \"" + std::string(item) + "\" (expected baud=N)");
+      return fail("unknown serial option \"" + std::string(item) + "\" (expected baud=N or emulate_baud=1)");
     }
     const std::string_view value = item.substr(5);
     std::uint32_t baud = 0;
@@ -66,7 +70,7 @@ Result<TransportUri, std::string> parse_transport_uri(std::string_view text) {
 
 std::unique_ptr<SmpTransport> open_transport(const TransportUri& uri, TransportTiming timing) {
   if (uri.scheme == TransportUri::Scheme::Udp) return std::make_unique<UdpSmpClient>(uri.host, uri.port, 1500, timing);
-  return std::make_unique<SerialSmpClient>(uri.path, uri.baud, timing);
+  return std::make_unique<SerialSmpClient>(uri.path, uri.baud, timing, uri.emulate_baud);
 }
 
 }  // namespace fleetsim::hil

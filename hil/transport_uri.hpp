@@ -1,6 +1,7 @@
 // Board addresses as written in boards.json and on the command line: `udp://HOST[:PORT]` (port
 // 1337 when omitted, IPv6 hosts in brackets) and `serial:///dev/ttyACM0?baud=115200` (any tty
-// path; baud 115200 when omitted).
+// path; baud 115200 when omitted; `&emulate_baud=1` holds writes to that line rate, for
+// pseudo-terminals, which have none).
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,7 @@ struct TransportUri {
   std::uint16_t port = 1337;  // udp
   std::string path;           // serial
   std::uint32_t baud = 115200;
+  bool emulate_baud = false;  // serial: hold writes to the baud rate (for pseudo-terminals)
 };
 
 // The reason is a sentence ending with what is expected.

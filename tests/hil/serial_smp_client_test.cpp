@@ -169,3 +169,24 @@ TEST_CASE("opening a serial path that does not exist fails with the path in the 
     CHECK(std::string(e.what()).find("/dev/nonexistent-fleetsim-tty") != std::string::npos);
   }
 }
+
+TEST_CASE("with emulate_baud a pty upload is held to the line rate of the baud", "[hil][serial]") {
+  StartedBoard board(BoardLink::Pty);
+  auto uri = parse_transport_uri(board.uri + "&emulate_baud=1");
+  REQUIRE(uri);
+  REQUIRE(uri.value().emulate_baud);
+  SerialSmpClient transport(uri.value().path, 115200, TransportTiming{2000ms, 2}, true);
+  SmpClient client(transport);
+  const auto image = build_mcuboot_image({ImageVersion{2, 1, 0, 0}, 8000});
+  const auto start = std::chrono::steady_clock::now();
+  auto up = client.upload(image, 384);
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  REQUIRE(up);
+  // 115200 baud 8N1 carries 11520 bytes/s; the client wrote bytes_written() bytes, all but the
+  // last frame had to be on the line before the next could start.
+  const double line_seconds = double(transport.bytes_written()) / 11520.0;
+  INFO("wrote " << transport.bytes_written() << " bytes in " << took << " s");
+  CHECK(transport.bytes_written() > image.size());  // base64 and framing add about a third
+  CHECK(took >= line_seconds * 0.9);
+  CHECK(took < line_seconds + 2.0);
+}

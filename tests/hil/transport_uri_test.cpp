@@ -43,3 +43,13 @@ TEST_CASE("malformed board URIs are rejected with what was expected", "[hil][uri
     CHECK(r.error().find("expected") != std::string::npos);
   }
 }
+
+TEST_CASE("a serial URI can ask for the line rate to be emulated", "[hil][uri]") {
+  auto a = parse_transport_uri("serial:///dev/pts/3?baud=115200&emulate_baud=1");
+  REQUIRE(a);
+  CHECK(a.value().emulate_baud);
+  CHECK(a.value().baud == 115200);
+  auto b = parse_transport_uri("serial:///dev/pts/3?baud=9600");
+  REQUIRE(b);
+  CHECK_FALSE(b.value().emulate_baud);
+}
