@@ -1,6 +1,7 @@
 #include "hil/board_binding.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <set>
 
@@ -30,6 +31,28 @@ std::vector<std::uint32_t> scope_devices(const Scenario& scenario, const World& 
     first += c.count;
   }
   return out;
+}
+
+// The link a virtual device of `cohort` would have: half the region and device RTT each way
+// (wall time, so divided by the pace), the model's Gilbert–Elliott sojourns and the region's
+// outages (virtual time, read from the board's clock).
+LinkImpairment impairment_for(const Scenario& scenario, std::uint32_t cohort, std::shared_ptr<BoardClock> clock) {
+  const Cohort& c = scenario.cohorts[cohort];
+  const DeviceModel& m = scenario.models.at(c.model);
+  const Region& region = scenario.regions[std::size_t(scenario.region_index(c.region))];
+  const double pace = scenario.hil->pace;
+  LinkImpairment imp;
+  imp.delay = std::chrono::microseconds(std::llround((region.rtt.value + m.rtt.mean()) / 2 / pace * 1e6));
+  imp.mean_good = m.mean_good.value;
+  imp.mean_bad = m.mean_bad.value;
+  imp.stall = m.bad_state == BadLinkBehaviour::Stall;
+  for (const TimeWindow& w : region.outages) imp.outages.push_back({w.at.value, w.end().value});
+  for (const Fault& f : scenario.faults)
+    if (f.kind == FaultKind::RegionOutage && (f.region.empty() || f.region == region.name))
+      imp.outages.push_back({f.window.at.value, f.window.end().value});
+  imp.clock = [clock] { return clock->now(); };
+  imp.seed = scenario.seed + cohort;
+  return imp;
 }
 
 }  // namespace
@@ -82,8 +105,21 @@ HilSetup attach_boards(const Scenario& scenario, World& world, Kernel& kernel, c
   for (std::size_t i = 0; i < loaded.inventory->boards.size(); ++i) {
     const BoardSpec& b = loaded.inventory->boards[i];
     std::unique_ptr<SmpTransport> transport;
+    std::unique_ptr<ImpairedUdpLink> link;
+    std::shared_ptr<BoardClock> clock;
     try {
-      transport = open_transport(b.uri);
+      TransportUri via = b.uri;
+      if (hil.impair && b.uri.scheme == TransportUri::Scheme::Udp) {
+        clock = std::make_shared<BoardClock>(hil.pace);
+        link = std::make_unique<ImpairedUdpLink>(b.uri.host, b.uri.port,
+                                                 impairment_for(scenario, world.cohort_of(slot_of[i]), clock));
+        via.host = "127.0.0.1";
+        via.port = link->port();
+        if (log) log("hil: " + b.id + " reached through an impaired link on udp://127.0.0.1:" + std::to_string(via.port));
+      } else if (hil.impair && log) {
+        log("hil: " + b.id + ": serial links are not impaired");
+      }
+      transport = open_transport(via);
     } catch (const std::exception& e) {
       if (log) log("hil: " + b.id + " unavailable: " + e.what());
       setup.bridge->add_unavailable(b, e.what());
@@ -99,7 +135,7 @@ HilSetup attach_boards(const Scenario& scenario, World& world, Kernel& kernel, c
     if (log)
       log("hil: " + b.id + " (" + transport->uri() + ") healthy, running " + health.running_version +
           ", stands for device " + std::to_string(slot_of[i]) + " (" + b.stands_for + ")");
-    setup.bridge->bind(b, slot_of[i], std::move(transport));
+    setup.bridge->bind(b, slot_of[i], std::move(transport), std::move(link), std::move(clock));
   }
   world.attach_external(setup.bridge.get());
   kernel.set_pacer(setup.bridge.get());

@@ -37,12 +37,13 @@ HilBridge::~HilBridge() {
     if (op->worker.joinable()) op->worker.join();
 }
 
-void HilBridge::bind(const BoardSpec& board, std::uint32_t device, std::unique_ptr<SmpTransport> transport) {
-  boards_.push_back(Board{board, device, std::move(transport), ""});
+void HilBridge::bind(const BoardSpec& board, std::uint32_t device, std::unique_ptr<SmpTransport> transport,
+                     std::unique_ptr<ImpairedUdpLink> link, std::shared_ptr<BoardClock> clock) {
+  boards_.push_back(Board{board, device, std::move(transport), "", std::move(link), std::move(clock)});
 }
 
 void HilBridge::add_unavailable(const BoardSpec& board, const std::string& problem) {
-  boards_.push_back(Board{board, 0, nullptr, problem.empty() ? "unavailable" : problem});
+  boards_.push_back(Board{board, 0, nullptr, problem.empty() ? "unavailable" : problem, nullptr, nullptr});
 }
 
 bool HilBridge::owns(std::uint32_t device) const {
@@ -64,6 +65,7 @@ void HilBridge::start_update(std::uint32_t device, Seconds now) {
   op->wall_issue = Clock::now();
   Operation* raw = op.get();
   Board& board = boards_[index];
+  if (board.clock) board.clock->start(op->t_issue, op->wall_issue);
   BoardUpdateOptions options = options_;
   options.recover = board_recovery(board.spec.reset, board.spec.power_off, board.spec.power_on, {});
   if (log_) log_("hil: " + board.spec.id + " takes device " + std::to_string(device) + "'s update");
@@ -164,6 +166,12 @@ std::vector<CheckResult> HilBridge::checks() const {
                   last->t_issue, last->t_outcome, last->t_outcome - last->t_issue, pace_);
     c.detail = "board " + board.spec.id + " (" + board.transport->uri() + "), stands for " + board.spec.stands_for +
                "\n" + r.detail() + buf;
+    if (board.link) {
+      const auto s = board.link->stats();
+      c.detail += "impaired link: " + std::to_string(s.forwarded) + " datagrams forwarded, " +
+                  std::to_string(s.dropped) + " dropped, " + std::to_string(s.held) + " held; " +
+                  std::to_string(board.transport->retransmissions()) + " retransmissions\n";
+    }
     out.push_back(c);
   }
   return out;

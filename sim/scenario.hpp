@@ -160,6 +160,7 @@ struct HilBinding {
   int wave = -1;            // wave:N
   std::string cohort;       // cohort:NAME
   double pace = 1.0;        // virtual seconds per wall second while a board works
+  bool impair = false;      // UDP boards' links get the model's delay, flakiness and region outages
   std::string pointer = "/hil";
 };
 

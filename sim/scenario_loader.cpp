@@ -653,7 +653,7 @@ bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(
 std::optional<HilBinding> read_hil(const Field& f, const std::string& file, const Rollout& rollout,
                                    const std::vector<std::string>& cohort_names) {
   if (!f.j) return std::nullopt;
-  Obj o(f, {"image", "boards_in", "pace"});
+  Obj o(f, {"image", "boards_in", "pace", "impair"});
   if (!o.valid()) return std::nullopt;
   HilBinding h;
   if (auto image = text(o.required("image", "the path of the MCUboot image the boards are flashed with"))) {
@@ -690,6 +690,7 @@ std::optional<HilBinding> read_hil(const Field& f, const std::string& file, cons
     h.wave = 0;
   }
   set(h.pace, number(o["pace"], Range{0, true, 1e6}));
+  set(h.impair, boolean(o["impair"]));
   return h;
 }
 

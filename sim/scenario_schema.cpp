@@ -265,7 +265,8 @@ json scenario_json_schema() {
                         {"hil", object({{"image", str()},
                                         {"boards_in", pattern("device slots the boards stand in for: wave:N or cohort:NAME",
                                                               "^(wave:[0-9]+|cohort:.+)$")},
-                                        {"pace", number_above(0)}},
+                                        {"pace", number_above(0)},
+                                        {"impair", json{{"type", "boolean"}}}},
                                        {"image"})}},
                        {"name", "duration", "regions", "fleet", "firmware", "rollout"});
   schema["$schema"] = "https://json-schema.org/draft/2020-12/schema";

@@ -9,7 +9,7 @@ using namespace fleetsim::testing;
 TEST_CASE("a hil section gives the image relative to the scenario file, the wave and the pace", "[hil][scenario]") {
   Doc doc = minimal_scenario(10);
   doc["rollout"] = Doc::parse(R"({"strategy": "waves", "waves": [{"devices": 2}, {"percent": "100%"}]})");
-  doc["hil"] = Doc::parse(R"({"image": "images/app.signed.bin", "boards_in": "wave:1", "pace": 2.5})");
+  doc["hil"] = Doc::parse(R"({"image": "images/app.signed.bin", "boards_in": "wave:1", "pace": 2.5, "impair": true})");
   LoadResult r = load_scenario_text(doc.dump(), "scenarios/ci/canary.json");
   INFO(r.format("canary.json"));
   REQUIRE(r.scenario);
@@ -17,6 +17,7 @@ TEST_CASE("a hil section gives the image relative to the scenario file, the wave
   CHECK(r.scenario->hil->image_path == "scenarios/ci/images/app.signed.bin");
   CHECK(r.scenario->hil->wave == 1);
   CHECK(r.scenario->hil->pace == 2.5);
+  CHECK(r.scenario->hil->impair);
 }
 
 TEST_CASE("a hil section defaults to the first wave at pace 1 and accepts a cohort scope", "[hil][scenario]") {
@@ -27,6 +28,7 @@ TEST_CASE("a hil section defaults to the first wave at pace 1 and accepts a coho
   CHECK(r.scenario->hil->image_path == "/abs/app.bin");
   CHECK(r.scenario->hil->wave == 0);
   CHECK(r.scenario->hil->pace == 1.0);
+  CHECK_FALSE(r.scenario->hil->impair);
   doc["hil"]["boards_in"] = "cohort:c";
   LoadResult c = load_scenario_text(doc.dump(), "x.json");
   REQUIRE(c.scenario);

@@ -1,0 +1,156 @@
+#include "hil/impaired_udp_link.hpp"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+namespace fleetsim::hil {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::runtime_error sys_error(const char* what) { return std::runtime_error(std::string(what) + ": " + std::strerror(errno)); }
+
+}  // namespace
+
+ImpairedUdpLink::ImpairedUdpLink(const std::string& board_host, std::uint16_t board_port, LinkImpairment impairment)
+    : impairment_(std::move(impairment)), rng_(impairment_.seed * 0x9E3779B97F4A7C15ull + 1), started_(Clock::now()) {
+  front_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (front_ < 0) throw sys_error("socket");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (bind(front_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      getsockname(front_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(front_);
+    throw sys_error("bind");
+  }
+  port_ = ntohs(addr.sin_port);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(board_host.c_str(), std::to_string(board_port).c_str(), &hints, &found) != 0 || !found) {
+    close(front_);
+    throw std::runtime_error("cannot resolve " + board_host);
+  }
+  back_ = socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, found->ai_protocol);
+  if (back_ < 0 || connect(back_, found->ai_addr, found->ai_addrlen) != 0) {
+    freeaddrinfo(found);
+    close(front_);
+    if (back_ >= 0) close(back_);
+    throw sys_error("connect");
+  }
+  freeaddrinfo(found);
+  thread_ = std::thread([this] { run(); });
+}
+
+ImpairedUdpLink::~ImpairedUdpLink() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+  close(front_);
+  close(back_);
+}
+
+ImpairedUdpLink::Stats ImpairedUdpLink::stats() const {
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  return stats_;
+}
+
+double ImpairedUdpLink::draw_exponential(double mean) {
+  // xorshift64*: this is the bench's link, not the model; it needs no per-device stream.
+  rng_ ^= rng_ >> 12;
+  rng_ ^= rng_ << 25;
+  rng_ ^= rng_ >> 27;
+  const double u = double((rng_ * 0x2545F4914F6CDD1Dull) >> 11) / 9007199254740992.0;
+  return -mean * std::log1p(-u);
+}
+
+bool ImpairedUdpLink::link_bad(double now) {
+  if (impairment_.mean_good <= 0 || impairment_.mean_bad <= 0) return false;
+  if (next_flip_ < 0) {  // state unknown: start from the stationary distribution, as virtual devices do
+    bad_ = draw_exponential(1.0) < -std::log1p(-impairment_.mean_bad / (impairment_.mean_good + impairment_.mean_bad));
+    next_flip_ = now + draw_exponential(bad_ ? impairment_.mean_bad : impairment_.mean_good);
+  }
+  while (now >= next_flip_) {
+    bad_ = !bad_;
+    next_flip_ += draw_exponential(bad_ ? impairment_.mean_bad : impairment_.mean_good);
+  }
+  return bad_;
+}
+
+void ImpairedUdpLink::run() {
+  auto clock_now = [this] {
+    if (impairment_.clock) return impairment_.clock();
+    return std::chrono::duration<double>(Clock::now() - started_).count();
+  };
+  std::vector<InFlight> in_flight;
+  std::vector<std::uint8_t> buf(65536);
+  sockaddr_storage client{};
+  socklen_t client_len = 0;
+  while (!stop_) {
+    // Release what is due; held datagrams (stall) wait while the link is bad.
+    const auto now = Clock::now();
+    const double t = clock_now();
+    const bool bad = link_bad(t);
+    for (auto it = in_flight.begin(); it != in_flight.end();) {
+      if (it->release > now || (bad && impairment_.stall)) {
+        ++it;
+        continue;
+      }
+      if (it->to_board) send(back_, it->bytes.data(), it->bytes.size(), 0);
+      else if (client_len > 0)
+        sendto(front_, it->bytes.data(), it->bytes.size(), 0, reinterpret_cast<sockaddr*>(&client), client_len);
+      {
+        std::lock_guard<std::mutex> lock(stats_mu_);
+        ++stats_.forwarded;
+      }
+      it = in_flight.erase(it);
+    }
+    int wait_ms = 20;
+    for (const auto& f : in_flight)
+      wait_ms = std::min<int>(wait_ms, int(std::max<long>(0, std::chrono::ceil<std::chrono::milliseconds>(f.release - now).count())));
+    pollfd fds[2] = {{front_, POLLIN, 0}, {back_, POLLIN, 0}};
+    if (poll(fds, 2, wait_ms) <= 0) continue;
+    for (int i = 0; i < 2; ++i) {
+      if (!(fds[i].revents & POLLIN)) continue;
+      sockaddr_storage from{};
+      socklen_t from_len = sizeof from;
+      const ssize_t n = i == 0 ? recvfrom(front_, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &from_len)
+                               : recv(back_, buf.data(), buf.size(), 0);
+      if (n < 0) continue;  // e.g. ECONNREFUSED while the board restarts
+      if (i == 0) {
+        client = from;
+        client_len = from_len;
+      }
+      const double arrival = clock_now();
+      const bool in_outage = std::any_of(impairment_.outages.begin(), impairment_.outages.end(),
+                                         [&](const auto& w) { return arrival >= w.first && arrival < w.second; });
+      const bool link_is_bad = link_bad(arrival);
+      if (in_outage || (link_is_bad && !impairment_.stall)) {
+        std::lock_guard<std::mutex> lock(stats_mu_);
+        ++stats_.dropped;
+        continue;
+      }
+      if (link_is_bad) {
+        std::lock_guard<std::mutex> lock(stats_mu_);
+        ++stats_.held;
+      }
+      in_flight.push_back({Clock::now() + impairment_.delay, i == 0, std::vector<std::uint8_t>(buf.begin(), buf.begin() + n)});
+    }
+  }
+}
+
+}  // namespace fleetsim::hil
