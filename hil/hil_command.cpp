@@ -135,13 +135,28 @@ int cmd_probe(const BoardSpec& board) {
   return kOk;
 }
 
+// The image (checked first: a bad file is bad input whatever the board) and the board's link.
+struct ImageAndBoard {
+  std::vector<std::uint8_t> image;
+  McubootImageInfo info;
+  std::unique_ptr<SmpTransport> transport;
+};
+
+std::optional<ImageAndBoard> open_image_and_board(const BoardSpec& board, const std::string& image_path, int& code) {
+  ImageAndBoard out;
+  auto image = read_image(image_path, out.info, code);
+  if (!image) return std::nullopt;
+  out.image = std::move(*image);
+  out.transport = open_board(board, code);
+  if (!out.transport) return std::nullopt;
+  return out;
+}
+
 int cmd_flash(const BoardSpec& board, const std::string& image_path, double reboot_timeout) {
   int code = kOk;
-  McubootImageInfo info;
-  auto image = read_image(image_path, info, code);
-  if (!image) return code;
-  auto transport = open_board(board, code);
-  if (!transport) return code;
+  auto opened = open_image_and_board(board, image_path, code);
+  if (!opened) return code;
+  const auto& [image, info, transport] = *opened;
   SmpClient client(*transport);
   BoardUpdateOptions options;
   options.reboot_timeout = std::chrono::milliseconds(std::llround(reboot_timeout * 1000));
@@ -150,13 +165,13 @@ int cmd_flash(const BoardSpec& board, const std::string& image_path, double rebo
   options.on_step = [](const BoardUpdateStep& s) {
     std::fprintf(stderr, "  %-8s %8.3f s  %s\n", s.name.c_str(), s.seconds, s.note.c_str());
   };
-  std::cerr << "fleetsim hil: flashing " << image_path << " (" << info.version.text() << ", " << image->size()
+  std::cerr << "fleetsim hil: flashing " << image_path << " (" << info.version.text() << ", " << image.size()
             << " bytes) to " << board.id << " (" << transport->uri() << ")\n";
-  const BoardUpdateReport r = update_board(client, *image, info, options);
+  const BoardUpdateReport r = update_board(client, image, info, options);
   std::printf("%s: %s: %s (%.3f s)\n", board.id.c_str(), to_string(r.outcome), r.message.c_str(), r.seconds);
   if (r.upload_seconds > 0)
-    std::printf("upload: %zu bytes in %.3f s = %.0f B/s, %zu requests, chunks of <= %zu bytes\n", image->size(),
-                r.upload_seconds, double(image->size()) / r.upload_seconds, r.upload.requests, r.upload.chunk_bytes);
+    std::printf("upload: %zu bytes in %.3f s = %.0f B/s, %zu requests, chunks of <= %zu bytes\n", image.size(),
+                r.upload_seconds, double(image.size()) / r.upload_seconds, r.upload.requests, r.upload.chunk_bytes);
   switch (r.outcome) {
     case BoardUpdateOutcome::Updated: return kOk;
     case BoardUpdateOutcome::Infrastructure: return kInfrastructure;
@@ -167,14 +182,12 @@ int cmd_flash(const BoardSpec& board, const std::string& image_path, double rebo
 int cmd_calibrate(const BoardSpec& board, const std::string& image_path, int rounds, double reboot_timeout,
                   const std::string& out) {
   int code = kOk;
-  McubootImageInfo info;
-  auto image = read_image(image_path, info, code);
-  if (!image) return code;
-  auto transport = open_board(board, code);
-  if (!transport) return code;
+  auto opened = open_image_and_board(board, image_path, code);
+  if (!opened) return code;
+  const auto& [image, info, transport] = *opened;
   SmpClient client(*transport);
   const Calibration c =
-      calibrate_board(client, *image, rounds, std::chrono::milliseconds(std::llround(reboot_timeout * 1000)));
+      calibrate_board(client, image, rounds, std::chrono::milliseconds(std::llround(reboot_timeout * 1000)));
   if (!c.problem.empty()) {
     std::cerr << "fleetsim hil: calibrate " << board.id << ": " << c.problem << "\n";
     return c.infrastructure ? kInfrastructure : kFirmwareFailed;
@@ -185,7 +198,7 @@ int cmd_calibrate(const BoardSpec& board, const std::string& image_path, int rou
                  c.rounds[i].health_check_seconds);
   const std::string where = board.id == board.uri_text ? transport->uri() : board.id + " (" + transport->uri() + ")";
   const std::string source = "board " + where + ", image of " +
-                             std::to_string(image->size()) + " bytes, upload chunks of <= " +
+                             std::to_string(image.size()) + " bytes, upload chunks of <= " +
                              std::to_string(c.chunk_bytes) + " bytes";
   const std::string text = calibration_parameters(c, source).dump(2) + "\n";
   if (out.empty()) {

@@ -110,13 +110,13 @@ void ImpairedUdpLink::run() {
         ++it;
         continue;
       }
-      if (it->to_board) send(back_, it->bytes.data(), it->bytes.size(), 0);
-      else if (client_len > 0)
-        sendto(front_, it->bytes.data(), it->bytes.size(), 0, reinterpret_cast<sockaddr*>(&client), client_len);
-      {
+      {  // counted before it leaves, so whoever receives it sees the count
         std::lock_guard<std::mutex> lock(stats_mu_);
         ++stats_.forwarded;
       }
+      if (it->to_board) send(back_, it->bytes.data(), it->bytes.size(), 0);
+      else if (client_len > 0)
+        sendto(front_, it->bytes.data(), it->bytes.size(), 0, reinterpret_cast<sockaddr*>(&client), client_len);
       it = in_flight.erase(it);
     }
     int wait_ms = 20;

@@ -104,15 +104,9 @@ Result<SmpPacket, TransportError> SerialSmpClient::transact(const SmpPacket& req
     if (auto error = write_all(frame)) return fail(*error);
     const auto deadline = std::chrono::steady_clock::now() + timing_.response_timeout;
     for (;;) {
-      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) break;
-      pollfd pfd{fd_, POLLIN, 0};
-      const int ready = poll(&pfd, 1, int(left.count()));
-      if (ready < 0 && errno != EINTR) return fail(io_error("poll"));
-      if (ready <= 0) continue;
-      if (pfd.revents & (POLLHUP | POLLERR) && !(pfd.revents & POLLIN)) {
-        return fail(TransportError{TransportError::Kind::Io, "tty " + uri_ + " hung up (the board side closed)"});
-      }
+      const int ready = wait_readable(fd_, deadline);
+      if (ready < 0) return fail(io_error("poll"));
+      if (ready == 0) break;
       const ssize_t n = read(fd_, buf, sizeof buf);
       if (n < 0) {
         if (errno == EAGAIN || errno == EINTR) continue;
@@ -129,9 +123,7 @@ Result<SmpPacket, TransportError> SerialSmpClient::transact(const SmpPacket& req
       }
     }
   }
-  return fail(TransportError{TransportError::Kind::Timeout,
-                             "no response from " + uri_ + " after " + std::to_string(timing_.attempts) +
-                                 " attempt(s) of " + std::to_string(timing_.response_timeout.count()) + " ms"});
+  return fail(no_response_error(uri_, timing_));
 }
 
 }  // namespace fleetsim::hil

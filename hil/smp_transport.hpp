@@ -52,4 +52,10 @@ class SmpTransport {
 // True when `response` answers `request`: op + 1, same group, command and sequence number.
 bool answers(const SmpHeader& response, const SmpHeader& request);
 
+// Waits until `fd` is readable: 1 readable, 0 `deadline` passed, -1 poll failed (errno set).
+int wait_readable(int fd, std::chrono::steady_clock::time_point deadline);
+
+// The error after every attempt went unanswered.
+TransportError no_response_error(const std::string& uri, const TransportTiming& timing);
+
 }  // namespace fleetsim::hil

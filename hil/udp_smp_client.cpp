@@ -1,7 +1,6 @@
 #include "hil/udp_smp_client.hpp"
 
 #include <netdb.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -69,14 +68,9 @@ Result<SmpPacket, TransportError> UdpSmpClient::transact(const SmpPacket& reques
     pending.clear();
     const auto deadline = std::chrono::steady_clock::now() + timing_.response_timeout;
     for (;;) {
-      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) break;
-      pollfd pfd{fd_, POLLIN, 0};
-      const int ready = poll(&pfd, 1, int(left.count()));
-      if (ready < 0 && errno != EINTR) {
-        return fail(TransportError{TransportError::Kind::Io, std::string("poll: ") + std::strerror(errno)});
-      }
-      if (ready <= 0) continue;
+      const int ready = wait_readable(fd_, deadline);
+      if (ready < 0) return fail(TransportError{TransportError::Kind::Io, std::string("poll: ") + std::strerror(errno)});
+      if (ready == 0) break;
       const ssize_t n = recv(fd_, datagram.data(), datagram.size(), 0);
       // ECONNREFUSED: an ICMP "port unreachable" for an earlier datagram (nobody listens yet, e.g.
       // while the board restarts); keep waiting until this attempt's timeout.
@@ -98,9 +92,7 @@ Result<SmpPacket, TransportError> UdpSmpClient::transact(const SmpPacket& reques
       // Anything else (a late answer to an earlier request, a duplicate, garbage) is ignored.
     }
   }
-  return fail(TransportError{TransportError::Kind::Timeout,
-                             "no response from " + uri_ + " after " + std::to_string(timing_.attempts) +
-                                 " attempt(s) of " + std::to_string(timing_.response_timeout.count()) + " ms"});
+  return fail(no_response_error(uri_, timing_));
 }
 
 }  // namespace fleetsim::hil

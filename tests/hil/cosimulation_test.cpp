@@ -7,15 +7,30 @@
 
 using namespace fleetsim::testing;
 
+namespace {
+
+// A UDP and a pty board (started with `board_flags`) in the canary of 10,000 virtual devices, the
+// image 2.0.0, the run's output in dir/out.
+struct CanaryRun {
+  StartedBoard udp, pty;
+  TempDir dir;
+  Cli result;
+  explicit CanaryRun(const std::vector<std::string>& board_flags)
+      : udp(BoardLink::Udp, board_flags), pty(BoardLink::Pty, board_flags) {
+    const std::string scenario = write_hil_scenario(dir, 10002, "2.0.0");
+    const std::string boards = write_boards(dir, {udp.uri, pty.uri});
+    result = run_fleetsim("run " + shell_quote(scenario) + " --boards " + shell_quote(boards) + " --out " +
+                          shell_quote(dir / "out"));
+  }
+};
+
+}  // namespace
+
 TEST_CASE("a good image on two boards in the canary of 10,000 devices passes and the rollout completes",
           "[hil][e2e]") {
-  StartedBoard udp(BoardLink::Udp, {"--reset-time", "0.3"});
-  StartedBoard pty(BoardLink::Pty, {"--reset-time", "0.3"});
-  TempDir dir;
-  const std::string scenario = write_hil_scenario(dir, 10002, "2.0.0");
-  const std::string boards = write_boards(dir, {udp.uri, pty.uri});
-  Cli r = run_fleetsim("run " + shell_quote(scenario) + " --boards " + shell_quote(boards) + " --out " +
-                       shell_quote(dir / "out"));
+  CanaryRun run({"--reset-time", "0.3"});
+  const Cli& r = run.result;
+  const TempDir& dir = run.dir;
   INFO(r.output);
   CHECK(r.exit_code == 0);
   // 10,000 virtual devices and the two board-backed slots all reach 2.0.0.
@@ -25,19 +40,15 @@ TEST_CASE("a good image on two boards in the canary of 10,000 devices passes and
   const auto summary = Doc::parse(slurp(dir / "out/summary.json"));
   CHECK(summary.dump().find("\"completed\"") != std::string::npos);
   // The boards really run the image now.
-  CHECK(run_fleetsim("hil probe " + shell_quote(udp.uri)).output.find("running 2.0.0") != std::string::npos);
-  CHECK(run_fleetsim("hil probe " + shell_quote(pty.uri)).output.find("running 2.0.0") != std::string::npos);
+  CHECK(run_fleetsim("hil probe " + shell_quote(run.udp.uri)).output.find("running 2.0.0") != std::string::npos);
+  CHECK(run_fleetsim("hil probe " + shell_quote(run.pty.uri)).output.find("running 2.0.0") != std::string::npos);
 }
 
 TEST_CASE("an image the boards revert fails the canary gate, pauses the rollout and the run exits 1 saying why",
           "[hil][e2e]") {
-  StartedBoard udp(BoardLink::Udp, {"--reset-time", "0.3", "--boot-fail", "2.0.0"});
-  StartedBoard pty(BoardLink::Pty, {"--reset-time", "0.3", "--boot-fail", "2.0.0"});
-  TempDir dir;
-  const std::string scenario = write_hil_scenario(dir, 10002, "2.0.0");
-  const std::string boards = write_boards(dir, {udp.uri, pty.uri});
-  Cli r = run_fleetsim("run " + shell_quote(scenario) + " --boards " + shell_quote(boards) + " --out " +
-                       shell_quote(dir / "out"));
+  CanaryRun run({"--reset-time", "0.3", "--boot-fail", "2.0.0"});
+  const Cli& r = run.result;
+  const TempDir& dir = run.dir;
   INFO(r.output);
   CHECK(r.exit_code == 1);
   // The canary is the two boards; both rolled back, 2 failures of 2 > max_failure 0 → pause, and
@@ -48,7 +59,7 @@ TEST_CASE("an image the boards revert fails the canary gate, pauses the rollout 
   CHECK(r.output.find("rolled_back: MCUboot reverted to 1.0.0") != std::string::npos);
   const auto summary = Doc::parse(slurp(dir / "out/summary.json"));
   CHECK(summary.dump().find("\"paused\"") != std::string::npos);
-  CHECK(run_fleetsim("hil probe " + shell_quote(udp.uri)).output.find("running 1.0.0") != std::string::npos);
+  CHECK(run_fleetsim("hil probe " + shell_quote(run.udp.uri)).output.find("running 1.0.0") != std::string::npos);
 }
 
 TEST_CASE("a board that does not answer is an infrastructure error: the run exits 3", "[hil][e2e]") {
