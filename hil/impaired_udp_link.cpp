@@ -1,7 +1,8 @@
 #include "hil/impaired_udp_link.hpp"
 
+#include "hil/udp_socket.hpp"
+
 #include <arpa/inet.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -25,35 +26,20 @@ std::runtime_error sys_error(const char* what) { return std::runtime_error(std::
 
 ImpairedUdpLink::ImpairedUdpLink(const std::string& board_host, std::uint16_t board_port, LinkImpairment impairment)
     : impairment_(std::move(impairment)), rng_(impairment_.seed * 0x9E3779B97F4A7C15ull + 1), started_(Clock::now()) {
-  front_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (front_ < 0) throw sys_error("socket");
+  front_ = open_udp_socket("127.0.0.1", 0, UdpRole::Bind);  // port 0: the OS picks one
   sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t len = sizeof addr;
-  if (bind(front_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(front_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+  if (getsockname(front_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     close(front_);
-    throw sys_error("bind");
+    throw sys_error("getsockname");
   }
   port_ = ntohs(addr.sin_port);
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_DGRAM;
-  hints.ai_flags = AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  if (getaddrinfo(board_host.c_str(), std::to_string(board_port).c_str(), &hints, &found) != 0 || !found) {
+  try {
+    back_ = open_udp_socket(board_host, board_port, UdpRole::Connect);
+  } catch (...) {
     close(front_);
-    throw std::runtime_error("cannot resolve " + board_host);
+    throw;
   }
-  back_ = socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, found->ai_protocol);
-  if (back_ < 0 || connect(back_, found->ai_addr, found->ai_addrlen) != 0) {
-    freeaddrinfo(found);
-    close(front_);
-    if (back_ >= 0) close(back_);
-    throw sys_error("connect");
-  }
-  freeaddrinfo(found);
   thread_ = std::thread([this] { run(); });
 }
 

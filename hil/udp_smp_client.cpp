@@ -1,12 +1,12 @@
 #include "hil/udp_smp_client.hpp"
 
-#include <netdb.h>
+#include "hil/udp_socket.hpp"
+
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <stdexcept>
 #include <vector>
 
 namespace fleetsim::hil {
@@ -16,33 +16,8 @@ UdpSmpClient::UdpSmpClient(const std::string& host, std::uint16_t port, std::siz
     : mtu_(mtu), timing_(timing) {
   const bool v6 = host.find(':') != std::string::npos;
   uri_ = "udp://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_DGRAM;
-  hints.ai_flags = AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  const std::string port_text = std::to_string(port);
-  if (const int rc = getaddrinfo(host.c_str(), port_text.c_str(), &hints, &found); rc != 0) {
-    throw std::runtime_error("cannot resolve " + host + ": " + gai_strerror(rc));
-  }
-  std::string error = "no address for " + host;
-  for (addrinfo* ai = found; ai; ai = ai->ai_next) {
-    const int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-    if (fd < 0) {
-      error = std::string("socket: ") + std::strerror(errno);
-      continue;
-    }
-    // A connected UDP socket only receives datagrams from the board's address and port.
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-      error = std::string("connect: ") + std::strerror(errno);
-      close(fd);
-      continue;
-    }
-    fd_ = fd;
-    break;
-  }
-  freeaddrinfo(found);
-  if (fd_ < 0) throw std::runtime_error(error);
+  // Connected: the socket only receives datagrams from the board's address and port.
+  fd_ = open_udp_socket(host, port, UdpRole::Connect);
 }
 
 UdpSmpClient::~UdpSmpClient() {
