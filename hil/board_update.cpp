@@ -55,6 +55,11 @@ class UpdateRun {
     else end(firmware_outcome, what + ": " + e.message);
   }
 
+  bool still_pending(const ImageState& state) const {
+    const SlotState* slot1 = state.slot(1);
+    return slot1 && slot1->pending && slot1->hash == hash_;
+  }
+
   // Resets and waits for the board; false (outcome set) when it does not come back.
   bool reset_and_wait(const char* reason) {
     auto t = Clock::now();
@@ -144,6 +149,13 @@ class UpdateRun {
 
     t = Clock::now();
     state = client_.state_read();
+    if (state && still_pending(state.value())) {
+      // Slot 1 is still pending: the board never reset (every copy of the request was lost).
+      step("state", t, "slot 1 still pending: the reset did not happen");
+      if (!reset_and_wait("swap to the new image, again")) return;
+      t = Clock::now();
+      state = client_.state_read();
+    }
     if (!state) {
       failed("state read after reset", state.error(), BoardUpdateOutcome::Infrastructure);
       return;

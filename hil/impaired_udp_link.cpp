@@ -55,19 +55,20 @@ ImpairedUdpLink::Stats ImpairedUdpLink::stats() const {
   return stats_;
 }
 
-double ImpairedUdpLink::draw_exponential(double mean) {
+double ImpairedUdpLink::draw_uniform() {
   // xorshift64*: this is the bench's link, not the model; it needs no per-device stream.
   rng_ ^= rng_ >> 12;
   rng_ ^= rng_ << 25;
   rng_ ^= rng_ >> 27;
-  const double u = double((rng_ * 0x2545F4914F6CDD1Dull) >> 11) / 9007199254740992.0;
-  return -mean * std::log1p(-u);
+  return double((rng_ * 0x2545F4914F6CDD1Dull) >> 11) / 9007199254740992.0;
 }
+
+double ImpairedUdpLink::draw_exponential(double mean) { return -mean * std::log1p(-draw_uniform()); }
 
 bool ImpairedUdpLink::link_bad(double now) {
   if (impairment_.mean_good <= 0 || impairment_.mean_bad <= 0) return false;
   if (next_flip_ < 0) {  // state unknown: start from the stationary distribution, as virtual devices do
-    bad_ = draw_exponential(1.0) < -std::log1p(-impairment_.mean_bad / (impairment_.mean_good + impairment_.mean_bad));
+    bad_ = draw_uniform() < impairment_.mean_bad / (impairment_.mean_good + impairment_.mean_bad);
     next_flip_ = now + draw_exponential(bad_ ? impairment_.mean_bad : impairment_.mean_good);
   }
   while (now >= next_flip_) {
@@ -125,7 +126,8 @@ void ImpairedUdpLink::run() {
       const bool in_outage = std::any_of(impairment_.outages.begin(), impairment_.outages.end(),
                                          [&](const auto& w) { return arrival >= w.first && arrival < w.second; });
       const bool link_is_bad = link_bad(arrival);
-      if (in_outage || (link_is_bad && !impairment_.stall)) {
+      const bool lost = impairment_.loss > 0 && draw_uniform() < impairment_.loss;
+      if (in_outage || lost || (link_is_bad && !impairment_.stall)) {
         std::lock_guard<std::mutex> lock(stats_mu_);
         ++stats_.dropped;
         continue;

@@ -1,5 +1,6 @@
 // User-space impairment of a UDP board's link (DESIGN.md §6, no root, no netem): a relay on
-// 127.0.0.1 between the bridge and the board that delays datagrams, drops them in outage windows
+// 127.0.0.1 between the bridge and the board that delays datagrams, loses some at random, drops
+// them in outage windows
 // and follows a two-state Gilbert–Elliott process (the device model's flakiness): in the bad
 // state datagrams are dropped ("drop") or held until the link is good again ("stall"). Outages
 // and the Gilbert–Elliott process run on a clock the caller gives — the bridge passes the
@@ -20,6 +21,7 @@ namespace fleetsim::hil {
 
 struct LinkImpairment {
   std::chrono::microseconds delay{0};  // added to every datagram, each direction (wall time)
+  double loss = 0;                     // probability each datagram is lost, independently
   double mean_good = 0;                // Gilbert–Elliott mean sojourns in clock seconds; 0: never bad
   double mean_bad = 0;
   bool stall = false;                  // bad state holds datagrams instead of dropping them
@@ -53,6 +55,7 @@ class ImpairedUdpLink {
   };
   void run();
   bool link_bad(double now);  // advances the Gilbert–Elliott state to `now`
+  double draw_uniform();  // [0, 1)
   double draw_exponential(double mean);
 
   LinkImpairment impairment_;

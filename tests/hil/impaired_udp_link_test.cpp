@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 
+#include "hil/board_update.hpp"
 #include "hil/impaired_udp_link.hpp"
 #include "hil/smp_client.hpp"
 #include "hil/transport_uri.hpp"
@@ -104,4 +105,26 @@ TEST_CASE("a co-simulation with impaired links delays the board by the model's r
   CHECK(r.exit_code == 0);
   CHECK(r.output.find("reached through an impaired link") != std::string::npos);
   CHECK(r.output.find("PASS board b0 update to 2.0.0") != std::string::npos);
+}
+
+TEST_CASE("a full update gets through a link that loses 20 % of the datagrams each way", "[hil][impair]") {
+  StartedBoard board(BoardLink::Udp, {"--reset-time", "0.2"});
+  LinkImpairment imp;
+  imp.loss = 0.2;
+  const auto uri = parse_transport_uri(board.uri).value();
+  ImpairedUdpLink link(uri.host, uri.port, imp);
+  // A round trip survives with probability 0.8 × 0.8 = 0.64; 12 attempts leave 0.36^12 ≈ 5e-6
+  // per request unanswered.
+  UdpSmpClient transport("127.0.0.1", link.port(), 1500, TransportTiming{200ms, 12});
+  SmpClient client(transport);
+  const auto image = build_mcuboot_image({ImageVersion{1, 7, 0, 0}, 30000});
+  BoardUpdateOptions options;
+  options.reboot_timeout = 10000ms;
+  const BoardUpdateReport report = update_board(client, image, parse_mcuboot_image(image).value(), options);
+  INFO(report.message << "\n" << report.detail());
+  CHECK(report.outcome == BoardUpdateOutcome::Updated);
+  // About 50 exchanges, each losing a datagram with probability 0.36: never none in practice
+  // (0.64^50 ≈ 2e-10).
+  CHECK(link.stats().dropped > 0);
+  CHECK(transport.retransmissions() > 0);
 }
