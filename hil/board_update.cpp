@@ -265,7 +265,8 @@ double wait_for_board(SmpClient& client, std::chrono::milliseconds timeout, std:
   const auto start = Clock::now();
   double result = -1;
   while (Clock::now() - start < timeout) {
-    auto r = client.echo("fleetsim-wait");
+    // mcumgr params, not echo: echo is the health probe, and an app that fails it is still up.
+    auto r = client.params();
     if (r) {
       result = since(start);
       break;

@@ -59,8 +59,9 @@ struct BoardUpdateOptions {
 BoardUpdateReport update_board(SmpClient& client, std::span<const std::uint8_t> image, const McubootImageInfo& info,
                                const BoardUpdateOptions& options = {});
 
-// Polls the board with single short echos until it answers or `timeout` passes; restores the
-// transport's timing. Returns the seconds it took, or a negative number on timeout.
+// Polls the board with single short mcumgr-params requests until it answers (an error answer
+// counts: the board is up) or `timeout` passes; restores the transport's timing. Returns the
+// seconds it took, or a negative number on timeout.
 double wait_for_board(SmpClient& client, std::chrono::milliseconds timeout, std::chrono::milliseconds probe_timeout);
 
 }  // namespace fleetsim::hil
