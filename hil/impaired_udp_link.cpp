@@ -2,8 +2,6 @@
 
 #include "hil/udp_socket.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -20,21 +18,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::runtime_error sys_error(const char* what) { return std::runtime_error(std::string(what) + ": " + std::strerror(errno)); }
-
 }  // namespace
 
 ImpairedUdpLink::ImpairedUdpLink(const std::string& board_host, std::uint16_t board_port, LinkImpairment impairment)
     : impairment_(std::move(impairment)), rng_(impairment_.seed * 0x9E3779B97F4A7C15ull + 1), started_(Clock::now()) {
   front_ = open_udp_socket("127.0.0.1", 0, UdpRole::Bind);  // port 0: the OS picks one
-  sockaddr_in addr{};
-  socklen_t len = sizeof addr;
-  if (getsockname(front_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(front_);
-    throw sys_error("getsockname");
-  }
-  port_ = ntohs(addr.sin_port);
   try {
+    port_ = local_udp_port(front_);
     back_ = open_udp_socket(board_host, board_port, UdpRole::Connect);
   } catch (...) {
     close(front_);

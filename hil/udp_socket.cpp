@@ -1,6 +1,7 @@
 #include "hil/udp_socket.hpp"
 
 #include <netdb.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -38,6 +39,15 @@ int open_udp_socket(const std::string& host, std::uint16_t port, UdpRole role) {
   freeaddrinfo(found);
   if (result < 0) throw std::runtime_error(error);
   return result;
+}
+
+std::uint16_t local_udp_port(int fd) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+    throw std::runtime_error(std::string("getsockname: ") + std::strerror(errno));
+  if (addr.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
+  return ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
 }
 
 }  // namespace fleetsim::hil

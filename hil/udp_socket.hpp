@@ -14,4 +14,7 @@ enum class UdpRole { Connect, Bind };
 // connect/bind).
 int open_udp_socket(const std::string& host, std::uint16_t port, UdpRole role);
 
+// The local port of a bound socket (e.g. after binding port 0); throws std::runtime_error.
+std::uint16_t local_udp_port(int fd);
+
 }  // namespace fleetsim::hil

@@ -15,6 +15,7 @@
 #include "hil/board_emulator.hpp"
 #include "hil/board_update.hpp"
 #include "hil/udp_smp_client.hpp"
+#include "hil/udp_socket.hpp"
 #include "tests/cli_runner.hpp"
 
 using namespace fleetsim::hil;
@@ -26,15 +27,8 @@ namespace {
 class EchoBreakingBoard {
  public:
   explicit EchoBreakingBoard(const TempDir& dir) : emulator_(options_in(dir)) {
-    fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    REQUIRE(fd_ >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    socklen_t len = sizeof addr;
-    REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    port_ = ntohs(addr.sin_port);
+    fd_ = open_udp_socket("127.0.0.1", 0, UdpRole::Bind);
+    port_ = local_udp_port(fd_);
     thread_ = std::thread([this] { serve(); });
   }
   ~EchoBreakingBoard() {

@@ -15,6 +15,7 @@
 #include "hil/smp_client.hpp"
 #include "hil/transport_uri.hpp"
 #include "hil/udp_smp_client.hpp"
+#include "hil/udp_socket.hpp"
 #include "tests/hil/started_board.hpp"
 
 using namespace fleetsim::hil;
@@ -28,15 +29,8 @@ namespace {
 class UdpPeer {
  public:
   UdpPeer() {
-    fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    REQUIRE(fd_ >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    socklen_t len = sizeof addr;
-    REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    port_ = ntohs(addr.sin_port);
+    fd_ = open_udp_socket("127.0.0.1", 0, UdpRole::Bind);
+    port_ = local_udp_port(fd_);
   }
   ~UdpPeer() { close(fd_); }
   std::uint16_t port() const { return port_; }
