@@ -7,10 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <stdexcept>
 
 namespace fleetsim::hil {
 
