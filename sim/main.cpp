@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "device-models/device_model.hpp"
+#include "hil/board_binding.hpp"
+#include "hil/hil_command.hpp"
 #include "reports/atomic_file.hpp"
 #include "reports/live_metrics.hpp"
 #include "reports/run_comparison.hpp"
@@ -53,6 +55,7 @@ const char* kUsage =
     "                                         (e.g. --kernel native against --kernel simgrid)\n"
     "  fleetsim report OUT_DIR                regenerate report.html, junit.xml, summary.md, metrics.om\n"
     "  fleetsim suite DIR [options]           run every scenario under DIR; suite.html and one JUnit file\n"
+    "  fleetsim hil probe|flash|calibrate ... single-board operations (see 'fleetsim hil --help')\n"
     "  fleetsim help [COMMAND]                this text, or a command's options\n"
     "\n"
     "Exit codes: 0 ok, 1 an assertion or gate failed, 2 bad input or usage, 3 runtime/infrastructure failure.\n";
@@ -86,6 +89,8 @@ po::options_description run_options() {
       ("metrics-linger", po::value<double>()->default_value(0),
        "with --metrics-listen: keep serving the final values this many seconds after the run (SIGINT/SIGTERM end "
        "it early)")
+      ("boards", po::value<std::string>(),
+       "boards.json: real or emulated boards take the device slots of the scenario's \"hil\" section")
       ("progress", "show the progress line even when stderr is not a terminal")
       ("quiet,q", "print nothing but errors")
       ("help,h", "show this help");
@@ -329,6 +334,22 @@ int cmd_run(int argc, char** argv) {
   else kernel_ptr = std::make_unique<NativeKernel>();
   Kernel& kernel = *kernel_ptr;
   World world(scenario, kernel, WorldOptions{a.vm.count("trace-devices") > 0});
+  std::unique_ptr<hil::HilBridge> bridge;  // outlives world.run: the world and kernel call it
+  if (a.vm.count("boards")) {
+    if (!scenario.hil)
+      return usage_error("--boards needs a \"hil\" section in " + file + " (e.g. \"hil\": {\"image\": \"app.bin\"})");
+    auto log = [quiet](const std::string& line) {
+      if (!quiet) std::cerr << line << "\n";
+    };
+    hil::HilSetup setup = hil::attach_boards(scenario, world, kernel, a.vm["boards"].as<std::string>(), log);
+    if (!setup.bridge) {
+      std::cerr << setup.error;
+      return setup.exit_code;
+    }
+    bridge = std::move(setup.bridge);
+  } else if (scenario.hil && !quiet) {
+    std::cerr << "fleetsim: note: the \"hil\" section is ignored without --boards (all devices are simulated)\n";
+  }
   ProgressLine progress(show_progress, scenario.duration.value);
   std::unique_ptr<LiveMetrics> live;
   int code = 0;
@@ -343,6 +364,7 @@ int cmd_run(int argc, char** argv) {
   const double wall = progress.seconds_since_start();
 
   Results results = world.results();
+  if (bridge) results.checks = bridge->checks();
   RunStats stats;
   stats.kernel = kernel.name();
   if (kernel_name == "simgrid") stats.network_model = scenario.kernel.simgrid_network_model;
@@ -371,6 +393,9 @@ int cmd_run(int argc, char** argv) {
     for (const AssertionResult& r : results.assertions)
       std::cout << (r.passed ? "  PASS " : "  FAIL ") << r.metric << " " << r.op << " " << r.expected << " at "
                 << r.at << " (actual " << r.actual << ")\n";
+    for (const CheckResult& c : results.checks)
+      std::cout << (c.outcome == CheckResult::Outcome::Passed ? "  PASS " : c.outcome == CheckResult::Outcome::Failed ? "  FAIL " : "  ERROR ")
+                << c.name << ": " << c.message << "\n";
     std::printf("%.2f s wall, %llu events, %.2fM events/s, peak RSS %.1f MiB (%.0f bytes/device)\n", wall,
                 (unsigned long long)stats.events, stats.events_per_second / 1e6,
                 double(stats.peak_rss_bytes) / 1048576.0, stats.bytes_per_device);
@@ -381,6 +406,7 @@ int cmd_run(int argc, char** argv) {
     live->finish();
     LiveMetrics::linger(a.vm["metrics-linger"].as<double>());
   }
+  if (bridge && bridge->infrastructure_failed()) return kInfrastructure;
   return verdict;
 }
 
@@ -410,6 +436,7 @@ int main(int argc, char** argv) {
     if (cmd == "sweep") return cmd_sweep(argc - 1, argv + 1);
     if (cmd == "report") return report_command(argc - 1, argv + 1);
     if (cmd == "suite") return suite_command(argc - 1, argv + 1);
+    if (cmd == "hil") return hil::run_hil_command(argc - 1, argv + 1);
     return usage_error("unknown command \"" + cmd + "\"");
   } catch (const std::bad_alloc&) {
     std::cerr << "fleetsim: out of memory\n";

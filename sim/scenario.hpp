@@ -151,6 +151,19 @@ struct Assertion {
   std::string pointer;         // JSON pointer of this assertion in the scenario, for reports
 };
 
+// Scenario "hil" section (DESIGN.md §3, §6): which device slots real boards stand in for when
+// the run gets --boards, the image they are flashed with, and the co-simulation pace.
+struct HilBinding {
+  std::string image;        // as written
+  std::string image_path;   // resolved: relative paths are relative to the scenario file
+  std::string boards_in;    // as written: "wave:N" or "cohort:NAME"
+  int wave = -1;            // wave:N
+  std::string cohort;       // cohort:NAME
+  double pace = 1.0;        // virtual seconds per wall second while a board works
+  bool impair = false;      // UDP boards' links get the model's delay, flakiness and region outages
+  std::string pointer = "/hil";
+};
+
 struct OutputOptions {
   Seconds sample_interval{60};
 };
@@ -179,6 +192,7 @@ struct Scenario {
   OutputOptions output;
   KernelOptions kernel;
   std::string document;        // the scenario JSON after --set overrides (written as scenario.json)
+  std::optional<HilBinding> hil;
 
   int64_t device_count() const {
     int64_t n = 0;

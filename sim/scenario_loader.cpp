@@ -645,10 +645,56 @@ std::optional<DeviceModel> device_model(const Field& f) {
 
 const std::vector<std::string> kTopLevelKeys = {
     "$schema", "name",     "description", "seed",     "start",  "duration",  "output", "device_models",
-    "regions", "platform", "fleet",       "firmware", "rollout", "faults", "assertions", "kernel"};
+    "regions", "platform", "fleet",       "firmware", "rollout", "faults", "assertions", "kernel", "hil"};
 
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+// The "hil" section; needs the rollout and cohorts read first.
+std::optional<HilBinding> read_hil(const Field& f, const std::string& file, const Rollout& rollout,
+                                   const std::vector<std::string>& cohort_names) {
+  if (!f.j) return std::nullopt;
+  Obj o(f, {"image", "boards_in", "pace", "impair"});
+  if (!o.valid()) return std::nullopt;
+  HilBinding h;
+  if (auto image = text(o.required("image", "the path of the MCUboot image the boards are flashed with"))) {
+    h.image = *image;
+    std::filesystem::path path(*image);
+    if (path.is_relative()) path = std::filesystem::path(file).parent_path() / path;
+    h.image_path = path.lexically_normal().string();
+  }
+  h.boards_in = "wave:0";
+  Field scope = o["boards_in"];
+  if (auto t = text(scope)) {
+    h.boards_in = *t;
+    const std::string expected = " (expected \"wave:N\" with N a wave index, or \"cohort:NAME\")";
+    if (starts_with(*t, "wave:")) {
+      const std::string n = t->substr(5);
+      int wave = -1;
+      const auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), wave);
+      const int waves = rollout.strategy == Strategy::Waves ? int(rollout.waves.size()) : 1;
+      if (ec != std::errc() || end != n.data() + n.size() || wave < 0)
+        scope.error(quote(*t) + " does not name a wave" + expected);
+      else if (wave >= waves && waves > 0)  // no waves at all is reported under /rollout
+        scope.error("wave " + std::to_string(wave) + " does not exist (expected 0 to " + std::to_string(waves - 1) +
+                    (rollout.strategy == Strategy::Waves ? "" : "; an all-at-once rollout is wave 0") + ")");
+      else h.wave = wave;
+    } else if (starts_with(*t, "cohort:")) {
+      const std::string name = t->substr(7);
+      if (std::find(cohort_names.begin(), cohort_names.end(), name) == cohort_names.end())
+        scope.error("unknown cohort " + quote(name) + suggestion(name, cohort_names));
+      else h.cohort = name;
+    } else {
+      scope.error(quote(*t) + " is not a device scope" + expected);
+    }
+  } else if (!scope.j) {
+    h.wave = 0;
+  }
+  set(h.pace, number(o["pace"], Range{0, true, 1e6}));
+  set(h.impair, boolean(o["impair"]));
+  return h;
+}
+
 
 class ScenarioReader {
  public:
@@ -697,6 +743,7 @@ class ScenarioReader {
     read_rollout(top.required("rollout", "an object with \"strategy\""));
     for_each_element(top["faults"], [&](const Field& f, size_t) { read_fault(f); });
     for_each_element(top["assertions"], [&](const Field& f, size_t) { read_assertion(f); });
+    s_.hil = read_hil(top["hil"], file, s_.rollout, cohort_names_);
     if (!p_.empty()) return std::nullopt;
     return std::move(s_);
   }

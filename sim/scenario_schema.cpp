@@ -264,7 +264,13 @@ json scenario_json_schema() {
                         {"faults", array_of(ref("fault"))},
                         {"assertions", array_of(ref("assertion"))},
                         {"kernel", object({{"simgrid", object({{"network_model",
-                                                                one_of_strings(simgrid_network_models())}})}})}},
+                                                                one_of_strings(simgrid_network_models())}})}})},
+                        {"hil", object({{"image", str()},
+                                        {"boards_in", pattern("device slots the boards stand in for: wave:N or cohort:NAME",
+                                                              "^(wave:[0-9]+|cohort:.+)$")},
+                                        {"pace", number_above(0)},
+                                        {"impair", json{{"type", "boolean"}}}},
+                                       {"image"})}},
                        {"name", "duration", "regions", "fleet", "firmware", "rollout"});
   schema["$schema"] = "https://json-schema.org/draft/2020-12/schema";
   schema["$id"] = "https://fleetsim.dev/scenario.schema.json";

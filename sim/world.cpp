@@ -319,6 +319,26 @@ int64_t World::release_from_wave(int wave, int64_t budget, Seconds now) {
   return released;
 }
 
+std::vector<uint32_t> World::planned_wave_members(int wave, int64_t limit) const {
+  std::vector<uint32_t> out;
+  if (wave < 0 || wave >= controller_->wave_count()) return out;
+  // release_from_wave assigns positions of the order to waves in turn, skipping devices that are
+  // already on target: wave w gets the eligible devices after the sizes of waves 0..w-1.
+  int64_t skip = 0;
+  for (int w = 0; w < wave; ++w) skip += controller_->wave_size(w);
+  const int64_t take = std::min(limit, controller_->wave_size(wave));
+  for (int64_t pos = 0; pos < order_->size() && int64_t(out.size()) < take; ++pos) {
+    const uint32_t d = order_->device_at(pos);
+    if (devices_[d].initial_version == target_version_) continue;
+    if (skip > 0) {
+      --skip;
+      continue;
+    }
+    out.push_back(d);
+  }
+  return out;
+}
+
 Seconds World::spread(Seconds now, int64_t index, int64_t count) const {
   // A rate limit (AWS maximumPerMinute) creates job executions evenly over the minute, not in a
   // burst at the controller tick: the i-th of n releases of a tick starts at tick·i/n.

@@ -38,6 +38,9 @@ class World final : public KernelClient {
 
   // Hands the devices `external` owns to it instead of simulating their updates (HIL).
   void attach_external(ExternalDevices* external) { external_ = external; }
+  // The devices the rollout will release in `wave`, in release order, at most `limit` (for
+  // binding HIL boards to device slots before the run).
+  std::vector<uint32_t> planned_wave_members(int wave, int64_t limit) const;
 
   // Runs the whole scenario. `progress(simulated_seconds)` is called between chunks.
   void run(const std::function<void(double)>& progress = {});

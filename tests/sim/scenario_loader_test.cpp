@@ -86,7 +86,8 @@ const char* const kFull = R"({
   "assertions": [{"metric": "fleet.on_target_fraction", "op": ">=", "value": "95%"},
                  {"metric": "rollout.time_to_90", "op": "<=", "value": "24h"},
                  {"metric": "rollout.state", "at": "12h", "op": "==", "value": "running"}],
-  "kernel": {"simgrid": {"network_model": "CM02"}}
+  "kernel": {"simgrid": {"network_model": "CM02"}},
+  "hil": {"image": "app.signed.bin", "boards_in": "wave:0", "pace": 1.0, "impair": false}
 })";
 
 LoadResult load(const std::string& text, const std::vector<std::string>& sets = {}) {
