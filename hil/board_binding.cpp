@@ -7,6 +7,7 @@
 
 #include "device-models/device_model.hpp"
 #include "hil/board_health.hpp"
+#include "hil/impaired_udp_link.hpp"
 
 namespace fleetsim::hil {
 

@@ -38,7 +38,7 @@ HilBridge::~HilBridge() {
 }
 
 void HilBridge::bind(const BoardSpec& board, std::uint32_t device, std::unique_ptr<SmpTransport> transport,
-                     std::unique_ptr<ImpairedUdpLink> link, std::shared_ptr<BoardClock> clock) {
+                     std::unique_ptr<ImpairedLink> link, std::shared_ptr<BoardClock> clock) {
   boards_.push_back(Board{board, device, std::move(transport), "", std::move(link), std::move(clock)});
 }
 
@@ -168,7 +168,7 @@ std::vector<CheckResult> HilBridge::checks() const {
                "\n" + r.detail() + buf;
     if (board.link) {
       const auto s = board.link->stats();
-      c.detail += "impaired link: " + std::to_string(s.forwarded) + " datagrams forwarded, " +
+      c.detail += "impaired link: " + std::to_string(s.forwarded) + " " + board.link->unit() + " forwarded, " +
                   std::to_string(s.dropped) + " dropped, " + std::to_string(s.held) + " held; " +
                   std::to_string(board.transport->retransmissions()) + " retransmissions\n";
     }

@@ -20,7 +20,7 @@
 #include "hil/board_clock.hpp"
 #include "hil/board_inventory.hpp"
 #include "hil/board_update.hpp"
-#include "hil/impaired_udp_link.hpp"
+#include "hil/link_impairment.hpp"
 #include "reports/results.hpp"
 #include "sim/external_devices.hpp"
 #include "sim/kernel.hpp"
@@ -40,7 +40,7 @@ class HilBridge final : public ExternalDevices, public ExternalPacer {
   // `board`, reached through `transport`, takes the updates of `device`. With `link`, the
   // transport goes through that impaired link, which reads `clock` (restarted at each update).
   void bind(const BoardSpec& board, std::uint32_t device, std::unique_ptr<SmpTransport> transport,
-            std::unique_ptr<ImpairedUdpLink> link = nullptr, std::shared_ptr<BoardClock> clock = nullptr);
+            std::unique_ptr<ImpairedLink> link = nullptr, std::shared_ptr<BoardClock> clock = nullptr);
   // A board left out (failed its health check): reported as an infrastructure error.
   void add_unavailable(const BoardSpec& board, const std::string& problem);
 
@@ -67,7 +67,7 @@ class HilBridge final : public ExternalDevices, public ExternalPacer {
     std::uint32_t device = 0;
     std::unique_ptr<SmpTransport> transport;
     std::string unavailable;  // health-check problem; such a board has no device
-    std::unique_ptr<ImpairedUdpLink> link;
+    std::unique_ptr<ImpairedLink> link;
     std::shared_ptr<BoardClock> clock;
   };
   struct Operation {
