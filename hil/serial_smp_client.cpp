@@ -1,34 +1,18 @@
 #include "hil/serial_smp_client.hpp"
 
-#include <fcntl.h>
+#include "hil/serial_tty.hpp"
+
 #include <poll.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <stdexcept>
 #include <thread>
 
 namespace fleetsim::hil {
 
 namespace {
-
-std::optional<speed_t> termios_speed(std::uint32_t baud) {
-  switch (baud) {
-    case 9600: return B9600;
-    case 19200: return B19200;
-    case 38400: return B38400;
-    case 57600: return B57600;
-    case 115200: return B115200;
-    case 230400: return B230400;
-    case 460800: return B460800;
-    case 921600: return B921600;
-    case 1000000: return B1000000;
-    default: return std::nullopt;
-  }
-}
 
 TransportError io_error(const char* what) {
   return TransportError{TransportError::Kind::Io, std::string(what) + ": " + std::strerror(errno)};
@@ -42,22 +26,7 @@ SerialSmpClient::SerialSmpClient(const std::string& path, std::uint32_t baud, Tr
       uri_("serial://" + path + "?baud=" + std::to_string(baud) + (emulate_baud ? "&emulate_baud=1" : "")),
       byte_seconds_(emulate_baud ? 10.0 / baud : 0.0),
       line_free_(std::chrono::steady_clock::now()) {
-  const auto speed = termios_speed(baud);
-  if (!speed) throw std::runtime_error("unsupported baud rate " + std::to_string(baud));
-  fd_ = open(path.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-  if (fd_ < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
-  termios tio{};
-  if (tcgetattr(fd_, &tio) != 0) {
-    const std::string error = std::string("not a terminal: ") + path + ": " + std::strerror(errno);
-    close(fd_);
-    throw std::runtime_error(error);
-  }
-  cfmakeraw(&tio);
-  cfsetispeed(&tio, *speed);
-  cfsetospeed(&tio, *speed);
-  tio.c_cflag |= CLOCAL | CREAD;
-  tcsetattr(fd_, TCSANOW, &tio);
-  tcflush(fd_, TCIFLUSH);  // whatever the console printed before we opened it is not an answer
+  fd_ = open_raw_tty(path, baud);
 }
 
 SerialSmpClient::~SerialSmpClient() {
