@@ -7,6 +7,7 @@
 
 #include "device-models/device_model.hpp"
 #include "hil/board_health.hpp"
+#include "hil/impaired_serial_link.hpp"
 #include "hil/impaired_udp_link.hpp"
 
 namespace fleetsim::hil {
@@ -106,19 +107,29 @@ HilSetup attach_boards(const Scenario& scenario, World& world, Kernel& kernel, c
   for (std::size_t i = 0; i < loaded.inventory->boards.size(); ++i) {
     const BoardSpec& b = loaded.inventory->boards[i];
     std::unique_ptr<SmpTransport> transport;
-    std::unique_ptr<ImpairedUdpLink> link;
+    std::unique_ptr<ImpairedLink> link;
     std::shared_ptr<BoardClock> clock;
     try {
       TransportUri via = b.uri;
-      if (hil.impair && b.uri.scheme == TransportUri::Scheme::Udp) {
+      if (hil.impair) {
         clock = std::make_shared<BoardClock>(hil.pace);
-        link = std::make_unique<ImpairedUdpLink>(b.uri.host, b.uri.port,
-                                                 impairment_for(scenario, world.cohort_of(slot_of[i]), clock));
-        via.host = "127.0.0.1";
-        via.port = link->port();
-        if (log) log("hil: " + b.id + " reached through an impaired link on udp://127.0.0.1:" + std::to_string(via.port));
-      } else if (hil.impair && log) {
-        log("hil: " + b.id + ": serial links are not impaired");
+        LinkImpairment imp = impairment_for(scenario, world.cohort_of(slot_of[i]), clock);
+        std::string reached_at;
+        if (b.uri.scheme == TransportUri::Scheme::Udp) {
+          auto udp = std::make_unique<ImpairedUdpLink>(b.uri.host, b.uri.port, std::move(imp));
+          via.host = "127.0.0.1";
+          via.port = udp->port();
+          reached_at = "udp://127.0.0.1:" + std::to_string(via.port);
+          link = std::move(udp);
+        } else {
+          // Same baud (and baud emulation) as the board's URI: the client paces its writes into
+          // the relay as it would into the board's tty.
+          auto serial = std::make_unique<ImpairedSerialLink>(b.uri.path, b.uri.baud, std::move(imp));
+          via.path = serial->path();
+          reached_at = "serial://" + via.path;
+          link = std::move(serial);
+        }
+        if (log) log("hil: " + b.id + " reached through an impaired link on " + reached_at);
       }
       transport = open_transport(via);
     } catch (const std::exception& e) {
