@@ -143,7 +143,7 @@ TEST_CASE("a full update gets through a serial link that loses 2 % of the lines"
   CHECK(l.transport->retransmissions() > 0);
 }
 
-TEST_CASE("a co-simulation with impaired links reaches a serial board through the relay", "[hil][impair][serial][e2e]") {
+TEST_CASE("a co-simulation with impaired links reaches a serial board through the relay at its baud settings", "[hil][impair][serial][e2e]") {
   StartedBoard board(BoardLink::Pty, {"--reset-time", "0.2"});
   TempDir dir;
   const std::string scenario = write_hil_scenario(dir, 10, "2.0.0", 1);
@@ -151,11 +151,15 @@ TEST_CASE("a co-simulation with impaired links reaches a serial board through th
   doc["hil"]["impair"] = true;  // model m: device rtt 1 s, region rtt 2 s → 1.5 s each way at pace 1
   doc["hil"]["pace"] = 30;      // → 50 ms each way in wall time
   std::ofstream(scenario) << doc.dump();
-  Cli r = run_fleetsim("run " + shell_quote(scenario) + " --boards " + shell_quote(write_boards(dir, {board.uri})) +
+  // The client behind the relay keeps the board's baud and its line-rate emulation.
+  std::string uri = board.uri;
+  uri.replace(uri.find("?baud=115200"), std::string::npos, "?baud=921600&emulate_baud=1");
+  Cli r = run_fleetsim("run " + shell_quote(scenario) + " --boards " + shell_quote(write_boards(dir, {uri})) +
                        " --out " + shell_quote(dir / "out"));
   INFO(r.output);
   CHECK(r.exit_code == 0);
   CHECK(r.output.find("reached through an impaired link on serial://") != std::string::npos);
+  CHECK(r.output.find("?baud=921600&emulate_baud=1) healthy") != std::string::npos);
   CHECK(r.output.find("PASS board b0 update to 2.0.0") != std::string::npos);
   // The board's check (checks.json) counts the relay's console lines.
   CHECK(slurp(dir / "out/checks.json").find(" lines forwarded, ") != std::string::npos);
