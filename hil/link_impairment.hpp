@@ -12,7 +12,6 @@
 #include <deque>
 #include <functional>
 #include <mutex>
-#include <string>
 #include <utility>
 #include <vector>
 
