@@ -58,6 +58,9 @@ TEST_CASE("a board that loses power mid-upload is an infrastructure failure and 
   CHECK(second.exit_code == 0);
   CHECK(second.output.find("updated: updated 1.0.0 → 2.0.0") != std::string::npos);
   CHECK(second.output.find(", resumed") != std::string::npos);
+  // Only the bytes from the board's offset count as sent: size - 20000 of them.
+  CHECK(second.output.find("upload: " + std::to_string(size - kCut) + " bytes from offset 20000 in") !=
+        std::string::npos);
   std::smatch m;
   const std::string out = second.output;
   REQUIRE(std::regex_search(out, m, std::regex(R"((\d+) requests, chunks of <= (\d+) bytes)")));
