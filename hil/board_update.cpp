@@ -63,7 +63,13 @@ class UpdateRun {
   // Resets and waits for the board; false (outcome set) when it does not come back.
   bool reset_and_wait(const char* reason) {
     auto t = Clock::now();
+    // One copy only: if just the reply was lost, a retransmission would reach the board after it
+    // came back and reset it again, reverting the unconfirmed test image. A lost request shows
+    // afterwards as a board that never reset, and the caller sends the reset again.
+    const TransportTiming saved = client_.transport().timing();
+    client_.transport().set_timing(TransportTiming{saved.response_timeout, 1});
     auto reset = client_.reset();
+    client_.transport().set_timing(saved);
     if (!reset && reset.error().kind != SmpClientError::Kind::Transport) {
       end(BoardUpdateOutcome::Infrastructure, std::string("reset (") + reason + "): " + reset.error().message);
       return false;
@@ -149,8 +155,10 @@ class UpdateRun {
 
     t = Clock::now();
     state = client_.state_read();
-    if (state && still_pending(state.value())) {
-      // Slot 1 is still pending: the board never reset (every copy of the request was lost).
+    // Slot 1 still pending: the board never reset (the request was lost). Each reset is lost
+    // independently, so a few more make it all but certain on a lossy link (0.2^6 ≈ 6e-5).
+    constexpr int kMoreResets = 5;
+    for (int again = 0; again < kMoreResets && state && still_pending(state.value()); ++again) {
       step("state", t, "slot 1 still pending: the reset did not happen");
       if (!reset_and_wait("swap to the new image, again")) return;
       t = Clock::now();

@@ -169,9 +169,13 @@ int cmd_flash(const BoardSpec& board, const std::string& image_path, double rebo
             << " bytes) to " << board.id << " (" << transport->uri() << ")\n";
   const BoardUpdateReport r = update_board(client, image, info, options);
   std::printf("%s: %s: %s (%.3f s)\n", board.id.c_str(), to_string(r.outcome), r.message.c_str(), r.seconds);
-  if (r.upload_seconds > 0)
-    std::printf("upload: %zu bytes in %.3f s = %.0f B/s, %zu requests, chunks of <= %zu bytes\n", image.size(),
-                r.upload_seconds, double(image.size()) / r.upload_seconds, r.upload.requests, r.upload.chunk_bytes);
+  if (r.upload_seconds > 0) {
+    // A resumed upload sent only the bytes from the board's offset on: the rate counts those.
+    const std::size_t sent = image.size() - r.upload.resumed_from;
+    std::printf("upload: %zu bytes from offset %zu in %.3f s = %.0f B/s, %zu requests, chunks of <= %zu bytes\n",
+                sent, r.upload.resumed_from, r.upload_seconds, double(sent) / r.upload_seconds, r.upload.requests,
+                r.upload.chunk_bytes);
+  }
   switch (r.outcome) {
     case BoardUpdateOutcome::Updated: return kOk;
     case BoardUpdateOutcome::Infrastructure: return kInfrastructure;

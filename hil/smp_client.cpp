@@ -166,7 +166,10 @@ Result<UploadProgress, SmpClientError> SmpClient::upload(std::span<const std::ui
     if (!ok || next > image.size()) return fail(malformed("upload answer without a valid \"off\""));
     ++p.requests;
     p.chunk_bytes = std::max(p.chunk_bytes, n);
-    if (off == 0 && p.requests == 1 && next != n) p.resumed = true;
+    if (off == 0 && p.requests == 1 && next != n) {
+      p.resumed = true;
+      p.resumed_from = next;
+    }
     p.offset = next;
     if (progress) progress(p);
     if (next == image.size()) {

@@ -56,6 +56,7 @@ struct UploadProgress {
   std::size_t requests = 0;
   std::size_t chunk_bytes = 0;  // largest data field sent
   bool resumed = false;         // the board answered the first chunk with an offset > 0
+  std::size_t resumed_from = 0; // that offset: the bytes below it were not sent again
 };
 
 class SmpClient {

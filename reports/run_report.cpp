@@ -73,7 +73,9 @@ std::string parse_timeseries(const std::string& text, Timeseries& ts) {
 
 std::string parse_checks(const std::string& text, std::vector<CheckResult>& checks) {
   try {
-    for (const Json& c : Json::parse(text).at("checks")) {
+    // Named: a range-for over Json::parse(text).at(…) would iterate a destroyed temporary.
+    const Json doc = Json::parse(text);
+    for (const Json& c : doc.at("checks")) {
       CheckResult r;
       r.group = c.at("group").get<std::string>();
       r.name = c.at("name").get<std::string>();

@@ -6,6 +6,7 @@
 #include "hil/board_update.hpp"
 #include "hil/transport_uri.hpp"
 #include "hil/udp_smp_client.hpp"
+#include "tests/hil/flashed_board.hpp"
 #include "tests/hil/started_board.hpp"
 
 using namespace fleetsim::hil;
@@ -14,25 +15,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Flashed {
-  BoardUpdateReport report;
-  ImageState after;
-};
-
 Flashed flash(const std::string& uri, ImageVersion version, BoardUpdateOptions options = {}) {
   auto transport = open_transport(parse_transport_uri(uri).value(), TransportTiming{500ms, 4});
   SmpClient client(*transport);
-  const auto image = build_mcuboot_image({version, 12000});
-  const auto info = parse_mcuboot_image(image);
-  REQUIRE(info);
-  options.reboot_timeout = options.reboot_timeout == 30000ms ? 10000ms : options.reboot_timeout;
-  Flashed f{update_board(client, image, info.value(), options), {}};
-  if (f.report.outcome != BoardUpdateOutcome::Infrastructure) {
-    auto state = client.state_read();
-    REQUIRE(state);
-    f.after = state.value();
-  }
-  return f;
+  return flash_image(client, version, 12000, options);
 }
 
 std::vector<std::string> step_names(const BoardUpdateReport& r) {

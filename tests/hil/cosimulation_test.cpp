@@ -9,6 +9,19 @@ using namespace fleetsim::testing;
 
 namespace {
 
+// The <testsuite name="hil"> element of a junit.xml, or "" if there is none.
+std::string hil_suite(const std::string& junit) {
+  const auto start = junit.find("<testsuite name=\"hil\"");
+  if (start == std::string::npos) return "";
+  return junit.substr(start, junit.find("</testsuite>", start) - start);
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
 // A UDP and a pty board (started with `board_flags`) in the canary of 10,000 virtual devices, the
 // image 2.0.0, the run's output in dir/out.
 struct CanaryRun {
@@ -59,6 +72,15 @@ TEST_CASE("an image the boards revert fails the canary gate, pauses the rollout 
   CHECK(r.output.find("rolled_back: MCUboot reverted to 1.0.0") != std::string::npos);
   const auto summary = Doc::parse(slurp(dir / "out/summary.json"));
   CHECK(summary.dump().find("\"paused\"") != std::string::npos);
+  // junit.xml: one test case per board in the "hil" suite, each a <failure> (a firmware
+  // failure, not an <error>) whose message says the board reverted.
+  const std::string hil = hil_suite(slurp(dir / "out/junit.xml"));
+  INFO(hil);
+  CHECK(hil.find("tests=\"2\" failures=\"2\" errors=\"0\"") != std::string::npos);
+  CHECK(count_of(hil, "<failure message=\"rolled_back: MCUboot reverted to 1.0.0") == 2);
+  CHECK(hil.find("name=\"board b0 update to 2.0.0") != std::string::npos);
+  CHECK(hil.find("name=\"board b1 update to 2.0.0") != std::string::npos);
+  CHECK(hil.find("<error") == std::string::npos);
   CHECK(run_fleetsim("hil probe " + shell_quote(run.udp.uri)).output.find("running 1.0.0") != std::string::npos);
 }
 
@@ -81,6 +103,12 @@ TEST_CASE("a board that does not answer is an infrastructure error: the run exit
   CHECK(r.output.find("PASS board b0 update to 2.0.0") != std::string::npos);
   // The results are still written, so the report shows the error.
   CHECK(std::filesystem::exists(dir / "out/summary.json"));
+  // junit.xml: b1 is an <error> (infrastructure), b0 passed (no failure, no error).
+  const std::string hil = hil_suite(slurp(dir / "out/junit.xml"));
+  INFO(hil);
+  CHECK(hil.find("tests=\"2\" failures=\"0\" errors=\"1\"") != std::string::npos);
+  CHECK(count_of(hil, "<error message=\"board b1 (" + dead + ") unavailable: echo: no response") == 1);
+  CHECK(hil.find("<failure") == std::string::npos);
 }
 
 TEST_CASE("run --boards without a hil section, or with a board no slot fits, exits 2", "[hil][e2e]") {

@@ -4,6 +4,7 @@
 
 #include "hil/mcuboot_image.hpp"
 #include "sim/scenario_loader.hpp"
+#include "tests/hil/hil_scenarios.hpp"
 #include "tests/hil/started_board.hpp"
 #include "tests/test_scenarios.hpp"
 
@@ -13,10 +14,7 @@ using namespace fleetsim::testing;
 namespace {
 
 std::string write_image(const TempDir& dir, const std::string& name, ImageVersion version, bool bad_magic = false) {
-  auto image = build_mcuboot_image({version, 30000});
-  if (bad_magic) image[3] = 0;
-  std::ofstream(dir / name, std::ios::binary).write(reinterpret_cast<const char*>(image.data()), long(image.size()));
-  return dir / name;
+  return write_image_file(dir, name, version, 30000, bad_magic);
 }
 
 }  // namespace

@@ -13,6 +13,16 @@
 
 namespace fleetsim::testing {
 
+// An MCUboot image of `version` with `payload` bytes written to dir/name; returns its path.
+inline std::string write_image_file(const TempDir& dir, const std::string& name, hil::ImageVersion version,
+                                    std::uint32_t payload, bool bad_magic = false) {
+  auto image = hil::build_mcuboot_image({version, payload});
+  if (bad_magic) image[3] = 0;
+  std::ofstream(dir / name, std::ios::binary)
+      .write(reinterpret_cast<const char*>(image.data()), static_cast<std::streamsize>(image.size()));
+  return dir / name;
+}
+
 // `devices` devices of model "m" on 1.0.0; target `version`; waves: canary of `canary` devices
 // (soak 10 min), then 100 %; any failure pauses; asserts the rollout completes. The boards
 // stand in wave 0, flashed with image.bin (an MCUboot image of `version`, written to `dir`).
@@ -27,9 +37,7 @@ inline std::string write_hil_scenario(const TempDir& dir, int64_t devices, const
   doc["rollout"]["waves"][0]["devices"] = canary;
   doc["assertions"] = Doc::parse(R"([{"metric": "rollout.state", "op": "==", "value": "completed"}])");
   doc["hil"] = {{"image", "image.bin"}, {"boards_in", "wave:0"}, {"pace", pace}};
-  const auto image = hil::build_mcuboot_image({*hil::ImageVersion::parse(version), 40000});
-  std::ofstream(dir / "image.bin", std::ios::binary)
-      .write(reinterpret_cast<const char*>(image.data()), static_cast<std::streamsize>(image.size()));
+  write_image_file(dir, "image.bin", *hil::ImageVersion::parse(version), 40000);
   std::ofstream(dir / "scenario.json") << doc.dump(2);
   return dir / "scenario.json";
 }

@@ -208,6 +208,7 @@ TEST_CASE("an interrupted upload resumes from the offset the board returns", "[h
   auto up = client.upload(image, 2048, [&](const UploadProgress& p) { offsets.push_back(p.offset); });
   REQUIRE(up);
   CHECK(up.value().resumed);
+  CHECK(up.value().resumed_from == 1000);  // the board held the first 1000 bytes
   REQUIRE(!offsets.empty());
   CHECK(offsets.front() == 1000);  // the answer to the first chunk: where the board stands
   CHECK(up.value().offset == image.size());

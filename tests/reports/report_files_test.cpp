@@ -141,6 +141,24 @@ TEST_CASE(
   CHECK(error.text.find("no answer on 127.0.0.1:1337 <&>") != std::string::npos);
 }
 
+TEST_CASE("checks.json read back keeps every check, so fleetsim report and the run's junit.xml list them", "[reports]") {
+  const std::vector<CheckResult> written = {
+      {"hil", "board b0 update to 2.0.0", CheckResult::Outcome::Failed, 0.5, "rolled_back: reverted", "steps\n"},
+      {"hil", "board b1 update to 2.0.0", CheckResult::Outcome::Error, 1.5, "unavailable", ""}};
+  const RunReportRead read = parse_run_report(report_with({}, {}).summary.dump(), "", "", checks_json(written));
+  REQUIRE(read.report);
+  REQUIRE(read.report->checks.size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const CheckResult& c = read.report->checks[i];
+    CHECK(c.group == written[i].group);
+    CHECK(c.name == written[i].name);
+    CHECK(c.outcome == written[i].outcome);
+    CHECK(c.seconds == written[i].seconds);
+    CHECK(c.message == written[i].message);
+    CHECK(c.detail == written[i].detail);
+  }
+}
+
 TEST_CASE("report.html keeps at most 1000 points per series: the last of each bucket for levels and the peak for rates",
           "[reports]") {
   // 5000 rows in buckets of 5: t and the device counts take each bucket's last row, the rates its
