@@ -410,7 +410,23 @@ int cmd_run(int argc, char** argv) {
   return verdict;
 }
 
+
+
 }  // namespace
+
+// Runs sub-command `cmd`; argv[0] is the command. nullopt: there is no such command.
+static std::optional<int> run_command(const std::string& cmd, int argc, char** argv) {
+  if (cmd == "run") return cmd_run(argc, argv);
+  if (cmd == "validate") return cmd_validate(argc, argv);
+  if (cmd == "schema") return cmd_schema();
+  if (cmd == "models") return cmd_models(argc, argv);
+  if (cmd == "compare") return cmd_compare(argc, argv);
+  if (cmd == "sweep") return cmd_sweep(argc, argv);
+  if (cmd == "report") return report_command(argc, argv);
+  if (cmd == "suite") return suite_command(argc, argv);
+  if (cmd == "hil") return hil::run_hil_command(argc, argv);
+  return std::nullopt;
+}
 
 int main(int argc, char** argv) {
   try {
@@ -420,23 +436,26 @@ int main(int argc, char** argv) {
     }
     const std::string cmd = argv[1];
     if (cmd == "help" || cmd == "--help" || cmd == "-h") {
-      if (argc > 2 && std::string(argv[2]) == "run") std::cout << run_options();
-      else std::cout << kUsage;
-      return kOk;
+      if (argc < 3) {
+        std::cout << kUsage;
+        return kOk;
+      }
+      // `fleetsim help COMMAND` is `fleetsim COMMAND --help`.
+      const std::string topic = argv[2];
+      if (topic == "schema") {
+        std::cout << "fleetsim schema\nPrints the JSON Schema (draft 2020-12) of the scenario format.\n";
+        return kOk;
+      }
+      std::string help_flag = "--help";
+      char* sub[] = {argv[2], help_flag.data(), nullptr};
+      if (auto code = run_command(topic, 2, sub)) return *code;
+      return usage_error("unknown command \"" + topic + "\"");
     }
     if (cmd == "--version") {
       std::cout << "fleetsim " << kVersion << "\n";
       return kOk;
     }
-    if (cmd == "run") return cmd_run(argc - 1, argv + 1);
-    if (cmd == "validate") return cmd_validate(argc - 1, argv + 1);
-    if (cmd == "schema") return cmd_schema();
-    if (cmd == "models") return cmd_models(argc - 1, argv + 1);
-    if (cmd == "compare") return cmd_compare(argc - 1, argv + 1);
-    if (cmd == "sweep") return cmd_sweep(argc - 1, argv + 1);
-    if (cmd == "report") return report_command(argc - 1, argv + 1);
-    if (cmd == "suite") return suite_command(argc - 1, argv + 1);
-    if (cmd == "hil") return hil::run_hil_command(argc - 1, argv + 1);
+    if (auto code = run_command(cmd, argc - 1, argv + 1)) return *code;
     return usage_error("unknown command \"" + cmd + "\"");
   } catch (const std::bad_alloc&) {
     std::cerr << "fleetsim: out of memory\n";

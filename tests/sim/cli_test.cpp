@@ -1,6 +1,10 @@
 // The command line's own contract (DESIGN.md §9): help, catalog, schema, usage errors.
 #include <catch2/catch.hpp>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -16,6 +20,23 @@ TEST_CASE("fleetsim help explains every command and exits 0", "[cli]") {
   Cli run_help = run_fleetsim("run --help");
   CHECK(run_help.exit_code == 0);
   CHECK(run_help.output.find("--trace-devices") != std::string::npos);
+}
+
+TEST_CASE("fleetsim help COMMAND shows that command's own help for every command", "[cli]") {
+  // Each command's help names an option or word only it has.
+  const std::vector<std::pair<std::string, std::string>> topics = {
+      {"run", "--trace-devices"}, {"validate", "--set"},      {"models", "--json"},
+      {"compare", "--tolerance"}, {"sweep", "--vary"},        {"report", "OUT_DIR"},
+      {"suite", "--exclude"},     {"hil", "calibrate"},       {"schema", "JSON Schema"}};
+  for (const auto& [topic, word] : topics) {
+    INFO(topic);
+    Cli r = run_fleetsim("help " + topic);
+    CHECK(r.exit_code == 0);
+    CHECK(r.output.find(word) != std::string::npos);
+  }
+  Cli unknown = run_fleetsim("help nonsense");
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.output.find("unknown command \"nonsense\"") != std::string::npos);
 }
 
 TEST_CASE("fleetsim models lists every catalog file", "[cli]") {
