@@ -122,7 +122,8 @@ std::string sweep_html(const SweepSpec& spec, const std::vector<SweepRun>& runs)
        "parameters: the median across seeds, the band from min to max.</p>\n<div id=\"charts\"></div>\n"
     << "<pre id=\"render-status\"></pre>\n<script type=\"application/json\" id=\"sweep-data\">"
     << script_safe_json(chart_data.dump()) << "</script>\n<script>\n" << report_asset("uPlot.iife.min.js")
-    << "\n</script>\n<script>\n" << report_asset("sweep.js") << "</script>\n</body></html>\n";
+    << "\n</script>\n<script>\n" << report_asset("render_status.js") << "</script>\n<script>\n"
+    << report_asset("sweep.js") << "</script>\n</body></html>\n";
   return o.str();
 }
 

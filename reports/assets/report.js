@@ -155,27 +155,6 @@
     plots.push({ id: "update_time", plot: plot, points: counts.length * 2 });
   }
 
-  // Pixels in series colours (saturated, unlike the grey grid, axes and marks) in the plot area.
-  function colouredPixels(u) {
-    var b = u.bbox;
-    if (b.width < 1 || b.height < 1) return 0;
-    var px = u.ctx.getImageData(b.left, b.top, b.width, b.height).data, n = 0;
-    for (var i = 0; i < px.length; i += 4) {
-      var hi = Math.max(px[i], px[i + 1], px[i + 2]), lo = Math.min(px[i], px[i + 1], px[i + 2]);
-      if (px[i + 3] > 100 && hi - lo > 60) n++;
-    }
-    return n;
-  }
-
-  function writeStatus() {
-    var status = { charts: plots.map(function (p) {
-      return { id: p.id, points: p.points, coloured_pixels: colouredPixels(p.plot) };
-    }), errors: errors };
-    var el = document.getElementById("render-status");
-    el.textContent = JSON.stringify(status);
-    el.setAttribute("data-done", "1");
-  }
-
   try {
     data.charts.forEach(timeChart);
     histogramChart(data.histogram);
@@ -187,5 +166,5 @@
     plots.forEach(function (p) { p.plot.setSize({ width: width(), height: p.plot.height }); });
   });
   // uPlot draws in a microtask after construction; a timeout runs after it.
-  setTimeout(writeStatus, 0);
+  setTimeout(function () { window.fleetsimRenderStatus(plots, errors); }, 0);
 })();

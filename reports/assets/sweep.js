@@ -66,17 +66,6 @@
     plots.push({ id: name + "@" + axis.path, plot: plot, points: drawn });
   }
 
-  function colouredPixels(u) {
-    var b = u.bbox;
-    if (b.width < 1 || b.height < 1) return 0;
-    var px = u.ctx.getImageData(b.left, b.top, b.width, b.height).data, n = 0;
-    for (var i = 0; i < px.length; i += 4) {
-      var hi = Math.max(px[i], px[i + 1], px[i + 2]), lo = Math.min(px[i], px[i + 1], px[i + 2]);
-      if (px[i + 3] > 100 && hi - lo > 60) n++;
-    }
-    return n;
-  }
-
   try {
     var holder = document.getElementById("charts");
     data.axes.forEach(function (axis, a) {
@@ -86,11 +75,5 @@
     errors.push(String(e && e.message || e));
     console.error(e);
   }
-  setTimeout(function () {
-    var el = document.getElementById("render-status");
-    el.textContent = JSON.stringify({ charts: plots.map(function (p) {
-      return { id: p.id, points: p.points, coloured_pixels: colouredPixels(p.plot) };
-    }), errors: errors });
-    el.setAttribute("data-done", "1");
-  }, 0);
+  setTimeout(function () { window.fleetsimRenderStatus(plots, errors); }, 0);
 })();

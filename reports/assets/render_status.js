@@ -1,0 +1,22 @@
+// Shared by report.html and sweep.html: after a page has drawn its uPlot charts, writes what it
+// drew into #render-status (points per chart, coloured pixels in each plot area, script errors)
+// so a headless browser can check the page.
+window.fleetsimRenderStatus = function (plots, errors) {
+  "use strict";
+  // Pixels in series colours (saturated, unlike the grey grid, axes and marks) in the plot area.
+  function colouredPixels(u) {
+    var b = u.bbox;
+    if (b.width < 1 || b.height < 1) return 0;
+    var px = u.ctx.getImageData(b.left, b.top, b.width, b.height).data, n = 0;
+    for (var i = 0; i < px.length; i += 4) {
+      var hi = Math.max(px[i], px[i + 1], px[i + 2]), lo = Math.min(px[i], px[i + 1], px[i + 2]);
+      if (px[i + 3] > 100 && hi - lo > 60) n++;
+    }
+    return n;
+  }
+  var el = document.getElementById("render-status");
+  el.textContent = JSON.stringify({ charts: plots.map(function (p) {
+    return { id: p.id, points: p.points, coloured_pixels: colouredPixels(p.plot) };
+  }), errors: errors });
+  el.setAttribute("data-done", "1");
+};
