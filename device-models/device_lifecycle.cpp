@@ -231,7 +231,7 @@ double World::stop_transfer(uint32_t d) {
   Device& dev = devices_[d];
   const double got = kernel_.cancel_transfer(dev.transfer).value;
   dev.transfer = kTransferNone;
-  bytes_delivered_ += got;
+  bytes_delivered_[size_t(cohorts_[cohort_of(d)].region)] += got;
   if (options_.trace_devices) traces_[d].bytes += uint32_t(got);
   return got;
 }
@@ -239,16 +239,18 @@ double World::stop_transfer(uint32_t d) {
 void World::download_attempt_failed(uint32_t d) {
   // The connection dropped (bad link with drop behaviour, or a regional outage).
   Device& dev = devices_[d];
-  const DeviceModel& m = *cohorts_[cohort_of(d)].model;
+  const CohortInfo& c = cohorts_[cohort_of(d)];
+  const DeviceModel& m = *c.model;
+  double& retransmitted = bytes_retransmitted_[size_t(c.region)];
   if (dev.state == DeviceState::Downloading) {
     double got = stop_transfer(d);
     if (m.resume) dev.bytes_done += uint32_t(got);
     else {
-      bytes_retransmitted_ += double(dev.bytes_done) + got;
+      retransmitted += double(dev.bytes_done) + got;
       dev.bytes_done = 0;
     }
   } else if (dev.state == DeviceState::Stalled && !m.resume) {
-    bytes_retransmitted_ += double(dev.bytes_done);
+    retransmitted += double(dev.bytes_done);
     dev.bytes_done = 0;
   }
   close_connection(d);
@@ -289,7 +291,7 @@ void World::on_transfer_complete(EntityId owner, TransferId /*id*/, Bytes size) 
   const DeviceModel& m = *c.model;
   const double now = kernel_.now().value;
   dev.transfer = kTransferNone;
-  bytes_delivered_ += size.value;
+  bytes_delivered_[size_t(c.region)] += size.value;
   close_connection(d);
   if (options_.trace_devices) {
     traces_[d].download_end = now;
@@ -315,7 +317,7 @@ void World::on_phase_done(uint32_t d, uint16_t phase, uint16_t outcome) {
       if (outcome == event::kCorrupt) {
         ++corrupt_downloads_;
         const double size = image_size(d).value;
-        bytes_retransmitted_ += size;
+        bytes_retransmitted_[size_t(c.region)] += size;
         dev.bytes_done = 0;
         if (dev.attempts >= m.retry_max_attempts) {
           finish(d, DeviceState::DownloadFailed);
@@ -409,12 +411,9 @@ void World::finish(uint32_t d, DeviceState terminal) {
     const uint16_t new_version = terminal == DeviceState::Updated ? target_version_ : dev.initial_version;
     --version_counts_[dev.version];
     ++version_counts_[new_version];
-    if (terminal == DeviceState::Reverted) {
-      account_exposure(now);
-      --on_target_;
-    }
+    if (terminal == DeviceState::Reverted) on_target_changed(d, now, -1);
     dev.version = new_version;
-    if (terminal == DeviceState::Updated) device_reached_target(now);
+    if (terminal == DeviceState::Updated) on_target_changed(d, now, +1);
   }
   if (options_.trace_devices) traces_[d].finished = now;
   if (dev.rollback_job) return;  // rollback executions stay outside the rollout's tallies

@@ -136,6 +136,12 @@ struct RunStats {
   int64_t devices = 0;
   std::string host;
   std::string version;
+  // A sharded run (mpirun): one entry per rank, in rank order. `events` and `peak_rss_bytes`
+  // above are then the sum over ranks and the largest rank's.
+  std::vector<int64_t> rank_peak_rss_bytes;
+  std::vector<uint64_t> rank_events;
+  std::vector<int64_t> rank_devices;
+  std::vector<std::string> rank_hosts;
 };
 
 }  // namespace fleetsim

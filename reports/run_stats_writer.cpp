@@ -16,6 +16,17 @@ std::string run_json(const RunStats& s) {
   j["bytes_per_device"] = s.bytes_per_device;
   j["host"] = s.host;
   j["fleetsim_version"] = s.version;
+  if (!s.rank_events.empty()) {
+    j["ranks"] = s.rank_events.size();
+    nlohmann::ordered_json ranks = nlohmann::ordered_json::array();
+    for (size_t r = 0; r < s.rank_events.size(); ++r)
+      ranks.push_back({{"rank", r},
+                       {"host", r < s.rank_hosts.size() ? s.rank_hosts[r] : ""},
+                       {"devices", r < s.rank_devices.size() ? s.rank_devices[r] : 0},
+                       {"events", s.rank_events[r]},
+                       {"peak_rss_bytes", r < s.rank_peak_rss_bytes.size() ? s.rank_peak_rss_bytes[r] : 0}});
+    j["rank_stats"] = ranks;
+  }
   return j.dump(2) + "\n";
 }
 

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -29,6 +30,7 @@
 #include "sim/report_commands.hpp"
 #include "sim/simgrid_kernel.hpp"
 #include "sim/scenario_loader.hpp"
+#include "sim/shard_comm.hpp"
 #include "sim/units.hpp"
 #include "sim/world.hpp"
 
@@ -72,8 +74,66 @@ std::string hostname() {
   return buf;
 }
 
+std::string run_usage() {
+  std::string text = "fleetsim run SCENARIO.json [options]\n";
+  if (mpi_built())
+    text += "Region shards: `mpirun -np N fleetsim run SCENARIO.json` splits the fleet by region over N ranks\n"
+            "(results are identical for every N; rank 0 writes them). See README \"Region shards\".";
+  else
+    text += "Region shards (mpirun) are not available: this build has no MPI. Install OpenMPI\n"
+            "(apt-get install libopenmpi-dev openmpi-bin) and rebuild to enable them.";
+  return text;
+}
+
+// A hash of the scenario a rank loaded, to check that every rank runs the same one (FNV-1a).
+uint64_t scenario_fingerprint(const std::string& text) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+// Every rank of a sharded run reaches this after loading: a rank that failed tells the others,
+// so that all stop with the same exit code and rank 0 prints what went wrong where. Returns
+// the agreed code (0: every rank is ready).
+int agree_to_start(ShardComm& comm, int code, const std::string& error, uint64_t fingerprint) {
+  struct Header {
+    int32_t code;
+    uint32_t length;
+    uint64_t fingerprint;
+  };
+  std::vector<std::byte> mine(sizeof(Header) + error.size());
+  const Header h{code, uint32_t(error.size()), fingerprint};
+  std::memcpy(mine.data(), &h, sizeof h);
+  std::memcpy(mine.data() + sizeof h, error.data(), error.size());
+  const std::vector<std::byte> all = comm.all_gather(mine);
+  int agreed = 0;
+  std::string report, previous;
+  uint64_t first_fingerprint = 0;
+  size_t at = 0;
+  for (int rank = 0; rank < comm.size(); ++rank) {
+    Header r;
+    std::memcpy(&r, all.data() + at, sizeof r);
+    const std::string text(reinterpret_cast<const char*>(all.data() + at + sizeof r), r.length);
+    at += sizeof r + r.length;
+    if (rank == 0) first_fingerprint = r.fingerprint;
+    if (r.code != 0) {
+      agreed = std::max(agreed, int(r.code));
+      if (text != previous) report += "fleetsim: rank " + std::to_string(rank) + ": " + text;
+      previous = text;
+    } else if (r.fingerprint != first_fingerprint) {
+      agreed = std::max(agreed, kBadInput);
+      report += "fleetsim: rank " + std::to_string(rank) +
+                " loaded a different scenario than rank 0: every rank must read the same file with the same "
+                "--set/--seed (on a cluster, the same path on every node)\n";
+    }
+  }
+  if (comm.rank() == 0) std::cerr << report;
+  return agreed;
+}
+
 po::options_description run_options() {
-  po::options_description o("fleetsim run SCENARIO.json [options]");
+  static const std::string usage = run_usage();
+  po::options_description o(usage);
   o.add_options()
       ("out,o", po::value<std::string>(), "output directory (default: results/<scenario file name>)")
       ("seed", po::value<uint64_t>(), "random seed (overrides the scenario's \"seed\")")
@@ -296,6 +356,32 @@ class ProgressLine {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
+// run.json of a sharded run: events summed over ranks, the largest rank's peak RSS, and one
+// entry per rank.
+void gather_rank_stats(ShardComm& comm, const World& world, RunStats& stats) {
+  const int64_t owned = world.owned_devices();
+  struct Row {
+    int64_t events, rss, devices;
+    char host[64];
+  };
+  Row mine{int64_t(stats.events), stats.peak_rss_bytes, owned, {}};
+  std::snprintf(mine.host, sizeof mine.host, "%s", stats.host.c_str());
+  const std::vector<std::byte> all =
+      comm.all_gather(std::span<const std::byte>(reinterpret_cast<const std::byte*>(&mine), sizeof mine));
+  stats.events = 0;
+  stats.peak_rss_bytes = 0;
+  for (size_t at = 0; at + sizeof(Row) <= all.size(); at += sizeof(Row)) {
+    Row r;
+    std::memcpy(&r, all.data() + at, sizeof r);
+    stats.events += uint64_t(r.events);
+    stats.peak_rss_bytes = std::max(stats.peak_rss_bytes, r.rss);
+    stats.rank_events.push_back(uint64_t(r.events));
+    stats.rank_peak_rss_bytes.push_back(r.rss);
+    stats.rank_devices.push_back(r.devices);
+    stats.rank_hosts.push_back(r.host);
+  }
+}
+
 int cmd_run(int argc, char** argv) {
   po::options_description desc = run_options();
   CommandArgs a;
@@ -305,35 +391,63 @@ int cmd_run(int argc, char** argv) {
   const std::string kernel_name = a.vm["kernel"].as<std::string>();
   if (kernel_name != "native" && kernel_name != "simgrid")
     return usage_error("unknown --kernel \"" + kernel_name + "\" (expected native or simgrid)");
-  const bool quiet = a.vm.count("quiet") > 0;
+  bool quiet = a.vm.count("quiet") > 0;
+
+  // Under an MPI launcher every rank runs this; each simulates the regions it owns.
+  std::unique_ptr<ShardComm> comm;
+  if (launched_by_mpi()) {
+    if (!mpi_built()) {
+      std::cerr << "fleetsim: started by an MPI launcher, but this build has no MPI: install OpenMPI "
+                   "(apt-get install libopenmpi-dev openmpi-bin) and rebuild, or run without mpirun\n";
+      return kBadInput;
+    }
+    if (kernel_name != "native")
+      return usage_error("region shards (mpirun) run on the native kernel; run --kernel simgrid without mpirun");
+    if (a.vm.count("boards")) return usage_error("--boards (hardware in the loop) runs without mpirun");
+    if (a.vm.count("metrics-listen")) return usage_error("--metrics-listen runs without mpirun");
+    comm = mpi_world_comm();
+  }
+  const bool writer = !comm || comm->rank() == 0;  // the rank that writes results and talks
+  if (!writer) quiet = true;
 
   std::vector<std::string> sets = sets_of(a.vm);
   if (a.vm.count("seed")) sets.push_back("seed=" + std::to_string(a.vm["seed"].as<uint64_t>()));
   LoadResult loaded = load_scenario_file(file, sets);
-  if (!loaded.problems.empty()) {
-    std::cerr << loaded.format(file);
-    return kBadInput;
-  }
-  const Scenario& scenario = *loaded.scenario;
-
   std::string out_dir = a.vm.count("out") ? a.vm["out"].as<std::string>()
                                           : "results/" + std::filesystem::path(file).stem().string();
-  std::error_code ec;
-  std::filesystem::create_directories(out_dir, ec);
-  if (ec) {
-    std::cerr << "fleetsim: cannot create output directory " << out_dir << ": " << ec.message() << "\n";
-    return kInfrastructure;
+  int start_code = kOk;
+  std::string start_error;
+  if (!loaded.problems.empty()) {
+    start_code = kBadInput;
+    start_error = loaded.format(file);
+  } else if (writer) {
+    std::error_code ec;
+    std::filesystem::create_directories(out_dir, ec);
+    if (ec) {
+      start_code = kInfrastructure;
+      start_error = "cannot create output directory " + out_dir + ": " + ec.message() + "\n";
+    }
   }
+  if (comm) {
+    const int agreed = agree_to_start(*comm, start_code, start_error,
+                                      loaded.scenario ? scenario_fingerprint(loaded.scenario->document) : 0);
+    if (agreed != kOk) return agreed;
+  } else if (start_code != kOk) {
+    std::cerr << (start_code == kBadInput ? "" : "fleetsim: ") << start_error;
+    return start_code;
+  }
+  const Scenario& scenario = *loaded.scenario;
 
   const bool show_progress = !quiet && (a.vm.count("progress") || isatty(STDERR_FILENO));
   if (!quiet)
     std::cerr << "fleetsim: " << scenario.name << ": " << scenario.device_count() << " devices, "
-              << units::format_duration(scenario.duration) << " simulated, seed " << scenario.seed << "\n";
+              << units::format_duration(scenario.duration) << " simulated, seed " << scenario.seed
+              << (comm ? ", " + std::to_string(comm->size()) + " ranks" : std::string()) << "\n";
   std::unique_ptr<Kernel> kernel_ptr;
   if (kernel_name == "simgrid") kernel_ptr = std::make_unique<SimgridKernel>(scenario.kernel.simgrid_network_model);
   else kernel_ptr = std::make_unique<NativeKernel>();
   Kernel& kernel = *kernel_ptr;
-  World world(scenario, kernel, WorldOptions{a.vm.count("trace-devices") > 0});
+  World world(scenario, kernel, WorldOptions{a.vm.count("trace-devices") > 0, comm.get()});
   std::unique_ptr<hil::HilBridge> bridge;  // outlives world.run: the world and kernel call it
   if (a.vm.count("boards")) {
     if (!scenario.hil)
@@ -370,20 +484,27 @@ int cmd_run(int argc, char** argv) {
   if (kernel_name == "simgrid") stats.network_model = scenario.kernel.simgrid_network_model;
   stats.wall_seconds = wall;
   stats.events = kernel.events_processed();
-  stats.events_per_second = wall > 0 ? double(stats.events) / wall : 0.0;
   stats.peak_rss_bytes = peak_rss_bytes();
   stats.devices = scenario.device_count();
-  stats.bytes_per_device = stats.devices ? double(stats.peak_rss_bytes) / double(stats.devices) : 0.0;
   stats.host = hostname();
   stats.version = kVersion;
+  if (comm) gather_rank_stats(*comm, world, stats);
+  stats.events_per_second = wall > 0 ? double(stats.events) / wall : 0.0;
+  stats.bytes_per_device = stats.devices ? double(stats.peak_rss_bytes) / double(stats.devices) : 0.0;
 
-  std::vector<std::pair<std::string, std::string>> paths;
-  for (const auto& [name, content] : run_output_files(results, stats)) paths.push_back({out_dir + "/" + name, content});
-  std::string err = write_files_atomically(paths);
-  if (!err.empty()) {
-    std::cerr << "fleetsim: " << err << "\n";
-    return kInfrastructure;
+  int write_code = kOk;
+  if (writer) {
+    std::vector<std::pair<std::string, std::string>> paths;
+    for (const auto& [name, content] : run_output_files(results, stats))
+      paths.push_back({out_dir + "/" + name, content});
+    std::string err = write_files_atomically(paths);
+    if (!err.empty()) {
+      std::cerr << "fleetsim: " << err << "\n";
+      write_code = kInfrastructure;
+    }
   }
+  if (comm) write_code = int(comm->max(write_code));
+  if (write_code != kOk) return write_code;
 
   const int verdict = run_exit_code(results);  // assertions, gates and checks
   if (!quiet) {
@@ -396,9 +517,10 @@ int cmd_run(int argc, char** argv) {
     for (const CheckResult& c : results.checks)
       std::cout << (c.outcome == CheckResult::Outcome::Passed ? "  PASS " : c.outcome == CheckResult::Outcome::Failed ? "  FAIL " : "  ERROR ")
                 << c.name << ": " << c.message << "\n";
-    std::printf("%.2f s wall, %llu events, %.2fM events/s, peak RSS %.1f MiB (%.0f bytes/device)\n", wall,
+    std::printf("%.2f s wall, %llu events, %.2fM events/s, peak RSS %.1f MiB (%.0f bytes/device)%s\n", wall,
                 (unsigned long long)stats.events, stats.events_per_second / 1e6,
-                double(stats.peak_rss_bytes) / 1048576.0, stats.bytes_per_device);
+                double(stats.peak_rss_bytes) / 1048576.0, stats.bytes_per_device,
+                comm ? (" on the largest of " + std::to_string(comm->size()) + " ranks").c_str() : "");
     std::cout << "results in " << out_dir << "/ (report.html, summary.json, summary.md, junit.xml, timeseries.csv, "
               << "metrics.om, run.json" << (results.traced ? ", devices.csv" : "") << ")\n";
   }
@@ -459,9 +581,11 @@ int main(int argc, char** argv) {
     return usage_error("unknown command \"" + cmd + "\"");
   } catch (const std::bad_alloc&) {
     std::cerr << "fleetsim: out of memory\n";
+    abort_mpi_job_if_running(kInfrastructure);  // the other ranks would wait for this one forever
     return kInfrastructure;
   } catch (const std::exception& e) {
     std::cerr << "fleetsim: internal error: " << e.what() << "\n";
+    abort_mpi_job_if_running(kInfrastructure);
     return kInfrastructure;
   }
 }

@@ -4,6 +4,8 @@
 #include <cassert>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <type_traits>
 
 #include "sim/random_stream.hpp"
 #include "sim/units.hpp"
@@ -16,10 +18,27 @@ constexpr std::array<int, 4> kTimeToThresholds = {50, 90, 95, 99};
 
 }  // namespace
 
+std::vector<int> assign_regions_to_ranks(const std::vector<int64_t>& devices_per_region, int ranks) {
+  std::vector<size_t> order(devices_per_region.size());
+  for (size_t r = 0; r < order.size(); ++r) order[r] = r;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return devices_per_region[a] > devices_per_region[b]; });
+  std::vector<int64_t> load(size_t(std::max(1, ranks)), 0);
+  std::vector<int> rank_of(devices_per_region.size(), 0);
+  for (size_t r : order) {
+    const size_t least = size_t(std::min_element(load.begin(), load.end()) - load.begin());
+    rank_of[r] = int(least);
+    load[least] += devices_per_region[r];
+  }
+  return rank_of;
+}
+
 World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
     : scenario_(scenario),
       kernel_(kernel),
       options_(options),
+      own_comm_(options.comm ? nullptr : std::make_unique<SingleProcessComm>()),
+      comm_(options.comm ? options.comm : own_comm_.get()),
       unlimited_connections_(scenario.platform.cdn_max_connections <= 0),
       unlimited_requests_(scenario.platform.update_service_capacity.value <= 0),
       unlimited_connects_(scenario.platform.broker_connect_rate.value <= 0),
@@ -27,7 +46,24 @@ World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
       request_quota_(scenario.platform.update_service_capacity.value, {}),
       connect_quota_(scenario.platform.broker_connect_rate.value, {}) {
   const int64_t n = scenario.device_count();
-  devices_.resize(size_t(n));
+  device_count_ = n;
+
+  // Shards: whole regions per rank. The devices of a cohort are one id range, so a rank owns
+  // the ranges of its regions' cohorts.
+  region_devices_.assign(scenario.regions.size(), 0);
+  for (const Cohort& c : scenario.cohorts) region_devices_[size_t(scenario.region_index(c.region))] += c.count;
+  region_rank_ = assign_regions_to_ranks(region_devices_, comm_->size());
+  std::vector<std::pair<size_t, size_t>> owned_ranges;
+  {
+    int64_t first = 0;
+    for (const Cohort& c : scenario.cohorts) {
+      const bool mine = region_rank_[size_t(scenario.region_index(c.region))] == comm_->rank();
+      owns_cohort_.push_back(mine);
+      if (mine) owned_ranges.push_back({size_t(first), size_t(c.count)});
+      first += c.count;
+    }
+  }
+  devices_.allocate(size_t(n), owned_ranges);
 
   // Versions: the target first, then every version a cohort starts on, in file order.
   versions_.push_back(scenario.firmware.target);
@@ -68,15 +104,10 @@ World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
       acc += share;
       cdf.push_back({uint16_t(std::find(versions_.begin(), versions_.end(), v) - versions_.begin()), acc});
     }
-    for (int64_t i = 0; i < c.count; ++i) {
+    version_cdf_.push_back(std::move(cdf));
+    for (int64_t i = 0; owns_cohort_[ci] && i < c.count; ++i) {
       Device& d = devices_[size_t(first + i)];
-      double u = uniform01(scenario.seed, uint32_t(first + i), Stream::InitialVersion, 0) * acc;
-      uint16_t v = cdf.back().first;
-      for (const auto& [idx, edge] : cdf)
-        if (u < edge) {
-          v = idx;
-          break;
-        }
+      const uint16_t v = initial_version_of(uint32_t(first + i));
       d.version = d.initial_version = v;
       d.link_since = -1.0f;  // link state unknown: stationary distribution
       ++version_counts_[v];
@@ -85,7 +116,17 @@ World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
     }
     first += c.count;
   }
-  state_counts_[size_t(DeviceState::Idle)] = n;
+  for (size_t ci = 0; ci < cohorts_.size(); ++ci)
+    if (owns_cohort_[ci]) state_counts_[size_t(DeviceState::Idle)] += cohorts_[ci].count;
+  region_on_target_.assign(scenario.regions.size(), 0);
+  for (size_t ci = 0; ci < cohorts_.size(); ++ci)
+    for (int64_t i = 0; owns_cohort_[ci] && i < cohorts_[ci].count; ++i)
+      region_on_target_[size_t(cohorts_[ci].region)] += devices_[size_t(cohorts_[ci].first + i)].version == target_version_;
+  // The controller sizes waves from the whole fleet's eligible devices.
+  std::array<int64_t, 2> fleet{eligible_, on_target_};
+  comm_->sum(fleet);
+  eligible_ = fleet[0];
+  on_target_initially_ = synced_on_target_ = fleet[1];
 
   order_ = std::make_unique<RolloutOrder>(scenario, cohort_first_, cohort_targeted_, scenario.seed);
   controller_ = std::make_unique<RolloutController>(scenario.rollout, eligible_);
@@ -149,8 +190,12 @@ World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
   corrupt_window_.assign(scenario.regions.size(), false);
 
   for (int t : kTimeToThresholds)  // devices already on target count from t = 0
-    time_to_[t] = double(on_target_) >= std::ceil(double(n) * t / 100.0) ? std::optional<double>(0.0) : std::nullopt;
-  on_target_initially_ = on_target_;
+    time_to_[t] = double(on_target_initially_) >= std::ceil(double(n) * t / 100.0) ? std::optional<double>(0.0)
+                                                                                    : std::nullopt;
+  bytes_delivered_.assign(scenario.regions.size(), 0.0);
+  bytes_retransmitted_.assign(scenario.regions.size(), 0.0);
+  exposure_.assign(scenario.regions.size(), 0.0);
+  exposure_since_.assign(scenario.regions.size(), 0.0);
   histogram_bin_ = std::max(60.0, scenario.duration.value / 200.0);
   duration_histogram_.assign(200, 0);
   if (options_.trace_devices) traces_.resize(size_t(n));
@@ -186,7 +231,8 @@ void World::run(const std::function<void(double)>& progress) {
     kernel_.run_until(*this, Seconds(end * i / chunks));
     if (progress) progress(end * i / chunks);
   }
-  account_exposure(end);
+  for (int r = 0; r < int(exposure_.size()); ++r)
+    if (owns_region(r)) account_exposure(r, end);
   for (uint32_t i = 0; i < scenario_.assertions.size(); ++i)
     if (!scenario_.assertions[i].at || scenario_.assertions[i].at->value > end) snapshot_assertion(i);
   sample_row();
@@ -231,22 +277,137 @@ void World::on_timer(EntityId owner, uint16_t kind, uint32_t tag, uint16_t aux) 
 // ---------------------------------------------------------------------------------------------
 // Controller epoch
 
-FleetTally World::tally() const {
-  FleetTally t = totals_;
-  t.waves = wave_tallies_;
-  return t;
+uint16_t World::initial_version_of(uint32_t d) const {
+  // Drawn from the device's own stream, so any rank can tell any device's initial version.
+  const auto& cdf = version_cdf_[cohort_of(d)];
+  const double u = uniform01(scenario_.seed, d, Stream::InitialVersion, 0) * cdf.back().second;
+  for (const auto& [idx, edge] : cdf)
+    if (u < edge) return idx;
+  return cdf.back().first;
 }
+
+World::FleetView World::synchronise() {
+  const size_t regions = scenario_.regions.size();
+  const double now = kernel_.now().value;
+  FleetView v;
+  v.states = state_counts_;
+  v.versions = version_counts_;
+  v.totals = totals_;
+  v.totals.waves = wave_tallies_;
+  v.on_target = on_target_;
+  v.refused = refused_;
+  v.corrupt_downloads = corrupt_downloads_;
+  v.cdn_connections = cdn_connections_;
+  v.interval_requests = interval_requests_;
+  v.interval_throttled = interval_throttled_;
+  v.interval_refused = interval_refused_;
+  for (const TargetChange& c : target_changes_) v.target_gains += c.delta > 0;
+  v.histogram = duration_histogram_;
+  v.active_transfers.assign(regions, 0);
+  v.peak_active.assign(regions, 0);
+  v.service_throttled.assign(regions, 0);
+  v.broker_throttled.assign(regions, 0);
+  v.throughput.assign(regions, 0.0);
+  v.peak_throughput.assign(regions, 0.0);
+  v.bytes_delivered.assign(regions, 0.0);
+  v.bytes_retransmitted.assign(regions, 0.0);
+  v.exposure.assign(regions, 0.0);
+  for (size_t r = 0; r < regions; ++r) {
+    if (!owns_region(int(r))) continue;
+    const LinkStats stats = kernel_.link_stats(region_link_[r]);
+    v.active_transfers[r] = kernel_.link_active_transfers(region_link_[r]);
+    v.peak_active[r] = stats.peak_active;
+    v.service_throttled[r] = update_service_[r].throttled();
+    v.broker_throttled[r] = broker_[r].throttled();
+    v.throughput[r] = kernel_.link_throughput(region_link_[r]).value;
+    v.peak_throughput[r] = stats.peak_throughput.value;
+    v.bytes_delivered[r] = bytes_delivered_[r];
+    v.bytes_retransmitted[r] = bytes_retransmitted_[r];
+    v.exposure[r] = exposure_[r] + double(region_devices_[r] - region_on_target_[r]) * (now - exposure_since_[r]);
+  }
+  // Flatten, sum over the ranks, unflatten: one integer and one floating-point collective.
+  std::vector<int64_t> ints;
+  std::vector<double> reals;
+  auto fields = [&](auto&& on_int, auto&& on_real) {
+    for (int64_t& x : v.states) on_int(x);
+    for (int64_t& x : v.versions) on_int(x);
+    on_int(v.totals.notified);
+    on_int(v.totals.succeeded);
+    on_int(v.totals.executed);
+    on_int(v.totals.in_progress);
+    for (int64_t& x : v.totals.failures) on_int(x);
+    for (WaveTally& w : v.totals.waves) {
+      on_int(w.released);
+      on_int(w.succeeded);
+      on_int(w.failed);
+    }
+    for (int64_t* x : {&v.on_target, &v.refused, &v.corrupt_downloads, &v.cdn_connections, &v.interval_requests,
+                       &v.interval_throttled, &v.interval_refused, &v.target_gains})
+      on_int(*x);
+    for (auto* vec : {&v.histogram, &v.active_transfers, &v.peak_active, &v.service_throttled, &v.broker_throttled})
+      for (int64_t& x : *vec) on_int(x);
+    for (auto* vec : {&v.throughput, &v.peak_throughput, &v.bytes_delivered, &v.bytes_retransmitted, &v.exposure})
+      for (double& x : *vec) on_real(x);
+  };
+  fields([&](int64_t& x) { ints.push_back(x); }, [&](double& x) { reals.push_back(x); });
+  comm_->sum(ints);
+  comm_->sum(reals);
+  size_t i = 0, k = 0;
+  fields([&](int64_t& x) { x = ints[i++]; }, [&](double& x) { x = reals[k++]; });
+  update_thresholds(v);
+  return v;
+}
+
+void World::update_thresholds(const FleetView& view) {
+  // time_to_N is the first instant the fleet's on-target count reaches N %. Each rank logs its
+  // devices' changes between views; only when the gains could cross an open threshold are the
+  // logs merged and replayed in (time, device) order, the order one process sees them in.
+  const double n = double(device_count_);
+  bool reachable = false;
+  for (int t : kTimeToThresholds)
+    if (!time_to_[t] && double(synced_on_target_ + view.target_gains) >= std::ceil(n * t / 100.0)) reachable = true;
+  if (reachable) {
+    std::span<const std::byte> mine(reinterpret_cast<const std::byte*>(target_changes_.data()),
+                                    target_changes_.size() * sizeof(TargetChange));
+    std::vector<std::byte> all = comm_->all_gather(mine);
+    std::vector<TargetChange> changes(all.size() / sizeof(TargetChange));
+    std::memcpy(changes.data(), all.data(), changes.size() * sizeof(TargetChange));
+    std::sort(changes.begin(), changes.end(), [](const TargetChange& a, const TargetChange& b) {
+      return a.t != b.t ? a.t < b.t : a.device < b.device;
+    });
+    int64_t count = synced_on_target_;
+    for (const TargetChange& c : changes) {
+      count += c.delta;
+      for (int t : kTimeToThresholds)
+        if (!time_to_[t] && double(count) >= std::ceil(n * t / 100.0)) time_to_[t] = c.t;
+    }
+  }
+  target_changes_.clear();
+  synced_on_target_ = view.on_target;
+}
+
+FleetTally World::tally() { return synchronise().totals; }
 
 void World::rebalance_quotas() {
   const double now = kernel_.now().value;
-  for (int r = 0; r < int(connections_.size()); ++r) {
-    connection_quota_.add_demand(r, double(epoch_peak_connections_[size_t(r)] + epoch_refused_[size_t(r)]));
-    epoch_peak_connections_[size_t(r)] = connections_[size_t(r)];
-    epoch_refused_[size_t(r)] = 0;
+  // Each region's demand in the epoch is counted by the rank that owns it.
+  const size_t regions = connections_.size();
+  std::vector<int64_t> demand(3 * regions, 0);
+  for (size_t r = 0; r < regions; ++r) {
+    if (!owns_region(int(r))) continue;
+    demand[3 * r] = epoch_peak_connections_[r] + epoch_refused_[r];
+    demand[3 * r + 1] = update_service_[r].take_epoch_offered();
+    demand[3 * r + 2] = broker_[r].take_epoch_offered();
+    epoch_peak_connections_[r] = connections_[r];
+    epoch_refused_[r] = 0;
+  }
+  comm_->sum(demand);
+  for (int r = 0; r < int(regions); ++r) {
+    connection_quota_.add_demand(r, double(demand[3 * size_t(r)]));
     // Requests offered in the epoch (individual ones counted by the services) plus the background.
-    request_quota_.add_demand(r, double(update_service_[size_t(r)].take_epoch_offered()) +
+    request_quota_.add_demand(r, double(demand[3 * size_t(r) + 1]) +
                                      background_rate(now, false, r) * scenario_.rollout.tick.value);
-    connect_quota_.add_demand(r, double(broker_[size_t(r)].take_epoch_offered()) +
+    connect_quota_.add_demand(r, double(demand[3 * size_t(r) + 2]) +
                                      background_rate(now, true, r) * scenario_.rollout.tick.value);
   }
   connection_quota_.rebalance();
@@ -274,6 +435,8 @@ int64_t World::release_from_wave(int wave, int64_t budget, Seconds now) {
   auto in_window = [&](uint32_t c) {
     return !mw || !cohorts_[c].clock || cohorts_[c].clock->in_window(*mw, unix_now);
   };
+  // Every rank walks the whole release order, so that positions, wave sizes and the spread of
+  // release times are the fleet's; each releases only the devices it simulates.
   int64_t released = 0;
   // Devices already assigned to this wave whose cohort was outside its window.
   if (mw) {
@@ -281,9 +444,9 @@ int64_t World::release_from_wave(int wave, int64_t budget, Seconds now) {
       if (window_head_[c] == window_held_[c].size() || !in_window(c)) continue;
       auto& held = window_held_[c];
       while (window_head_[c] < held.size() && released < budget) {
-        uint32_t d = held[window_head_[c]++];
-        if (devices_[d].wave != wave) continue;
-        release(d, spread(now, released, budget));
+        const HeldDevice h = held[window_head_[c]++];
+        if (h.wave != wave) continue;
+        if (owns_cohort_[c]) release(h.device, spread(now, released, budget));
         ++released;
       }
       if (window_head_[c] == held.size()) {
@@ -301,19 +464,20 @@ int64_t World::release_from_wave(int wave, int64_t budget, Seconds now) {
   while (released < budget && wave_assigned_[size_t(wave)] < wave_size && order_cursor_ < order_->size()) {
     for (; computed < order_->size() && computed < order_cursor_ + kAhead; ++computed) {
       upcoming[size_t(computed % kAhead)] = order_->device_at(computed);
-      __builtin_prefetch(&devices_[upcoming[size_t(computed % kAhead)]]);
+      __builtin_prefetch(&devices_[upcoming[size_t(computed % kAhead)]]);  // a hint: never faults
     }
-    uint32_t d = upcoming[size_t(order_cursor_++ % kAhead)];
-    Device& dev = devices_[d];
-    if (dev.initial_version == target_version_) continue;  // already on target: nothing to do
-    dev.wave = uint8_t(wave);
+    const uint32_t d = upcoming[size_t(order_cursor_++ % kAhead)];
+    const uint32_t c = cohort_of(d);
+    const bool mine = owns_cohort_[c];
+    const uint16_t initial = mine ? devices_[d].initial_version : initial_version_of(d);
+    if (initial == target_version_) continue;  // already on target: nothing to do
+    if (mine) devices_[d].wave = uint8_t(wave);
     ++wave_assigned_[size_t(wave)];
-    uint32_t c = cohort_of(d);
     if (!in_window(c)) {
-      window_held_[c].push_back(d);
+      window_held_[c].push_back({d, uint8_t(wave)});
       continue;
     }
-    release(d, spread(now, released, budget));
+    if (mine) release(d, spread(now, released, budget));
     ++released;
   }
   return released;
@@ -329,7 +493,7 @@ std::vector<uint32_t> World::planned_wave_members(int wave, int64_t limit) const
   const int64_t take = std::min(limit, controller_->wave_size(wave));
   for (int64_t pos = 0; pos < order_->size() && int64_t(out.size()) < take; ++pos) {
     const uint32_t d = order_->device_at(pos);
-    if (devices_[d].initial_version == target_version_) continue;
+    if (initial_version_of(d) == target_version_) continue;
     if (skip > 0) {
       --skip;
       continue;
@@ -348,11 +512,15 @@ Seconds World::spread(Seconds now, int64_t index, int64_t count) const {
 }
 
 void World::start_rollback(Seconds now) {
-  for (uint32_t d = 0; d < devices_.size(); ++d) {
-    Device& dev = devices_[d];
-    if (dev.state != DeviceState::Updated || dev.rollback_job) continue;
-    dev.rollback_job = 1;
-    release(d, now);
+  for (uint32_t c = 0; c < cohorts_.size(); ++c) {
+    if (!owns_cohort_[c]) continue;
+    for (int64_t i = 0; i < cohorts_[c].count; ++i) {
+      const uint32_t d = uint32_t(cohorts_[c].first + i);
+      Device& dev = devices_[d];
+      if (dev.state != DeviceState::Updated || dev.rollback_job) continue;
+      dev.rollback_job = 1;
+      release(d, now);
+    }
   }
 }
 
@@ -371,7 +539,7 @@ void World::apply_region_capacity(int region) {
 
 void World::drop_region_transfers(int region) {
   for (uint32_t c = 0; c < cohorts_.size(); ++c) {
-    if (cohorts_[c].region != region) continue;
+    if (cohorts_[c].region != region || !owns_cohort_[c]) continue;
     for (int64_t i = 0; i < cohorts_[c].count; ++i) {
       uint32_t d = uint32_t(cohorts_[c].first + i);
       if (holds_connection(devices_[d].state)) download_attempt_failed(d);
@@ -382,7 +550,7 @@ void World::drop_region_transfers(int region) {
 void World::mass_power_loss(const Fault& f, uint32_t fault_index) {
   const int region = f.region.empty() ? -1 : scenario_.region_index(f.region);
   for (uint32_t c = 0; c < cohorts_.size(); ++c) {
-    if (region >= 0 && cohorts_[c].region != region) continue;
+    if ((region >= 0 && cohorts_[c].region != region) || !owns_cohort_[c]) continue;
     if (!f.cohort.empty() && scenario_.cohorts[c].name != f.cohort) continue;
     for (int64_t i = 0; i < cohorts_[c].count; ++i) {
       uint32_t d = uint32_t(cohorts_[c].first + i);
@@ -474,10 +642,10 @@ double World::background_rate(double t, bool broker, int region) const {
 // ---------------------------------------------------------------------------------------------
 // Observers
 
-int64_t World::throttled_requests() const {
+int64_t World::throttled_requests(const FleetView& view) const {
   // Individual check-ins the services turned away, plus the idle polls over capacity.
   int64_t n = background_throttled_;
-  for (const RateLimitedService& u : update_service_) n += u.throttled();
+  for (int64_t t : view.service_throttled) n += t;
   return n;
 }
 
@@ -492,17 +660,19 @@ void World::close_connection(uint32_t d) {
   --connections_[size_t(cohorts_[cohort_of(d)].region)];
 }
 
-void World::account_exposure(double now) {
-  exposure_ += double(int64_t(devices_.size()) - on_target_) * (now - exposure_since_);
-  exposure_since_ = now;
+void World::account_exposure(int region, double now) {
+  const size_t r = size_t(region);
+  exposure_[r] += double(region_devices_[r] - region_on_target_[r]) * (now - exposure_since_[r]);
+  exposure_since_[r] = now;
 }
 
-void World::device_reached_target(double now) {
-  account_exposure(now);
-  ++on_target_;
-  const double n = double(devices_.size());
-  for (int t : kTimeToThresholds)
-    if (!time_to_[t] && double(on_target_) >= std::ceil(n * t / 100.0)) time_to_[t] = now;
+void World::on_target_changed(uint32_t d, double now, int delta) {
+  const int region = cohorts_[cohort_of(d)].region;
+  account_exposure(region, now);
+  region_on_target_[size_t(region)] += delta;
+  on_target_ += delta;
+  if (!time_to_[kTimeToThresholds.back()])  // a threshold is still open (they close in order)
+    target_changes_.push_back({now, d, delta});
 }
 
 void World::sample_row() {
@@ -511,15 +681,16 @@ void World::sample_row() {
   // Every open download holds exactly one CDN connection.
   assert(cdn_connections_ == state_counts_[size_t(DeviceState::Downloading)] +
                                  state_counts_[size_t(DeviceState::Stalled)]);
+  const FleetView view = synchronise();
   TimeseriesRow row;
   row.t = now;
-  row.states = state_counts_;
-  row.versions = version_counts_;
+  row.states = view.states;
+  row.versions = view.versions;
   for (size_t r = 0; r < region_link_.size(); ++r) {
-    row.active_transfers.push_back(kernel_.link_active_transfers(region_link_[r]));
-    row.egress_bps.push_back(kernel_.link_throughput(region_link_[r]).value * 8.0);
+    row.active_transfers.push_back(uint32_t(view.active_transfers[r]));
+    row.egress_bps.push_back(view.throughput[r] * 8.0);
   }
-  row.cdn_connections = cdn_connections_;
+  row.cdn_connections = view.cdn_connections;
   // Background check-ins over the interval, integrated per second, plus individual requests.
   double background = 0, overflow = 0;
   for (int r = 0; r < int(region_link_.size()); ++r) {
@@ -531,12 +702,12 @@ void World::sample_row() {
     }
   }
   const double span = now - last_sample_;
-  row.requests_per_s = span > 0 ? (background + double(interval_requests_)) / span : 0.0;
-  row.throttled = interval_throttled_ + int64_t(std::llround(overflow));
+  row.requests_per_s = span > 0 ? (background + double(view.interval_requests)) / span : 0.0;
+  row.throttled = view.interval_throttled + int64_t(std::llround(overflow));
   background_throttled_ += int64_t(std::llround(overflow));
-  row.refused = interval_refused_;
-  row.released = totals_.in_progress + totals_.executed;
-  row.failures = totals_.failures[size_t(FailureType::Any)];
+  row.refused = view.interval_refused;
+  row.released = view.totals.in_progress + view.totals.executed;
+  row.failures = view.totals.failures[size_t(FailureType::Any)];
   row.rollout_state = to_string(controller_->state());
   row.wave = controller_->current_wave();
   rows_.push_back(std::move(row));
@@ -544,22 +715,28 @@ void World::sample_row() {
   last_sample_ = now;
 }
 
-std::optional<double> World::metric_number(const std::string& name) const {
-  const double n = double(devices_.size());
-  auto st = [&](DeviceState s) { return double(state_counts_[size_t(s)]); };
-  if (name == "fleet.on_target_fraction") return n > 0 ? double(on_target_) / n : 0.0;
-  if (name == "fleet.on_target") return double(on_target_);
+std::optional<double> World::metric_number(const std::string& name) {
+  const FleetView v = synchronise();
+  const double n = double(device_count_);
+  auto st = [&](DeviceState s) { return double(v.states[size_t(s)]); };
+  auto sum = [](const std::vector<double>& per_region) {
+    double total = 0;
+    for (double x : per_region) total += x;
+    return total;
+  };
+  if (name == "fleet.on_target_fraction") return n > 0 ? double(v.on_target) / n : 0.0;
+  if (name == "fleet.on_target") return double(v.on_target);
   if (name == "devices.updated") return st(DeviceState::Updated);
-  if (name == "devices.failed") return double(totals_.failures[size_t(FailureType::Any)]);
+  if (name == "devices.failed") return double(v.totals.failures[size_t(FailureType::Any)]);
   if (name == "devices.bricked") return st(DeviceState::Bricked);
   if (name == "devices.rolled_back") return st(DeviceState::RolledBack);
   if (name == "devices.timed_out") return st(DeviceState::TimedOut);
   if (name == "devices.download_failed") return st(DeviceState::DownloadFailed);
   if (name == "devices.install_failed") return st(DeviceState::InstallFailed);
-  if (name == "devices.pending") return double(totals_.in_progress);
+  if (name == "devices.pending") return double(v.totals.in_progress);
   if (name == "devices.not_targeted")  // needed the update but were never released (filters included)
-    return double(int64_t(devices_.size()) - on_target_initially_ - totals_.in_progress - totals_.executed);
-  if (name == "devices.corrupt_downloads") return double(corrupt_downloads_);
+    return double(device_count_ - on_target_initially_ - v.totals.in_progress - v.totals.executed);
+  if (name == "devices.corrupt_downloads") return double(v.corrupt_downloads);
   if (name == "rollout.waves_completed") {
     double k = 0;
     for (const auto& w : controller_->waves()) k += w.result == "passed";
@@ -571,22 +748,19 @@ std::optional<double> World::metric_number(const std::string& name) const {
   }
   if (name == "platform.peak_egress_bps") {
     double peak = 0;
-    for (LinkId l : region_link_) peak = std::max(peak, kernel_.link_stats(l).peak_throughput.value * 8.0);
+    for (double p : v.peak_throughput) peak = std::max(peak, p * 8.0);
     return peak;
   }
   if (name == "platform.peak_concurrent_transfers") {
     double peak = 0;
-    for (LinkId l : region_link_) peak = std::max(peak, double(kernel_.link_stats(l).peak_active));
+    for (int64_t p : v.peak_active) peak = std::max(peak, double(p));
     return peak;
   }
-  if (name == "platform.refused_connections") return double(refused_);
-  if (name == "platform.throttled_requests") return double(throttled_requests());
-  if (name == "bytes.delivered") return bytes_delivered_;
-  if (name == "bytes.retransmitted") return bytes_retransmitted_;
-  if (name == "exposure.device_hours_old") {
-    double e = exposure_ + double(int64_t(devices_.size()) - on_target_) * (kernel_.now().value - exposure_since_);
-    return e / 3600.0;
-  }
+  if (name == "platform.refused_connections") return double(v.refused);
+  if (name == "platform.throttled_requests") return double(throttled_requests(v));
+  if (name == "bytes.delivered") return sum(v.bytes_delivered);
+  if (name == "bytes.retransmitted") return sum(v.bytes_retransmitted);
+  if (name == "exposure.device_hours_old") return sum(v.exposure) / 3600.0;
   return std::nullopt;
 }
 
@@ -641,7 +815,8 @@ AssertionResult World::evaluate(const Assertion& a, std::optional<double> number
   return r;
 }
 
-Results World::results() const {
+Results World::results() {
+  const FleetView v = synchronise();
   Results res;
   res.scenario_name = scenario_.name;
   res.scenario_file = scenario_.file;
@@ -650,7 +825,7 @@ Results World::results() const {
   res.start_unix = scenario_.start_unix;
   res.scenario_document = scenario_.document;
   res.duration = scenario_.duration.value;
-  res.devices = int64_t(devices_.size());
+  res.devices = device_count_;
   res.eligible = eligible_;
   res.target_version = scenario_.firmware.target;
   res.versions = versions_;
@@ -664,40 +839,73 @@ Results World::results() const {
   res.rollout_state = to_string(controller_->state());
   res.decisions = controller_->decisions();
   res.waves = controller_->waves();
-  res.wave_tallies = wave_tallies_;
-  res.final_states = state_counts_;
-  res.final_versions = version_counts_;
-  res.on_target = on_target_;
+  res.wave_tallies = v.totals.waves;
+  res.final_states = v.states;
+  res.final_versions = v.versions;
+  res.on_target = v.on_target;
   res.time_to = time_to_;
-  for (size_t r = 0; r < scenario_.regions.size(); ++r) {
-    LinkStats s = kernel_.link_stats(region_link_[r]);
-    res.regions.push_back({scenario_.regions[r].name, region_capacity_[r] * 8.0, s.peak_throughput.value * 8.0,
-                           s.peak_active});
-  }
+  for (size_t r = 0; r < scenario_.regions.size(); ++r)
+    res.regions.push_back({scenario_.regions[r].name, region_capacity_[r] * 8.0, v.peak_throughput[r] * 8.0,
+                           uint32_t(v.peak_active[r])});
   res.cdn_max_connections = scenario_.platform.cdn_max_connections;
   res.update_service_capacity = scenario_.platform.update_service_capacity.value;
-  res.refused_connections = refused_;
-  res.throttled_requests = throttled_requests();
-  for (const RateLimitedService& b : broker_) res.broker_refused += b.throttled();
-  res.corrupt_downloads = corrupt_downloads_;
-  res.bytes_delivered = bytes_delivered_;
-  res.bytes_retransmitted = bytes_retransmitted_;
-  res.exposure_device_hours_old = exposure_ / 3600.0;
+  res.refused_connections = v.refused;
+  res.throttled_requests = throttled_requests(v);
+  for (int64_t b : v.broker_throttled) res.broker_refused += b;
+  res.corrupt_downloads = v.corrupt_downloads;
+  for (size_t r = 0; r < scenario_.regions.size(); ++r) {  // region order, whatever the ranks
+    res.bytes_delivered += v.bytes_delivered[r];
+    res.bytes_retransmitted += v.bytes_retransmitted[r];
+    res.exposure_device_hours_old += v.exposure[r];
+  }
+  res.exposure_device_hours_old /= 3600.0;
   for (size_t i = 0; i < scenario_.assertions.size(); ++i)
     res.assertions.push_back(evaluate(scenario_.assertions[i], assertion_numbers_[i], assertion_texts_[i]));
-  res.update_duration_histogram = duration_histogram_;
+  res.update_duration_histogram = v.histogram;
   res.histogram_bin = histogram_bin_;
   res.timeseries = rows_;
-  if (options_.trace_devices) {
-    res.traced = true;
-    res.traces = traces_;
-    for (const Device& d : devices_) {
-      res.initial_version.push_back(d.initial_version);
-      res.final_version.push_back(d.version);
-      res.final_state.push_back(d.state);
-    }
-  }
+  if (options_.trace_devices) gather_traces(res);
   return res;
+}
+
+void World::gather_traces(Results& res) const {
+  // Each rank sends its cohorts' records in cohort order; rank 0 knows which cohorts each rank
+  // owns and puts every record at its device id.
+  struct Record {
+    DeviceTrace trace;
+    uint16_t initial_version, version;
+    DeviceState state;
+  };
+  static_assert(std::is_trivially_copyable_v<Record>);
+  std::vector<Record> mine;
+  for (size_t c = 0; c < cohorts_.size(); ++c)
+    for (int64_t i = 0; owns_cohort_[c] && i < cohorts_[c].count; ++i) {
+      const size_t d = size_t(cohorts_[c].first + i);
+      mine.push_back({traces_[d], devices_[d].initial_version, devices_[d].version, devices_[d].state});
+    }
+  const std::vector<std::byte> all = comm_->gather(
+      std::span<const std::byte>(reinterpret_cast<const std::byte*>(mine.data()), mine.size() * sizeof(Record)));
+  if (comm_->rank() != 0) return;
+  res.traced = true;
+  const size_t n = size_t(device_count_);
+  res.traces.resize(n);
+  res.initial_version.resize(n);
+  res.final_version.resize(n);
+  res.final_state.resize(n);
+  size_t at = 0;
+  for (int rank = 0; rank < comm_->size(); ++rank)
+    for (size_t c = 0; c < cohorts_.size(); ++c) {
+      if (region_rank_[size_t(cohorts_[c].region)] != rank) continue;
+      for (int64_t i = 0; i < cohorts_[c].count; ++i, at += sizeof(Record)) {
+        Record rec;
+        std::memcpy(&rec, all.data() + at, sizeof rec);
+        const size_t d = size_t(cohorts_[c].first + i);
+        res.traces[d] = rec.trace;
+        res.initial_version[d] = rec.initial_version;
+        res.final_version[d] = rec.version;
+        res.final_state[d] = rec.state;
+      }
+    }
 }
 
 }  // namespace fleetsim

@@ -15,6 +15,7 @@
 
 #include "reports/results.hpp"
 #include "sim/device_state.hpp"
+#include "sim/device_table.hpp"
 #include "sim/epoch_quota.hpp"
 #include "sim/external_devices.hpp"
 #include "sim/kernel.hpp"
@@ -24,12 +25,20 @@
 #include "sim/rollout_controller.hpp"
 #include "sim/rollout_order.hpp"
 #include "sim/scenario.hpp"
+#include "sim/shard_comm.hpp"
 
 namespace fleetsim {
 
 struct WorldOptions {
   bool trace_devices = false;
+  // The ranks of a sharded run (nullptr: this process simulates the whole fleet). Every rank
+  // builds the same World; each simulates the devices of the regions region_ranks() gives it.
+  ShardComm* comm = nullptr;
 };
+
+// Which rank simulates each region: regions by device count, largest first, each to the rank
+// with the fewest devices so far (ties to the lower rank), so ranks get similar shares.
+std::vector<int> assign_regions_to_ranks(const std::vector<int64_t>& devices_per_region, int ranks);
 
 class World final : public KernelClient {
  public:
@@ -44,7 +53,9 @@ class World final : public KernelClient {
 
   // Runs the whole scenario. `progress(simulated_seconds)` is called between chunks.
   void run(const std::function<void(double)>& progress = {});
-  Results results() const;
+  // The fleet's results. Collective in a sharded run: every rank calls it, and only rank 0's
+  // copy has the per-device traces (gathered in device order).
+  Results results();
 
   // Kernel callbacks.
   void on_timer(EntityId owner, uint16_t kind, uint32_t tag, uint16_t aux) override;
@@ -53,18 +64,27 @@ class World final : public KernelClient {
     if (owner < devices_.size()) __builtin_prefetch(&devices_[owner]);
   }
 
-  // Introspection for tests.
+  // Introspection for tests (counts are this rank's devices; the whole fleet in one process).
   const Device& device(uint32_t id) const { return devices_[id]; }
   int64_t count(DeviceState s) const { return state_counts_[size_t(s)]; }
+  // Whether this rank simulates device `d`, and the rank of each region.
+  bool owns(uint32_t d) const { return owns_cohort_[cohort_of(d)]; }
+  const std::vector<int>& region_ranks() const { return region_rank_; }
+  int64_t owned_devices() const {
+    int64_t n = 0;
+    for (size_t c = 0; c < cohorts_.size(); ++c) n += owns_cohort_[c] ? cohorts_[c].count : 0;
+    return n;
+  }
   const RolloutController& controller() const { return *controller_; }
-  int64_t device_count() const { return int64_t(devices_.size()); }
+  int64_t device_count() const { return device_count_; }
   uint32_t cohort_of(uint32_t device) const;
   int64_t eligible() const { return eligible_; }
   const std::vector<std::string>& versions() const { return versions_; }
   // The time-series samples taken so far (the live metrics endpoint reads the newest).
   const std::vector<TimeseriesRow>& samples() const { return rows_; }
   // Value of a named metric now (nullopt: no value yet), or its text for string metrics.
-  std::optional<double> metric_number(const std::string& name) const;
+  // Collective in a sharded run (it reads fleet-wide counters).
+  std::optional<double> metric_number(const std::string& name);
   std::string metric_text(const std::string& name) const;
 
  private:
@@ -82,6 +102,30 @@ class World final : public KernelClient {
     double from, to, rate;
     bool broker;
     int region;
+  };
+  struct HeldDevice {   // assigned to a wave, waiting for its cohort's maintenance window
+    uint32_t device;
+    uint8_t wave;
+  };
+  struct TargetChange {  // a device reached the target (+1) or was reverted (-1)
+    double t;
+    uint32_t device;
+    int32_t delta;
+  };
+  // Fleet-wide values at one instant: this rank's counters summed over all ranks. Floating-point
+  // quantities are kept per region (one rank owns a region), so the sums are exact and a
+  // sharded run reads the same numbers as a single process.
+  struct FleetView {
+    std::array<int64_t, kDeviceStateCount> states{};
+    std::vector<int64_t> versions;
+    FleetTally totals;
+    int64_t on_target = 0, refused = 0, corrupt_downloads = 0, cdn_connections = 0;
+    int64_t interval_requests = 0, interval_throttled = 0, interval_refused = 0;
+    int64_t target_gains = 0;  // devices that reached the target since the last view
+    std::vector<int64_t> histogram;
+    // per region
+    std::vector<int64_t> active_transfers, peak_active, service_throttled, broker_throttled;
+    std::vector<double> throughput, peak_throughput, bytes_delivered, bytes_retransmitted, exposure;
   };
 
   // device lifecycle (device-models/device_lifecycle.cpp)
@@ -118,22 +162,34 @@ class World final : public KernelClient {
   void mass_power_loss(const Fault& f, uint32_t fault_index);
   void sample_row();
   void snapshot_assertion(uint32_t index);
-  void account_exposure(double now);
-  void device_reached_target(double now);
+  void account_exposure(int region, double now);
+  void on_target_changed(uint32_t d, double now, int delta);
+  // Collective: the fleet-wide view now; also advances the time_to_* thresholds.
+  FleetView synchronise();
+  void update_thresholds(const FleetView& view);
+  uint16_t initial_version_of(uint32_t d) const;
+  bool owns_region(int r) const { return region_rank_[size_t(r)] == comm_->rank(); }
   double background_rate(double t, bool broker, int region) const;
   void rebalance_quotas();
-  int64_t throttled_requests() const;
+  int64_t throttled_requests(const FleetView& view) const;
   void open_connection(uint32_t d);
   void close_connection(uint32_t d);
   double boot_failure_for(uint32_t d, double now) const;
-  FleetTally tally() const;
+  FleetTally tally();
+  void gather_traces(Results& res) const;
   AssertionResult evaluate(const Assertion& a, std::optional<double> number, const std::string& text) const;
 
   const Scenario& scenario_;
   Kernel& kernel_;
   ExternalDevices* external_ = nullptr;
   WorldOptions options_;
-  std::vector<Device> devices_;
+  std::unique_ptr<SingleProcessComm> own_comm_;
+  ShardComm* comm_;
+  int64_t device_count_ = 0;
+  std::vector<int> region_rank_;
+  std::vector<bool> owns_cohort_;
+  std::vector<std::vector<std::pair<uint16_t, double>>> version_cdf_;  // per cohort: (version, cumulative share)
+  DeviceTable devices_;
   std::vector<CohortInfo> cohorts_;
   std::vector<int64_t> cohort_first_;
   std::vector<std::string> versions_;
@@ -145,7 +201,7 @@ class World final : public KernelClient {
   std::unique_ptr<RolloutController> controller_;
   int64_t order_cursor_ = 0;
   std::vector<int64_t> wave_assigned_;
-  std::vector<std::vector<uint32_t>> window_held_;  // per cohort: assigned, waiting for the window
+  std::vector<std::vector<HeldDevice>> window_held_;  // per cohort, every rank's devices
   std::vector<size_t> window_head_;
 
   // platform
@@ -170,15 +226,18 @@ class World final : public KernelClient {
   std::vector<int64_t> version_counts_;
   std::vector<WaveTally> wave_tallies_;
   FleetTally totals_;
-  int64_t on_target_ = 0;
-  int64_t on_target_initially_ = 0;
+  int64_t on_target_ = 0;            // this rank's devices
+  int64_t on_target_initially_ = 0;  // the whole fleet
+  int64_t synced_on_target_ = 0;     // the whole fleet at the last synchronise()
+  std::vector<TargetChange> target_changes_;  // since the last synchronise(), while a threshold is open
+  std::vector<int64_t> region_devices_, region_on_target_;
   int64_t refused_ = 0;
   int64_t background_throttled_ = 0;
   int64_t corrupt_downloads_ = 0;
-  double bytes_delivered_ = 0;
-  double bytes_retransmitted_ = 0;
-  double exposure_ = 0;          // device-seconds on an old version
-  double exposure_since_ = 0;
+  // per region (owned regions only)
+  std::vector<double> bytes_delivered_, bytes_retransmitted_;
+  std::vector<double> exposure_;        // device-seconds on an old version
+  std::vector<double> exposure_since_;
   std::map<int, std::optional<double>> time_to_;
   std::vector<int64_t> duration_histogram_;
   double histogram_bin_ = 60;
