@@ -127,13 +127,13 @@ void World::on_notify(uint32_t d, uint16_t /*aux*/) {
     return;
   }
   if (c.model->notification == Notification::Push && dev.retries > 0 && !unlimited_connects_ &&
-      !broker_[size_t(c.region)].admit(Seconds(now), background_rate(now, true, c.region))) {
+      !broker_[shard_of(d)].admit(Seconds(now), shard_background_rate(now, true, shard_of(d)))) {
     back_off(d);  // reconnect refused by the broker's connect-rate limit
     return;
   }
   ++interval_requests_;
   if (!unlimited_requests_ &&
-      !update_service_[size_t(c.region)].admit(Seconds(now), background_rate(now, false, c.region))) {
+      !update_service_[shard_of(d)].admit(Seconds(now), shard_background_rate(now, false, shard_of(d)))) {
     ++interval_throttled_;
     back_off(d);
     return;
@@ -180,9 +180,9 @@ void World::begin_download(uint32_t d, bool battery_checked) {
     back_off(d);
     return;
   }
-  if (!unlimited_connections_ && connections_[size_t(c.region)] >= connection_quota_.whole(c.region)) {
+  if (!unlimited_connections_ && connections_[shard_of(d)] >= connection_quota_.whole(int(shard_of(d)))) {
     ++refused_;
-    ++epoch_refused_[size_t(c.region)];
+    ++epoch_refused_[shard_of(d)];
     ++interval_refused_;
     back_off(d);
     return;
@@ -219,7 +219,7 @@ void World::start_transfer(uint32_t d) {
   if (options_.trace_devices && traces_[d].download_start < 0) traces_[d].download_start = now;
   set_state(d, DeviceState::Downloading);
   ++dev.generation;
-  dev.transfer = kernel_.start_transfer(region_link_[size_t(c.region)], d, remaining, link_cap(d), link_latency(d));
+  dev.transfer = kernel_.start_transfer(shard_link_[shard_of(d)], d, remaining, link_cap(d), link_latency(d));
   if (m.mean_bad.value > 0) {
     dev.link_bad = 0;
     dev.link_since = float(now);
@@ -231,7 +231,7 @@ double World::stop_transfer(uint32_t d) {
   Device& dev = devices_[d];
   const double got = kernel_.cancel_transfer(dev.transfer).value;
   dev.transfer = kTransferNone;
-  bytes_delivered_[size_t(cohorts_[cohort_of(d)].region)] += got;
+  bytes_delivered_[shard_of(d)] += got;
   if (options_.trace_devices) traces_[d].bytes += uint32_t(got);
   return got;
 }
@@ -241,7 +241,7 @@ void World::download_attempt_failed(uint32_t d) {
   Device& dev = devices_[d];
   const CohortInfo& c = cohorts_[cohort_of(d)];
   const DeviceModel& m = *c.model;
-  double& retransmitted = bytes_retransmitted_[size_t(c.region)];
+  double& retransmitted = bytes_retransmitted_[shard_of(d)];
   if (dev.state == DeviceState::Downloading) {
     double got = stop_transfer(d);
     if (m.resume) dev.bytes_done += uint32_t(got);
@@ -291,7 +291,7 @@ void World::on_transfer_complete(EntityId owner, TransferId /*id*/, Bytes size) 
   const DeviceModel& m = *c.model;
   const double now = kernel_.now().value;
   dev.transfer = kTransferNone;
-  bytes_delivered_[size_t(c.region)] += size.value;
+  bytes_delivered_[shard_of(d)] += size.value;
   close_connection(d);
   if (options_.trace_devices) {
     traces_[d].download_end = now;
@@ -317,7 +317,7 @@ void World::on_phase_done(uint32_t d, uint16_t phase, uint16_t outcome) {
       if (outcome == event::kCorrupt) {
         ++corrupt_downloads_;
         const double size = image_size(d).value;
-        bytes_retransmitted_[size_t(c.region)] += size;
+        bytes_retransmitted_[shard_of(d)] += size;
         dev.bytes_done = 0;
         if (dev.attempts >= m.retry_max_attempts) {
           finish(d, DeviceState::DownloadFailed);

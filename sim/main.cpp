@@ -107,19 +107,18 @@ int agree_to_start(ShardComm& comm, int code, const std::string& error, uint64_t
   std::memcpy(mine.data() + sizeof h, error.data(), error.size());
   const std::vector<std::byte> all = comm.all_gather(mine);
   int agreed = 0;
-  std::string report, previous;
+  std::string report;
+  std::vector<std::string> errors;  // per rank; empty: ready
   uint64_t first_fingerprint = 0;
   size_t at = 0;
   for (int rank = 0; rank < comm.size(); ++rank) {
     Header r;
     std::memcpy(&r, all.data() + at, sizeof r);
-    const std::string text(reinterpret_cast<const char*>(all.data() + at + sizeof r), r.length);
+    errors.emplace_back(reinterpret_cast<const char*>(all.data() + at + sizeof r), r.length);
     at += sizeof r + r.length;
     if (rank == 0) first_fingerprint = r.fingerprint;
     if (r.code != 0) {
       agreed = std::max(agreed, int(r.code));
-      if (text != previous) report += "fleetsim: rank " + std::to_string(rank) + ": " + text;
-      previous = text;
     } else if (r.fingerprint != first_fingerprint) {
       agreed = std::max(agreed, kBadInput);
       report += "fleetsim: rank " + std::to_string(rank) +
@@ -127,6 +126,13 @@ int agree_to_start(ShardComm& comm, int code, const std::string& error, uint64_t
                 "--set/--seed (on a cluster, the same path on every node)\n";
     }
   }
+  // The same problem on every rank (the usual case: one scenario file) is reported once.
+  bool same_everywhere = true;
+  for (const std::string& e : errors) same_everywhere = same_everywhere && !e.empty() && e == errors[0];
+  if (same_everywhere) report = errors[0];
+  else
+    for (size_t rank = 0; rank < errors.size(); ++rank)
+      if (!errors[rank].empty()) report += "fleetsim: rank " + std::to_string(rank) + ": " + errors[rank];
   if (comm.rank() == 0) std::cerr << report;
   return agreed;
 }
@@ -425,7 +431,7 @@ int cmd_run(int argc, char** argv) {
     std::filesystem::create_directories(out_dir, ec);
     if (ec) {
       start_code = kInfrastructure;
-      start_error = "cannot create output directory " + out_dir + ": " + ec.message() + "\n";
+      start_error = "fleetsim: cannot create output directory " + out_dir + ": " + ec.message() + "\n";
     }
   }
   if (comm) {
@@ -433,7 +439,7 @@ int cmd_run(int argc, char** argv) {
                                       loaded.scenario ? scenario_fingerprint(loaded.scenario->document) : 0);
     if (agreed != kOk) return agreed;
   } else if (start_code != kOk) {
-    std::cerr << (start_code == kBadInput ? "" : "fleetsim: ") << start_error;
+    std::cerr << start_error;
     return start_code;
   }
   const Scenario& scenario = *loaded.scenario;

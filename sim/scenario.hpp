@@ -25,12 +25,18 @@ struct Degradation {
   double factor = 1.0;  // capacity multiplier during the window (0 = down)
 };
 
+constexpr int kMaxSites = 256;  // edge sites per region
+
 struct Region {
   std::string name;
   Seconds rtt{0.05};
   BytesPerSecond backhaul{0};        // 0 = unlimited; the shared link is min(backhaul, CDN edge)
   std::vector<TimeWindow> outages;   // all links down
   std::vector<Degradation> degradations;  // backhaul × factor
+  // CDN edge sites (points of presence) serving the region. Its devices (every cohort split
+  // evenly by id) and its link capacity are divided evenly among them; each site is one shard
+  // of an MPI run, so a large region can be spread over several ranks.
+  int sites = 1;
 };
 
 struct Platform {

@@ -771,8 +771,9 @@ class ScenarioReader {
       if (name.empty()) rf.error("empty region name (expected a name like \"eu-west\")");
       Region r;
       r.name = name;
-      Obj o(rf, {"rtt", "backhaul", "outages", "degradations"});
+      Obj o(rf, {"rtt", "backhaul", "outages", "degradations", "sites"});
       set(r.rtt, duration(o["rtt"]));
+      if (auto sites = integer(o["sites"], 1, kMaxSites)) r.sites = int(*sites);
       Field backhaul = o["backhaul"];
       if (backhaul.j) {
         if (auto b = rate(backhaul, Min::Zero)) r.backhaul = *b;

@@ -137,7 +137,8 @@ json region_def() {
   return object({{"rtt", ref("duration")},
                  {"backhaul", ref("rate")},
                  {"outages", array_of(window())},
-                 {"degradations", array_of(degradation)}});
+                 {"degradations", array_of(degradation)},
+                 {"sites", integer(1, kMaxSites)}});
 }
 
 json platform_def() {

@@ -18,19 +18,40 @@ constexpr std::array<int, 4> kTimeToThresholds = {50, 90, 95, 99};
 
 }  // namespace
 
-std::vector<int> assign_regions_to_ranks(const std::vector<int64_t>& devices_per_region, int ranks) {
-  std::vector<size_t> order(devices_per_region.size());
-  for (size_t r = 0; r < order.size(); ++r) order[r] = r;
+std::vector<int> assign_shards_to_ranks(const std::vector<int64_t>& devices_per_shard, int ranks) {
+  std::vector<size_t> order(devices_per_shard.size());
+  for (size_t s = 0; s < order.size(); ++s) order[s] = s;
   std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return devices_per_region[a] > devices_per_region[b]; });
+                   [&](size_t a, size_t b) { return devices_per_shard[a] > devices_per_shard[b]; });
   std::vector<int64_t> load(size_t(std::max(1, ranks)), 0);
-  std::vector<int> rank_of(devices_per_region.size(), 0);
-  for (size_t r : order) {
+  std::vector<int> rank_of(devices_per_shard.size(), 0);
+  for (size_t s : order) {
     const size_t least = size_t(std::min_element(load.begin(), load.end()) - load.begin());
-    rank_of[r] = int(least);
-    load[least] += devices_per_region[r];
+    rank_of[s] = int(least);
+    load[least] += devices_per_shard[s];
   }
   return rank_of;
+}
+
+namespace {
+// Devices of a cohort of `count` in site `site` of `sites`: ids i with ⌊i·sites/count⌋ = site,
+// i.e. [⌈site·count/sites⌉, ⌈(site+1)·count/sites⌉).
+int64_t site_begin(int64_t count, int sites, int site) { return (int64_t(site) * count + sites - 1) / sites; }
+}  // namespace
+
+std::vector<DeviceRange> World::ranges_of_rank(int rank) const {
+  std::vector<DeviceRange> out;
+  for (const CohortInfo& c : cohorts_)
+    for (int site = 0; site < c.sites; ++site) {
+      if (shard_rank_[c.first_shard + size_t(site)] != rank) continue;
+      const int64_t b = site_begin(c.count, c.sites, site), e = site_begin(c.count, c.sites, site + 1);
+      if (e > b) out.push_back({uint32_t(c.first + b), uint32_t(e - b)});
+    }
+  return out;
+}
+
+int64_t World::site_count(const CohortInfo& c, int site) {
+  return site_begin(c.count, c.sites, site + 1) - site_begin(c.count, c.sites, site);
 }
 
 World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
@@ -47,23 +68,6 @@ World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
       connect_quota_(scenario.platform.broker_connect_rate.value, {}) {
   const int64_t n = scenario.device_count();
   device_count_ = n;
-
-  // Shards: whole regions per rank. The devices of a cohort are one id range, so a rank owns
-  // the ranges of its regions' cohorts.
-  region_devices_.assign(scenario.regions.size(), 0);
-  for (const Cohort& c : scenario.cohorts) region_devices_[size_t(scenario.region_index(c.region))] += c.count;
-  region_rank_ = assign_regions_to_ranks(region_devices_, comm_->size());
-  std::vector<std::pair<size_t, size_t>> owned_ranges;
-  {
-    int64_t first = 0;
-    for (const Cohort& c : scenario.cohorts) {
-      const bool mine = region_rank_[size_t(scenario.region_index(c.region))] == comm_->rank();
-      owns_cohort_.push_back(mine);
-      if (mine) owned_ranges.push_back({size_t(first), size_t(c.count)});
-      first += c.count;
-    }
-  }
-  devices_.allocate(size_t(n), owned_ranges);
 
   // Versions: the target first, then every version a cohort starts on, in file order.
   versions_.push_back(scenario.firmware.target);
@@ -83,13 +87,20 @@ World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
     cohort_targeted_.push_back(in);
   }
 
-  // Cohorts, initial versions (drawn per device from the cohort's shares), eligibility.
+  // Shards: the edge sites of every region, region by region.
+  for (size_t reg = 0; reg < scenario.regions.size(); ++reg) {
+    region_first_shard_.push_back(uint32_t(shards_.size()));
+    for (int site = 0; site < scenario.regions[reg].sites; ++site) shards_.push_back({int(reg), 0});
+  }
+
+  // Cohorts and their initial-version shares.
   int64_t first = 0;
   for (size_t ci = 0; ci < scenario.cohorts.size(); ++ci) {
     const Cohort& c = scenario.cohorts[ci];
     const DeviceModel& m = scenario.models.at(c.model);
-    CohortInfo info{&m, scenario.region_index(c.region), first, c.count, scenario.firmware.boot_failure,
-                    CohortClock::for_zone(c.timezone), 0.0};
+    const int region = scenario.region_index(c.region);
+    CohortInfo info{&m, region, first, c.count, scenario.firmware.boot_failure, CohortClock::for_zone(c.timezone),
+                    0.0, region_first_shard_[size_t(region)], scenario.regions[size_t(region)].sites};
     if (auto it = scenario.firmware.boot_failure_by_model.find(c.model);
         it != scenario.firmware.boot_failure_by_model.end())
       info.boot_failure = it->second;
@@ -97,7 +108,6 @@ World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
       info.poll_rate = double(c.count) / m.poll_interval.value;
     cohorts_.push_back(info);
     cohort_first_.push_back(first);
-
     std::vector<std::pair<uint16_t, double>> cdf;
     double acc = 0;
     for (const auto& [v, share] : c.firmware) {
@@ -105,23 +115,39 @@ World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
       cdf.push_back({uint16_t(std::find(versions_.begin(), versions_.end(), v) - versions_.begin()), acc});
     }
     version_cdf_.push_back(std::move(cdf));
-    for (int64_t i = 0; owns_cohort_[ci] && i < c.count; ++i) {
-      Device& d = devices_[size_t(first + i)];
-      const uint16_t v = initial_version_of(uint32_t(first + i));
-      d.version = d.initial_version = v;
-      d.link_since = -1.0f;  // link state unknown: stationary distribution
-      ++version_counts_[v];
-      if (v == target_version_) ++on_target_;
-      else if (cohort_targeted_[ci]) ++eligible_;
-    }
     first += c.count;
   }
-  for (size_t ci = 0; ci < cohorts_.size(); ++ci)
-    if (owns_cohort_[ci]) state_counts_[size_t(DeviceState::Idle)] += cohorts_[ci].count;
-  region_on_target_.assign(scenario.regions.size(), 0);
-  for (size_t ci = 0; ci < cohorts_.size(); ++ci)
-    for (int64_t i = 0; owns_cohort_[ci] && i < cohorts_[ci].count; ++i)
-      region_on_target_[size_t(cohorts_[ci].region)] += devices_[size_t(cohorts_[ci].first + i)].version == target_version_;
+  for (const CohortInfo& c : cohorts_)
+    for (int site = 0; site < c.sites; ++site) shards_[c.first_shard + size_t(site)].devices += site_count(c, site);
+
+  // Ranks own whole shards; this rank's device records are the ranges of its shards.
+  std::vector<int64_t> shard_devices;
+  for (const Shard& sh : shards_) shard_devices.push_back(sh.devices);
+  shard_rank_ = assign_shards_to_ranks(shard_devices, comm_->size());
+  owned_ranges_ = ranges_of_rank(comm_->rank());
+  std::vector<std::pair<size_t, size_t>> allocate;
+  for (const DeviceRange& dr : owned_ranges_) allocate.push_back({dr.first, dr.count});
+  devices_.allocate(size_t(n), allocate);
+
+  // Initial versions (drawn per device from its cohort's shares) and eligibility.
+  shard_on_target_.assign(shards_.size(), 0);
+  for (const DeviceRange& dr : owned_ranges_) {
+    const size_t ci = cohort_of(dr.first);
+    for (uint32_t d = dr.first; d < dr.first + dr.count; ++d) {
+      Device& dev = devices_[d];
+      const uint16_t v = initial_version_of(d);
+      dev.version = dev.initial_version = v;
+      dev.link_since = -1.0f;  // link state unknown: stationary distribution
+      ++version_counts_[v];
+      if (v == target_version_) {
+        ++on_target_;
+        ++shard_on_target_[shard_of(d)];
+      } else if (cohort_targeted_[ci]) {
+        ++eligible_;
+      }
+    }
+    state_counts_[size_t(DeviceState::Idle)] += dr.count;
+  }
   // The controller sizes waves from the whole fleet's eligible devices.
   std::array<int64_t, 2> fleet{eligible_, on_target_};
   comm_->sum(fleet);
@@ -162,40 +188,43 @@ World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
   assertion_entity_ = fault_entity_base_ + uint32_t(faults_.size());
   kernel_.configure(assertion_entity_ + 1);
 
-  // One shared link per region: the bottleneck of CDN edge egress and backhaul.
+  // One shared link per edge site: the bottleneck of CDN edge egress and backhaul, the region's
+  // capacity divided evenly among its sites.
   for (const Region& reg : scenario.regions) {
     double cap = 0;
     auto it = scenario.platform.cdn_egress.find(reg.name);
     if (it != scenario.platform.cdn_egress.end()) cap = it->second.value;
     if (reg.backhaul.value > 0) cap = cap > 0 ? std::min(cap, reg.backhaul.value) : reg.backhaul.value;
     region_capacity_.push_back(cap);
-    region_link_.push_back(kernel_.add_link(reg.name, BytesPerSecond(cap)));
+    for (int site = 0; site < reg.sites; ++site)
+      shard_link_.push_back(kernel_.add_link(reg.sites == 1 ? reg.name : reg.name + "/" + std::to_string(site),
+                                             BytesPerSecond(cap / reg.sites)));
   }
   region_down_.assign(scenario.regions.size(), 0);
-  // The first epoch divides fleet-wide limits by devices per region; later ones by demand.
-  std::vector<double> devices_per_region(scenario.regions.size(), 0.0);
-  for (const CohortInfo& c : cohorts_) devices_per_region[size_t(c.region)] += double(c.count);
-  connection_quota_ = EpochQuota(double(scenario.platform.cdn_max_connections), devices_per_region);
-  request_quota_ = EpochQuota(scenario.platform.update_service_capacity.value, devices_per_region);
-  connect_quota_ = EpochQuota(scenario.platform.broker_connect_rate.value, devices_per_region);
-  update_service_.resize(scenario.regions.size());
-  broker_.resize(scenario.regions.size());
-  connections_.assign(scenario.regions.size(), 0);
-  epoch_peak_connections_.assign(scenario.regions.size(), 0);
-  epoch_refused_.assign(scenario.regions.size(), 0);
-  for (size_t r = 0; r < scenario.regions.size(); ++r) {
-    update_service_[r].set_capacity(PerSecond(request_quota_.amount(int(r))));
-    broker_[r].set_capacity(PerSecond(connect_quota_.amount(int(r))));
+  // The first epoch divides fleet-wide limits by devices per shard; later ones by demand.
+  std::vector<double> devices_per_shard;
+  for (const Shard& sh : shards_) devices_per_shard.push_back(double(sh.devices));
+  connection_quota_ = EpochQuota(double(scenario.platform.cdn_max_connections), devices_per_shard);
+  request_quota_ = EpochQuota(scenario.platform.update_service_capacity.value, devices_per_shard);
+  connect_quota_ = EpochQuota(scenario.platform.broker_connect_rate.value, devices_per_shard);
+  update_service_.resize(shards_.size());
+  broker_.resize(shards_.size());
+  connections_.assign(shards_.size(), 0);
+  epoch_peak_connections_.assign(shards_.size(), 0);
+  epoch_refused_.assign(shards_.size(), 0);
+  for (size_t sh = 0; sh < shards_.size(); ++sh) {
+    update_service_[sh].set_capacity(PerSecond(request_quota_.amount(int(sh))));
+    broker_[sh].set_capacity(PerSecond(connect_quota_.amount(int(sh))));
   }
   corrupt_window_.assign(scenario.regions.size(), false);
 
   for (int t : kTimeToThresholds)  // devices already on target count from t = 0
     time_to_[t] = double(on_target_initially_) >= std::ceil(double(n) * t / 100.0) ? std::optional<double>(0.0)
                                                                                     : std::nullopt;
-  bytes_delivered_.assign(scenario.regions.size(), 0.0);
-  bytes_retransmitted_.assign(scenario.regions.size(), 0.0);
-  exposure_.assign(scenario.regions.size(), 0.0);
-  exposure_since_.assign(scenario.regions.size(), 0.0);
+  bytes_delivered_.assign(shards_.size(), 0.0);
+  bytes_retransmitted_.assign(shards_.size(), 0.0);
+  exposure_.assign(shards_.size(), 0.0);
+  exposure_since_.assign(shards_.size(), 0.0);
   histogram_bin_ = std::max(60.0, scenario.duration.value / 200.0);
   duration_histogram_.assign(200, 0);
   if (options_.trace_devices) traces_.resize(size_t(n));
@@ -231,8 +260,8 @@ void World::run(const std::function<void(double)>& progress) {
     kernel_.run_until(*this, Seconds(end * i / chunks));
     if (progress) progress(end * i / chunks);
   }
-  for (int r = 0; r < int(exposure_.size()); ++r)
-    if (owns_region(r)) account_exposure(r, end);
+  for (size_t sh = 0; sh < shards_.size(); ++sh)
+    if (owns_shard(sh)) account_exposure(sh, end);
   for (uint32_t i = 0; i < scenario_.assertions.size(); ++i)
     if (!scenario_.assertions[i].at || scenario_.assertions[i].at->value > end) snapshot_assertion(i);
   sample_row();
@@ -287,7 +316,7 @@ uint16_t World::initial_version_of(uint32_t d) const {
 }
 
 World::FleetView World::synchronise() {
-  const size_t regions = scenario_.regions.size();
+  const size_t shards = shards_.size();
   const double now = kernel_.now().value;
   FleetView v;
   v.states = state_counts_;
@@ -303,27 +332,27 @@ World::FleetView World::synchronise() {
   v.interval_refused = interval_refused_;
   for (const TargetChange& c : target_changes_) v.target_gains += c.delta > 0;
   v.histogram = duration_histogram_;
-  v.active_transfers.assign(regions, 0);
-  v.peak_active.assign(regions, 0);
-  v.service_throttled.assign(regions, 0);
-  v.broker_throttled.assign(regions, 0);
-  v.throughput.assign(regions, 0.0);
-  v.peak_throughput.assign(regions, 0.0);
-  v.bytes_delivered.assign(regions, 0.0);
-  v.bytes_retransmitted.assign(regions, 0.0);
-  v.exposure.assign(regions, 0.0);
-  for (size_t r = 0; r < regions; ++r) {
-    if (!owns_region(int(r))) continue;
-    const LinkStats stats = kernel_.link_stats(region_link_[r]);
-    v.active_transfers[r] = kernel_.link_active_transfers(region_link_[r]);
-    v.peak_active[r] = stats.peak_active;
-    v.service_throttled[r] = update_service_[r].throttled();
-    v.broker_throttled[r] = broker_[r].throttled();
-    v.throughput[r] = kernel_.link_throughput(region_link_[r]).value;
-    v.peak_throughput[r] = stats.peak_throughput.value;
-    v.bytes_delivered[r] = bytes_delivered_[r];
-    v.bytes_retransmitted[r] = bytes_retransmitted_[r];
-    v.exposure[r] = exposure_[r] + double(region_devices_[r] - region_on_target_[r]) * (now - exposure_since_[r]);
+  v.active_transfers.assign(shards, 0);
+  v.peak_active.assign(shards, 0);
+  v.service_throttled.assign(shards, 0);
+  v.broker_throttled.assign(shards, 0);
+  v.throughput.assign(shards, 0.0);
+  v.peak_throughput.assign(shards, 0.0);
+  v.bytes_delivered.assign(shards, 0.0);
+  v.bytes_retransmitted.assign(shards, 0.0);
+  v.exposure.assign(shards, 0.0);
+  for (size_t s = 0; s < shards; ++s) {
+    if (!owns_shard(s)) continue;
+    const LinkStats stats = kernel_.link_stats(shard_link_[s]);
+    v.active_transfers[s] = kernel_.link_active_transfers(shard_link_[s]);
+    v.peak_active[s] = stats.peak_active;
+    v.service_throttled[s] = update_service_[s].throttled();
+    v.broker_throttled[s] = broker_[s].throttled();
+    v.throughput[s] = kernel_.link_throughput(shard_link_[s]).value;
+    v.peak_throughput[s] = stats.peak_throughput.value;
+    v.bytes_delivered[s] = bytes_delivered_[s];
+    v.bytes_retransmitted[s] = bytes_retransmitted_[s];
+    v.exposure[s] = exposure_[s] + double(shards_[s].devices - shard_on_target_[s]) * (now - exposure_since_[s]);
   }
   // Flatten, sum over the ranks, unflatten: one integer and one floating-point collective.
   std::vector<int64_t> ints;
@@ -390,11 +419,11 @@ FleetTally World::tally() { return synchronise().totals; }
 
 void World::rebalance_quotas() {
   const double now = kernel_.now().value;
-  // Each region's demand in the epoch is counted by the rank that owns it.
-  const size_t regions = connections_.size();
-  std::vector<int64_t> demand(3 * regions, 0);
-  for (size_t r = 0; r < regions; ++r) {
-    if (!owns_region(int(r))) continue;
+  // Each shard's demand in the epoch is counted by the rank that owns it.
+  const size_t shards = shards_.size();
+  std::vector<int64_t> demand(3 * shards, 0);
+  for (size_t r = 0; r < shards; ++r) {
+    if (!owns_shard(r)) continue;
     demand[3 * r] = epoch_peak_connections_[r] + epoch_refused_[r];
     demand[3 * r + 1] = update_service_[r].take_epoch_offered();
     demand[3 * r + 2] = broker_[r].take_epoch_offered();
@@ -402,13 +431,13 @@ void World::rebalance_quotas() {
     epoch_refused_[r] = 0;
   }
   comm_->sum(demand);
-  for (int r = 0; r < int(regions); ++r) {
-    connection_quota_.add_demand(r, double(demand[3 * size_t(r)]));
+  for (size_t r = 0; r < shards; ++r) {
+    connection_quota_.add_demand(int(r), double(demand[3 * r]));
     // Requests offered in the epoch (individual ones counted by the services) plus the background.
-    request_quota_.add_demand(r, double(demand[3 * size_t(r) + 1]) +
-                                     background_rate(now, false, r) * scenario_.rollout.tick.value);
-    connect_quota_.add_demand(r, double(demand[3 * size_t(r) + 2]) +
-                                     background_rate(now, true, r) * scenario_.rollout.tick.value);
+    request_quota_.add_demand(int(r), double(demand[3 * r + 1]) +
+                                          shard_background_rate(now, false, r) * scenario_.rollout.tick.value);
+    connect_quota_.add_demand(int(r), double(demand[3 * r + 2]) +
+                                          shard_background_rate(now, true, r) * scenario_.rollout.tick.value);
   }
   connection_quota_.rebalance();
   request_quota_.rebalance();
@@ -446,7 +475,7 @@ int64_t World::release_from_wave(int wave, int64_t budget, Seconds now) {
       while (window_head_[c] < held.size() && released < budget) {
         const HeldDevice h = held[window_head_[c]++];
         if (h.wave != wave) continue;
-        if (owns_cohort_[c]) release(h.device, spread(now, released, budget));
+        if (owns(h.device)) release(h.device, spread(now, released, budget));
         ++released;
       }
       if (window_head_[c] == held.size()) {
@@ -468,7 +497,7 @@ int64_t World::release_from_wave(int wave, int64_t budget, Seconds now) {
     }
     const uint32_t d = upcoming[size_t(order_cursor_++ % kAhead)];
     const uint32_t c = cohort_of(d);
-    const bool mine = owns_cohort_[c];
+    const bool mine = owns(d);
     const uint16_t initial = mine ? devices_[d].initial_version : initial_version_of(d);
     if (initial == target_version_) continue;  // already on target: nothing to do
     if (mine) devices_[d].wave = uint8_t(wave);
@@ -512,16 +541,12 @@ Seconds World::spread(Seconds now, int64_t index, int64_t count) const {
 }
 
 void World::start_rollback(Seconds now) {
-  for (uint32_t c = 0; c < cohorts_.size(); ++c) {
-    if (!owns_cohort_[c]) continue;
-    for (int64_t i = 0; i < cohorts_[c].count; ++i) {
-      const uint32_t d = uint32_t(cohorts_[c].first + i);
-      Device& dev = devices_[d];
-      if (dev.state != DeviceState::Updated || dev.rollback_job) continue;
-      dev.rollback_job = 1;
-      release(d, now);
-    }
-  }
+  for_each_owned_in(-1, [&](uint32_t d) {
+    Device& dev = devices_[d];
+    if (dev.state != DeviceState::Updated || dev.rollback_job) return;
+    dev.rollback_job = 1;
+    release(d, now);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -534,34 +559,30 @@ void World::apply_region_capacity(int region) {
     if (!fault_active_[i] || f.kind != FaultKind::CdnDegradation) continue;
     if (f.region.empty() || scenario_.region_index(f.region) == region) factor *= f.factor;
   }
-  kernel_.set_link_capacity(region_link_[size_t(region)], BytesPerSecond(region_capacity_[size_t(region)] * factor));
+  const int sites = scenario_.regions[size_t(region)].sites;
+  for (int site = 0; site < sites; ++site)
+    kernel_.set_link_capacity(shard_link_[region_first_shard_[size_t(region)] + size_t(site)],
+                              BytesPerSecond(region_capacity_[size_t(region)] / sites * factor));
 }
 
 void World::drop_region_transfers(int region) {
-  for (uint32_t c = 0; c < cohorts_.size(); ++c) {
-    if (cohorts_[c].region != region || !owns_cohort_[c]) continue;
-    for (int64_t i = 0; i < cohorts_[c].count; ++i) {
-      uint32_t d = uint32_t(cohorts_[c].first + i);
-      if (holds_connection(devices_[d].state)) download_attempt_failed(d);
-    }
-  }
+  for_each_owned_in(region, [&](uint32_t d) {
+    if (holds_connection(devices_[d].state)) download_attempt_failed(d);
+  });
 }
 
 void World::mass_power_loss(const Fault& f, uint32_t fault_index) {
   const int region = f.region.empty() ? -1 : scenario_.region_index(f.region);
-  for (uint32_t c = 0; c < cohorts_.size(); ++c) {
-    if ((region >= 0 && cohorts_[c].region != region) || !owns_cohort_[c]) continue;
-    if (!f.cohort.empty() && scenario_.cohorts[c].name != f.cohort) continue;
-    for (int64_t i = 0; i < cohorts_[c].count; ++i) {
-      uint32_t d = uint32_t(cohorts_[c].first + i);
-      if (devices_[d].state != DeviceState::Installing) continue;
-      if (external_ && external_->owns(d)) continue;  // a real board is not in the simulated blackout
-      if (f.fraction < 1.0 && uniform01(scenario_.seed, d, Stream::FaultSelection, fault_index) >= f.fraction)
-        continue;  // each fault draws its own share of the devices
-      ++devices_[d].generation;  // the install never completes
-      finish(d, cohorts_[c].model->storage == StorageLayout::Single ? DeviceState::Bricked : DeviceState::RolledBack);
-    }
-  }
+  for_each_owned_in(region, [&](uint32_t d) {
+    const uint32_t c = cohort_of(d);
+    if (!f.cohort.empty() && scenario_.cohorts[c].name != f.cohort) return;
+    if (devices_[d].state != DeviceState::Installing) return;
+    if (external_ && external_->owns(d)) return;  // a real board is not in the simulated blackout
+    if (f.fraction < 1.0 && uniform01(scenario_.seed, d, Stream::FaultSelection, fault_index) >= f.fraction)
+      return;  // each fault draws its own share of the devices
+    ++devices_[d].generation;  // the install never completes
+    finish(d, cohorts_[c].model->storage == StorageLayout::Single ? DeviceState::Bricked : DeviceState::RolledBack);
+  });
 }
 
 void World::on_fault(uint32_t index, bool starting) {
@@ -603,8 +624,8 @@ void World::on_fault(uint32_t index, bool starting) {
       brownout_factor_ = 1.0;
       for (size_t i = 0; i < faults_.size(); ++i)
         if (fault_active_[i] && faults_[i].kind == FaultKind::UpdateServiceBrownout) brownout_factor_ *= faults_[i].factor;
-      for (size_t r = 0; r < update_service_.size(); ++r)
-        update_service_[r].set_capacity(PerSecond(request_quota_.amount(int(r)) * brownout_factor_));
+      for (size_t s = 0; s < update_service_.size(); ++s)
+        update_service_[s].set_capacity(PerSecond(request_quota_.amount(int(s)) * brownout_factor_));
       return;
     case FaultKind::CorruptArtifact:
       each_region([&](int r) { corrupt_window_[size_t(r)] += starting ? 1 : -1; });
@@ -639,6 +660,17 @@ double World::background_rate(double t, bool broker, int region) const {
   return rate;
 }
 
+double World::shard_background_rate(double t, bool broker, size_t shard) const {
+  // Devices are split evenly among a region's sites, and so is their background load.
+  const Shard& sh = shards_[shard];
+  const double rate = background_rate(t, broker, sh.region);
+  const int sites = scenario_.regions[size_t(sh.region)].sites;
+  if (sites == 1) return rate;
+  int64_t region_devices = 0;
+  for (int site = 0; site < sites; ++site) region_devices += shards_[region_first_shard_[size_t(sh.region)] + size_t(site)].devices;
+  return region_devices > 0 ? rate * double(sh.devices) / double(region_devices) : 0.0;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Observers
 
@@ -650,26 +682,25 @@ int64_t World::throttled_requests(const FleetView& view) const {
 }
 
 void World::open_connection(uint32_t d) {
-  const size_t r = size_t(cohorts_[cohort_of(d)].region);
+  const size_t s = shard_of(d);
   ++cdn_connections_;
-  if (++connections_[r] > epoch_peak_connections_[r]) epoch_peak_connections_[r] = connections_[r];
+  if (++connections_[s] > epoch_peak_connections_[s]) epoch_peak_connections_[s] = connections_[s];
 }
 
 void World::close_connection(uint32_t d) {
   --cdn_connections_;
-  --connections_[size_t(cohorts_[cohort_of(d)].region)];
+  --connections_[shard_of(d)];
 }
 
-void World::account_exposure(int region, double now) {
-  const size_t r = size_t(region);
-  exposure_[r] += double(region_devices_[r] - region_on_target_[r]) * (now - exposure_since_[r]);
-  exposure_since_[r] = now;
+void World::account_exposure(size_t shard, double now) {
+  exposure_[shard] += double(shards_[shard].devices - shard_on_target_[shard]) * (now - exposure_since_[shard]);
+  exposure_since_[shard] = now;
 }
 
 void World::on_target_changed(uint32_t d, double now, int delta) {
-  const int region = cohorts_[cohort_of(d)].region;
-  account_exposure(region, now);
-  region_on_target_[size_t(region)] += delta;
+  const size_t shard = shard_of(d);
+  account_exposure(shard, now);
+  shard_on_target_[shard] += delta;
   on_target_ += delta;
   if (!time_to_[kTimeToThresholds.back()])  // a threshold is still open (they close in order)
     target_changes_.push_back({now, d, delta});
@@ -686,17 +717,17 @@ void World::sample_row() {
   row.t = now;
   row.states = view.states;
   row.versions = view.versions;
-  for (size_t r = 0; r < region_link_.size(); ++r) {
-    row.active_transfers.push_back(uint32_t(view.active_transfers[r]));
-    row.egress_bps.push_back(view.throughput[r] * 8.0);
+  for (size_t r = 0; r < scenario_.regions.size(); ++r) {
+    row.active_transfers.push_back(uint32_t(region_total(view.active_transfers, r)));
+    row.egress_bps.push_back(region_total(view.throughput, r) * 8.0);
   }
   row.cdn_connections = view.cdn_connections;
   // Background check-ins over the interval, integrated per second, plus individual requests.
   double background = 0, overflow = 0;
-  for (int r = 0; r < int(region_link_.size()); ++r) {
-    const double cap = unlimited_requests_ ? -1 : update_service_[size_t(r)].capacity_now();
+  for (size_t s = 0; s < shards_.size(); ++s) {
+    const double cap = unlimited_requests_ ? -1 : update_service_[s].capacity_now();
     for (double t = last_sample_; t < now; t += 1.0) {
-      double b = background_rate(t, false, r) * std::min(1.0, now - t);
+      double b = shard_background_rate(t, false, s) * std::min(1.0, now - t);
       background += b;
       if (cap >= 0) overflow += std::max(0.0, b - cap);
     }
@@ -748,12 +779,12 @@ std::optional<double> World::metric_number(const std::string& name) {
   }
   if (name == "platform.peak_egress_bps") {
     double peak = 0;
-    for (double p : v.peak_throughput) peak = std::max(peak, p * 8.0);
+    for (size_t r = 0; r < scenario_.regions.size(); ++r) peak = std::max(peak, region_total(v.peak_throughput, r) * 8.0);
     return peak;
   }
   if (name == "platform.peak_concurrent_transfers") {
     double peak = 0;
-    for (int64_t p : v.peak_active) peak = std::max(peak, double(p));
+    for (size_t r = 0; r < scenario_.regions.size(); ++r) peak = std::max(peak, double(region_total(v.peak_active, r)));
     return peak;
   }
   if (name == "platform.refused_connections") return double(v.refused);
@@ -845,18 +876,18 @@ Results World::results() {
   res.on_target = v.on_target;
   res.time_to = time_to_;
   for (size_t r = 0; r < scenario_.regions.size(); ++r)
-    res.regions.push_back({scenario_.regions[r].name, region_capacity_[r] * 8.0, v.peak_throughput[r] * 8.0,
-                           uint32_t(v.peak_active[r])});
+    res.regions.push_back({scenario_.regions[r].name, region_capacity_[r] * 8.0,
+                           region_total(v.peak_throughput, r) * 8.0, uint32_t(region_total(v.peak_active, r))});
   res.cdn_max_connections = scenario_.platform.cdn_max_connections;
   res.update_service_capacity = scenario_.platform.update_service_capacity.value;
   res.refused_connections = v.refused;
   res.throttled_requests = throttled_requests(v);
   for (int64_t b : v.broker_throttled) res.broker_refused += b;
   res.corrupt_downloads = v.corrupt_downloads;
-  for (size_t r = 0; r < scenario_.regions.size(); ++r) {  // region order, whatever the ranks
-    res.bytes_delivered += v.bytes_delivered[r];
-    res.bytes_retransmitted += v.bytes_retransmitted[r];
-    res.exposure_device_hours_old += v.exposure[r];
+  for (size_t s = 0; s < shards_.size(); ++s) {  // shard order, whatever the ranks
+    res.bytes_delivered += v.bytes_delivered[s];
+    res.bytes_retransmitted += v.bytes_retransmitted[s];
+    res.exposure_device_hours_old += v.exposure[s];
   }
   res.exposure_device_hours_old /= 3600.0;
   for (size_t i = 0; i < scenario_.assertions.size(); ++i)
@@ -869,8 +900,8 @@ Results World::results() {
 }
 
 void World::gather_traces(Results& res) const {
-  // Each rank sends its cohorts' records in cohort order; rank 0 knows which cohorts each rank
-  // owns and puts every record at its device id.
+  // Each rank sends its records range by range; rank 0 knows every rank's ranges and puts each
+  // record at its device id.
   struct Record {
     DeviceTrace trace;
     uint16_t initial_version, version;
@@ -878,11 +909,9 @@ void World::gather_traces(Results& res) const {
   };
   static_assert(std::is_trivially_copyable_v<Record>);
   std::vector<Record> mine;
-  for (size_t c = 0; c < cohorts_.size(); ++c)
-    for (int64_t i = 0; owns_cohort_[c] && i < cohorts_[c].count; ++i) {
-      const size_t d = size_t(cohorts_[c].first + i);
-      mine.push_back({traces_[d], devices_[d].initial_version, devices_[d].version, devices_[d].state});
-    }
+  for_each_owned_in(-1, [&](uint32_t d) {
+    mine.push_back({traces_[d], devices_[d].initial_version, devices_[d].version, devices_[d].state});
+  });
   const std::vector<std::byte> all = comm_->gather(
       std::span<const std::byte>(reinterpret_cast<const std::byte*>(mine.data()), mine.size() * sizeof(Record)));
   if (comm_->rank() != 0) return;
@@ -894,18 +923,15 @@ void World::gather_traces(Results& res) const {
   res.final_state.resize(n);
   size_t at = 0;
   for (int rank = 0; rank < comm_->size(); ++rank)
-    for (size_t c = 0; c < cohorts_.size(); ++c) {
-      if (region_rank_[size_t(cohorts_[c].region)] != rank) continue;
-      for (int64_t i = 0; i < cohorts_[c].count; ++i, at += sizeof(Record)) {
+    for (const DeviceRange& dr : ranges_of_rank(rank))
+      for (uint32_t d = dr.first; d < dr.first + dr.count; ++d, at += sizeof(Record)) {
         Record rec;
         std::memcpy(&rec, all.data() + at, sizeof rec);
-        const size_t d = size_t(cohorts_[c].first + i);
         res.traces[d] = rec.trace;
         res.initial_version[d] = rec.initial_version;
         res.final_version[d] = rec.version;
         res.final_state[d] = rec.state;
       }
-    }
 }
 
 }  // namespace fleetsim

@@ -36,9 +36,15 @@ struct WorldOptions {
   ShardComm* comm = nullptr;
 };
 
-// Which rank simulates each region: regions by device count, largest first, each to the rank
-// with the fewest devices so far (ties to the lower rank), so ranks get similar shares.
-std::vector<int> assign_regions_to_ranks(const std::vector<int64_t>& devices_per_region, int ranks);
+// Which rank simulates each shard (an edge site of a region): shards by device count, largest
+// first, each to the rank with the fewest devices so far (ties to the lower rank).
+std::vector<int> assign_shards_to_ranks(const std::vector<int64_t>& devices_per_shard, int ranks);
+
+// A run of consecutive device ids.
+struct DeviceRange {
+  uint32_t first;
+  uint32_t count;
+};
 
 class World final : public KernelClient {
  public:
@@ -67,13 +73,17 @@ class World final : public KernelClient {
   // Introspection for tests (counts are this rank's devices; the whole fleet in one process).
   const Device& device(uint32_t id) const { return devices_[id]; }
   int64_t count(DeviceState s) const { return state_counts_[size_t(s)]; }
-  // Whether this rank simulates device `d`, and the rank of each region.
-  bool owns(uint32_t d) const { return owns_cohort_[cohort_of(d)]; }
-  const std::vector<int>& region_ranks() const { return region_rank_; }
+  // Whether this rank simulates device `d`; how many devices it simulates.
+  bool owns(uint32_t d) const { return shard_rank_[shard_of(d)] == comm_->rank(); }
   int64_t owned_devices() const {
     int64_t n = 0;
-    for (size_t c = 0; c < cohorts_.size(); ++c) n += owns_cohort_[c] ? cohorts_[c].count : 0;
+    for (const DeviceRange& r : owned_ranges_) n += r.count;
     return n;
+  }
+  // The shard (edge site) a device belongs to; shards are numbered region by region.
+  uint32_t shard_of(uint32_t d) const {
+    const CohortInfo& c = cohorts_[cohort_of(d)];
+    return c.first_shard + uint32_t((int64_t(d) - c.first) * c.sites / c.count);
   }
   const RolloutController& controller() const { return *controller_; }
   int64_t device_count() const { return device_count_; }
@@ -97,6 +107,12 @@ class World final : public KernelClient {
     double boot_failure;
     std::optional<CohortClock> clock;
     double poll_rate;   // background check-ins per second when online (poll-mode cohorts)
+    uint32_t first_shard;  // the region's first shard; the cohort is split evenly over its sites
+    int sites;
+  };
+  struct Shard {
+    int region;
+    int64_t devices;
   };
   struct Storm {        // analytic re-poll / reconnect burst after an outage
     double from, to, rate;
@@ -113,7 +129,7 @@ class World final : public KernelClient {
     int32_t delta;
   };
   // Fleet-wide values at one instant: this rank's counters summed over all ranks. Floating-point
-  // quantities are kept per region (one rank owns a region), so the sums are exact and a
+  // quantities are kept per shard (one rank owns a shard), so the sums are exact and a
   // sharded run reads the same numbers as a single process.
   struct FleetView {
     std::array<int64_t, kDeviceStateCount> states{};
@@ -123,7 +139,7 @@ class World final : public KernelClient {
     int64_t interval_requests = 0, interval_throttled = 0, interval_refused = 0;
     int64_t target_gains = 0;  // devices that reached the target since the last view
     std::vector<int64_t> histogram;
-    // per region
+    // per shard
     std::vector<int64_t> active_transfers, peak_active, service_throttled, broker_throttled;
     std::vector<double> throughput, peak_throughput, bytes_delivered, bytes_retransmitted, exposure;
   };
@@ -162,13 +178,30 @@ class World final : public KernelClient {
   void mass_power_loss(const Fault& f, uint32_t fault_index);
   void sample_row();
   void snapshot_assertion(uint32_t index);
-  void account_exposure(int region, double now);
+  void account_exposure(size_t shard, double now);
   void on_target_changed(uint32_t d, double now, int delta);
   // Collective: the fleet-wide view now; also advances the time_to_* thresholds.
   FleetView synchronise();
   void update_thresholds(const FleetView& view);
   uint16_t initial_version_of(uint32_t d) const;
-  bool owns_region(int r) const { return region_rank_[size_t(r)] == comm_->rank(); }
+  bool owns_shard(size_t s) const { return shard_rank_[s] == comm_->rank(); }
+  // The device ranges of `rank`'s shards, cohort by cohort, site by site.
+  std::vector<DeviceRange> ranges_of_rank(int rank) const;
+  // Devices of `rank` in `region` (every rank: -1), in range order.
+  template <class F> void for_each_owned_in(int region, F&& f) const {
+    for (const DeviceRange& r : owned_ranges_)
+      if (region < 0 || cohorts_[cohort_of(r.first)].region == region)
+        for (uint32_t d = r.first; d < r.first + r.count; ++d) f(d);
+  }
+  double shard_background_rate(double t, bool broker, size_t shard) const;
+  static int64_t site_count(const CohortInfo& c, int site);
+  // The sum of a per-shard quantity over one region's sites, in site order.
+  template <class T> T region_total(const std::vector<T>& per_shard, size_t region) const {
+    T total{};
+    const size_t first = region_first_shard_[region];
+    for (int site = 0; site < scenario_.regions[region].sites; ++site) total += per_shard[first + size_t(site)];
+    return total;
+  }
   double background_rate(double t, bool broker, int region) const;
   void rebalance_quotas();
   int64_t throttled_requests(const FleetView& view) const;
@@ -186,8 +219,10 @@ class World final : public KernelClient {
   std::unique_ptr<SingleProcessComm> own_comm_;
   ShardComm* comm_;
   int64_t device_count_ = 0;
-  std::vector<int> region_rank_;
-  std::vector<bool> owns_cohort_;
+  std::vector<Shard> shards_;
+  std::vector<uint32_t> region_first_shard_;
+  std::vector<int> shard_rank_;
+  std::vector<DeviceRange> owned_ranges_;
   std::vector<std::vector<std::pair<uint16_t, double>>> version_cdf_;  // per cohort: (version, cumulative share)
   DeviceTable devices_;
   std::vector<CohortInfo> cohorts_;
@@ -204,18 +239,18 @@ class World final : public KernelClient {
   std::vector<std::vector<HeldDevice>> window_held_;  // per cohort, every rank's devices
   std::vector<size_t> window_head_;
 
-  // platform
-  std::vector<LinkId> region_link_;
-  std::vector<double> region_capacity_;   // nominal bytes/s
+  // platform; links, connections and services are per shard (edge site)
+  std::vector<LinkId> shard_link_;
+  std::vector<double> region_capacity_;   // nominal bytes/s, split evenly among the region's sites
   std::vector<int> region_down_;          // active outages
   std::vector<int> corrupt_window_;       // active corrupt-artifact faults per region
   std::vector<Storm> storms_;
   // Fleet-wide limits, divided among regions at each controller epoch (sim/epoch_quota.hpp).
   bool unlimited_connections_ = true, unlimited_requests_ = true, unlimited_connects_ = true;
   EpochQuota connection_quota_, request_quota_, connect_quota_;
-  std::vector<RateLimitedService> update_service_;  // per region
-  std::vector<RateLimitedService> broker_;          // per region
-  std::vector<int64_t> connections_;                 // open CDN connections per region
+  std::vector<RateLimitedService> update_service_;  // per shard
+  std::vector<RateLimitedService> broker_;          // per shard
+  std::vector<int64_t> connections_;                 // open CDN connections per shard
   std::vector<int64_t> epoch_peak_connections_, epoch_refused_;
   double brownout_factor_ = 1.0;
   int64_t cdn_connections_ = 0;                      // all regions
@@ -230,11 +265,11 @@ class World final : public KernelClient {
   int64_t on_target_initially_ = 0;  // the whole fleet
   int64_t synced_on_target_ = 0;     // the whole fleet at the last synchronise()
   std::vector<TargetChange> target_changes_;  // since the last synchronise(), while a threshold is open
-  std::vector<int64_t> region_devices_, region_on_target_;
+  std::vector<int64_t> shard_on_target_;
   int64_t refused_ = 0;
   int64_t background_throttled_ = 0;
   int64_t corrupt_downloads_ = 0;
-  // per region (owned regions only)
+  // per shard (owned shards only)
   std::vector<double> bytes_delivered_, bytes_retransmitted_;
   std::vector<double> exposure_;        // device-seconds on an old version
   std::vector<double> exposure_since_;

@@ -18,16 +18,20 @@ inline bool mpi_tests_enabled() {
 #endif
 }
 
-// `mpirun -np RANKS PROGRAM ARGS` (arguments already quoted). CI runs as root, which mpirun
-// refuses unless told; leak checking is off inside the ranks because OpenMPI keeps its own
-// allocations until exit (sanitizer builds only).
+// The start of an mpirun command line. CI runs as root, which mpirun refuses unless told; leak
+// checking is off inside the ranks because OpenMPI keeps its own allocations until exit
+// (sanitizer builds only); `timeout` ends a hung job.
+inline std::string mpirun_prefix(int timeout_seconds = 300) {
+  return "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 "
+         "ASAN_OPTIONS=detect_leaks=0 timeout " + std::to_string(timeout_seconds) + " mpirun";
+}
+
+// `mpirun -np RANKS PROGRAM ARGS` (arguments already quoted).
 inline Cli run_mpi(int ranks, const std::string& program, const std::string& args,
                    const std::string& streams = "2>&1", int timeout_seconds = 300) {
-  const std::string launcher =
-      "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 "
-      "ASAN_OPTIONS=detect_leaks=0 timeout " + std::to_string(timeout_seconds) + " mpirun -np " +
-      std::to_string(ranks) + " " + shell_quote(program) + " " + args;
-  return run_program("/bin/sh", "-c " + shell_quote(launcher), streams);
+  const std::string line =
+      mpirun_prefix(timeout_seconds) + " -np " + std::to_string(ranks) + " " + shell_quote(program) + " " + args;
+  return run_program("/bin/sh", "-c " + shell_quote(line), streams);
 }
 
 inline Cli run_fleetsim_mpi(int ranks, const std::string& args, const std::string& streams = "2>&1") {
