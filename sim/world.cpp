@@ -315,8 +315,8 @@ uint16_t World::initial_version_of(uint32_t d) const {
   return cdf.back().first;
 }
 
-World::FleetView World::synchronise() {
-  const size_t shards = shards_.size();
+World::FleetView World::synchronise(bool counters_only, std::vector<int64_t> demand) {
+  const size_t shards = counters_only ? 0 : shards_.size();
   const double now = kernel_.now().value;
   FleetView v;
   v.states = state_counts_;
@@ -331,7 +331,8 @@ World::FleetView World::synchronise() {
   v.interval_throttled = interval_throttled_;
   v.interval_refused = interval_refused_;
   for (const TargetChange& c : target_changes_) v.target_gains += c.delta > 0;
-  v.histogram = duration_histogram_;
+  if (!counters_only) v.histogram = duration_histogram_;
+  v.demand = std::move(demand);
   v.active_transfers.assign(shards, 0);
   v.peak_active.assign(shards, 0);
   v.service_throttled.assign(shards, 0);
@@ -373,14 +374,15 @@ World::FleetView World::synchronise() {
     for (int64_t* x : {&v.on_target, &v.refused, &v.corrupt_downloads, &v.cdn_connections, &v.interval_requests,
                        &v.interval_throttled, &v.interval_refused, &v.target_gains})
       on_int(*x);
-    for (auto* vec : {&v.histogram, &v.active_transfers, &v.peak_active, &v.service_throttled, &v.broker_throttled})
+    for (auto* vec : {&v.histogram, &v.demand, &v.active_transfers, &v.peak_active, &v.service_throttled,
+                      &v.broker_throttled})
       for (int64_t& x : *vec) on_int(x);
     for (auto* vec : {&v.throughput, &v.peak_throughput, &v.bytes_delivered, &v.bytes_retransmitted, &v.exposure})
       for (double& x : *vec) on_real(x);
   };
   fields([&](int64_t& x) { ints.push_back(x); }, [&](double& x) { reals.push_back(x); });
   comm_->sum(ints);
-  comm_->sum(reals);
+  if (!reals.empty()) comm_->sum(reals);
   size_t i = 0, k = 0;
   fields([&](int64_t& x) { x = ints[i++]; }, [&](double& x) { x = reals[k++]; });
   update_thresholds(v);
@@ -415,10 +417,7 @@ void World::update_thresholds(const FleetView& view) {
   synced_on_target_ = view.on_target;
 }
 
-FleetTally World::tally() { return synchronise().totals; }
-
-void World::rebalance_quotas() {
-  const double now = kernel_.now().value;
+std::vector<int64_t> World::take_epoch_demand() {
   // Each shard's demand in the epoch is counted by the rank that owns it.
   const size_t shards = shards_.size();
   std::vector<int64_t> demand(3 * shards, 0);
@@ -430,7 +429,12 @@ void World::rebalance_quotas() {
     epoch_peak_connections_[r] = connections_[r];
     epoch_refused_[r] = 0;
   }
-  comm_->sum(demand);
+  return demand;
+}
+
+void World::rebalance_quotas(const std::vector<int64_t>& demand) {
+  const double now = kernel_.now().value;
+  const size_t shards = shards_.size();
   for (size_t r = 0; r < shards; ++r) {
     connection_quota_.add_demand(int(r), double(demand[3 * r]));
     // Requests offered in the epoch (individual ones counted by the services) plus the background.
@@ -450,8 +454,12 @@ void World::rebalance_quotas() {
 
 void World::on_tick() {
   const Seconds now = kernel_.now();
-  if (now > scenario_.rollout.start) rebalance_quotas();
-  ReleasePlan plan = controller_->on_tick(now, tally());
+  // The epoch's one collective: the fleet's counters for the controller and every shard's demand
+  // for the limits' next division.
+  const bool rebalance = now > scenario_.rollout.start;
+  const FleetView view = synchronise(true, rebalance ? take_epoch_demand() : std::vector<int64_t>{});
+  if (rebalance) rebalance_quotas(view.demand);
+  ReleasePlan plan = controller_->on_tick(now, view.totals);
   if (plan.start_rollback) start_rollback(now);
   if (plan.wave >= 0 && plan.count > 0) controller_->commit(release_from_wave(plan.wave, plan.count, now));
   if (now.value + scenario_.rollout.tick.value <= scenario_.duration.value)

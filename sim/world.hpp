@@ -139,6 +139,7 @@ class World final : public KernelClient {
     int64_t interval_requests = 0, interval_throttled = 0, interval_refused = 0;
     int64_t target_gains = 0;  // devices that reached the target since the last view
     std::vector<int64_t> histogram;
+    std::vector<int64_t> demand;
     // per shard
     std::vector<int64_t> active_transfers, peak_active, service_throttled, broker_throttled;
     std::vector<double> throughput, peak_throughput, bytes_delivered, bytes_retransmitted, exposure;
@@ -181,7 +182,9 @@ class World final : public KernelClient {
   void account_exposure(size_t shard, double now);
   void on_target_changed(uint32_t d, double now, int delta);
   // Collective: the fleet-wide view now; also advances the time_to_* thresholds.
-  FleetView synchronise();
+  // `counters_only`: the fleet counters without the per-shard ones (a controller tick);
+  // `demand` (per shard, this rank's) is summed along into FleetView::demand.
+  FleetView synchronise(bool counters_only = false, std::vector<int64_t> demand = {});
   void update_thresholds(const FleetView& view);
   uint16_t initial_version_of(uint32_t d) const;
   bool owns_shard(size_t s) const { return shard_rank_[s] == comm_->rank(); }
@@ -203,12 +206,12 @@ class World final : public KernelClient {
     return total;
   }
   double background_rate(double t, bool broker, int region) const;
-  void rebalance_quotas();
+  std::vector<int64_t> take_epoch_demand();
+  void rebalance_quotas(const std::vector<int64_t>& demand);
   int64_t throttled_requests(const FleetView& view) const;
   void open_connection(uint32_t d);
   void close_connection(uint32_t d);
   double boot_failure_for(uint32_t d, double now) const;
-  FleetTally tally();
   void gather_traces(Results& res) const;
   AssertionResult evaluate(const Assertion& a, std::optional<double> number, const std::string& text) const;
 
