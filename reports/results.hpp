@@ -137,7 +137,8 @@ struct RunStats {
   std::string host;
   std::string version;
   // A sharded run (mpirun): one entry per rank, in rank order. `events` and `peak_rss_bytes`
-  // above are then the sum over ranks and the largest rank's.
+  // above are then the sum over ranks and the largest rank's; `bytes_per_device` is every
+  // rank's peak RSS summed, per device.
   std::vector<int64_t> rank_peak_rss_bytes;
   std::vector<uint64_t> rank_events;
   std::vector<int64_t> rank_devices;

@@ -77,12 +77,13 @@ std::string hostname() {
 std::string run_usage() {
   std::string text = "fleetsim run SCENARIO.json [options]\n";
   if (mpi_built())
-    text += "Region shards: `mpirun -np N fleetsim run SCENARIO.json` splits the fleet by region over N ranks\n"
-            "(results are identical for every N; rank 0 writes them). See README \"Region shards\".";
+    text += "Region shards: `mpirun -np N fleetsim run SCENARIO.json` splits the fleet by region (edge\n"
+            "site) over N ranks; results are identical for every N and rank 0 writes them. See the README,\n"
+            "\"Region shards (MPI)\".\n";
   else
     text += "Region shards (mpirun) are not available: this build has no MPI. Install OpenMPI\n"
-            "(apt-get install libopenmpi-dev openmpi-bin) and rebuild to enable them.";
-  return text;
+            "(apt-get install libopenmpi-dev openmpi-bin) and rebuild to enable them.\n";
+  return text + "\nOptions";
 }
 
 // A hash of the scenario a rank loaded, to check that every rank runs the same one (FNV-1a).
@@ -363,8 +364,8 @@ class ProgressLine {
 };
 
 // run.json of a sharded run: events summed over ranks, the largest rank's peak RSS, and one
-// entry per rank.
-void gather_rank_stats(ShardComm& comm, const World& world, RunStats& stats) {
+// entry per rank. Returns the ranks' peak RSS summed (the memory the whole run needed).
+int64_t gather_rank_stats(ShardComm& comm, const World& world, RunStats& stats) {
   const int64_t owned = world.owned_devices();
   struct Row {
     int64_t events, rss, devices;
@@ -376,9 +377,11 @@ void gather_rank_stats(ShardComm& comm, const World& world, RunStats& stats) {
       comm.all_gather(std::span<const std::byte>(reinterpret_cast<const std::byte*>(&mine), sizeof mine));
   stats.events = 0;
   stats.peak_rss_bytes = 0;
+  int64_t rss_sum = 0;
   for (size_t at = 0; at + sizeof(Row) <= all.size(); at += sizeof(Row)) {
     Row r;
     std::memcpy(&r, all.data() + at, sizeof r);
+    rss_sum += r.rss;
     stats.events += uint64_t(r.events);
     stats.peak_rss_bytes = std::max(stats.peak_rss_bytes, r.rss);
     stats.rank_events.push_back(uint64_t(r.events));
@@ -386,6 +389,7 @@ void gather_rank_stats(ShardComm& comm, const World& world, RunStats& stats) {
     stats.rank_devices.push_back(r.devices);
     stats.rank_hosts.push_back(r.host);
   }
+  return rss_sum;
 }
 
 int cmd_run(int argc, char** argv) {
@@ -494,9 +498,10 @@ int cmd_run(int argc, char** argv) {
   stats.devices = scenario.device_count();
   stats.host = hostname();
   stats.version = kVersion;
-  if (comm) gather_rank_stats(*comm, world, stats);
+  int64_t rss_all_ranks = stats.peak_rss_bytes;
+  if (comm) rss_all_ranks = gather_rank_stats(*comm, world, stats);
   stats.events_per_second = wall > 0 ? double(stats.events) / wall : 0.0;
-  stats.bytes_per_device = stats.devices ? double(stats.peak_rss_bytes) / double(stats.devices) : 0.0;
+  stats.bytes_per_device = stats.devices ? double(rss_all_ranks) / double(stats.devices) : 0.0;
 
   int write_code = kOk;
   if (writer) {
@@ -523,10 +528,11 @@ int cmd_run(int argc, char** argv) {
     for (const CheckResult& c : results.checks)
       std::cout << (c.outcome == CheckResult::Outcome::Passed ? "  PASS " : c.outcome == CheckResult::Outcome::Failed ? "  FAIL " : "  ERROR ")
                 << c.name << ": " << c.message << "\n";
-    std::printf("%.2f s wall, %llu events, %.2fM events/s, peak RSS %.1f MiB (%.0f bytes/device)%s\n", wall,
+    std::printf("%.2f s wall, %llu events, %.2fM events/s, peak RSS %.1f MiB%s (%.0f bytes/device)\n", wall,
                 (unsigned long long)stats.events, stats.events_per_second / 1e6,
-                double(stats.peak_rss_bytes) / 1048576.0, stats.bytes_per_device,
-                comm ? (" on the largest of " + std::to_string(comm->size()) + " ranks").c_str() : "");
+                double(stats.peak_rss_bytes) / 1048576.0,
+                comm ? (" on the largest of " + std::to_string(comm->size()) + " ranks").c_str() : "",
+                stats.bytes_per_device);
     std::cout << "results in " << out_dir << "/ (report.html, summary.json, summary.md, junit.xml, timeseries.csv, "
               << "metrics.om, run.json" << (results.traced ? ", devices.csv" : "") << ")\n";
   }

@@ -54,6 +54,9 @@ Doc random_scenario(uint64_t seed) {
     const std::string name = "r" + std::to_string(r);
     Doc region{{"rtt", secs(uniform(0.02, 0.3))}};
     if (chance(0.4)) region["outages"] = Doc::array({Doc{{"at", secs(uniform(600, 14400))}, {"for", secs(uniform(120, 1800))}}});
+    // Edge sites (the region's devices and link split in 2 or 3) in every third scenario's first
+    // region, decided without drawing from `rng` so that the other scenarios stay as they were.
+    if (r == 0 && seed % 3 == 0) region["sites"] = 2 + int(seed / 3 % 2);
     doc["regions"][name] = region;
     // A few kB/s to a few tens: tens of devices at their caps saturate it.
     doc["platform"]["cdn"]["regions"][name] = Doc{{"egress", bytes_per_s(uniform(5e3, 60e3))}};
