@@ -167,3 +167,25 @@ TEST_CASE("a sweep across 2 MPI ranks run again skips the runs whose results are
   CHECK(slurp(dir / "out/runs/run-1-seed2/point.json").find("\"rank\": 1") != std::string::npos);
   CHECK(slurp(dir / "out/sweep.csv") == first_csv);
 }
+
+TEST_CASE("a sweep across 2 MPI ranks that do not share OUT ends with exit 3 and says so", "[sweep][mpi][cli]") {
+  if (!fleetsim::testing::mpi_tests_enabled()) {
+    WARN("skipped: this build has no MPI");
+    return;
+  }
+  TempDir dir;
+  const std::string scenario = write_scenario(dir);
+  // Two nodes without a shared filesystem, on one machine: rank 0 writes into a/, rank 1 into b/
+  // (mpirun's "A : B" starts one rank of each command line), so rank 0 cannot find run 1's results.
+  const std::string sweep = "sweep " + shell_quote(scenario) + " --vary rollout.max_concurrent=2,4 --out ";
+  const auto cli = fleetsim::testing::run_mpi(
+      1, FLEETSIM_BIN, sweep + shell_quote(dir / "a") + " : -np 1 " + shell_quote(FLEETSIM_BIN) + " " + sweep +
+                           shell_quote(dir / "b"));
+  INFO(cli.output);
+  CHECK(cli.exit_code == 3);
+  CHECK(cli.output.find("rank 1 ran " + (dir / "a/runs/run-1-seed1") + " but its complete results") !=
+        std::string::npos);
+  CHECK(cli.output.find("OUT must be on a filesystem every rank shares") != std::string::npos);
+  CHECK(std::filesystem::exists(dir / "b/runs/run-1-seed1/point.json"));  // rank 1 did run it
+  CHECK_FALSE(std::filesystem::exists(dir / "a/sweep.csv"));
+}
