@@ -22,15 +22,14 @@
 #include "reports/live_metrics.hpp"
 #include "reports/run_comparison.hpp"
 #include "reports/run_outputs.hpp"
-#include "reports/sweep_writers.hpp"
 #include "reports/test_cases.hpp"
 #include "sim/command_options.hpp"
 #include "sim/native_kernel.hpp"
-#include "sim/parameter_sweep.hpp"
 #include "sim/report_commands.hpp"
 #include "sim/simgrid_kernel.hpp"
 #include "sim/scenario_loader.hpp"
 #include "sim/shard_comm.hpp"
+#include "sim/sweep_command.hpp"
 #include "sim/units.hpp"
 #include "sim/world.hpp"
 
@@ -235,104 +234,6 @@ int cmd_compare(int argc, char** argv) {
   }
   std::cout << format_comparison(*comparison);
   return comparison->agrees() ? kOk : kRunsDiffer;
-}
-
-int cmd_sweep(int argc, char** argv) {
-  po::options_description desc(
-      "fleetsim sweep SCENARIO.json --vary PATH=V1,V2,... [--vary ...] [options]\n"
-      "Runs the scenario for every combination of the varied fields (the cross product), each with\n"
-      "--seeds seeds, as parallel `fleetsim run` processes. Writes OUT/sweep.csv (one row per run:\n"
-      "varied values, seed, key results) and OUT/sweep.html (median, min and max across seeds).\n"
-      "Each run keeps its results in OUT/runs/; running the same sweep again skips complete runs.\n"
-      "Exit 0 when every run finished (failed assertions are results), 2 on bad input, 3 when a run\n"
-      "could not be started or crashed");
-  desc.add_options()
-      ("vary", po::value<std::vector<std::string>>()->composing(),
-       "a field and its values, e.g. --vary platform.cdn.regions.eu-west.egress=5Gbps,10Gbps (repeatable)")
-      ("seeds", po::value<int>()->default_value(1), "seeds per point: the scenario's seed, seed+1, ...")
-      ("jobs,j", po::value<int>()->default_value(int(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)))),
-       "runs at a time (default: the number of processors)")
-      ("out,o", po::value<std::string>(), "output directory (default: results/<scenario file name>-sweep)")
-      ("set", po::value<std::vector<std::string>>()->composing(), "a fixed override for every run (repeatable)")
-      ("quiet,q", "print nothing but errors")
-      ("help,h", "show this help");
-  CommandArgs a;
-  if (auto done = parse_command(argc, argv, desc, a)) return *done;
-  if (a.positional.size() != 1) return usage_error("sweep takes exactly one scenario file");
-  if (!a.vm.count("vary")) return usage_error("sweep needs at least one --vary PATH=V1,V2,...");
-  SweepSpec spec;
-  spec.scenario_file = a.positional[0];
-  spec.sets = sets_of(a.vm);
-  spec.seeds = a.vm["seeds"].as<int>();
-  spec.jobs = a.vm["jobs"].as<int>();
-  if (spec.seeds < 1 || spec.seeds > 1000) return usage_error("--seeds must be between 1 and 1000");
-  if (spec.jobs < 1) return usage_error("--jobs must be at least 1");
-  for (const std::string& text : a.vm["vary"].as<std::vector<std::string>>()) {
-    std::string error;
-    auto axis = parse_sweep_axis(text, error);
-    if (!axis) return usage_error(error);
-    spec.axes.push_back(*axis);
-  }
-  spec.out_dir = a.vm.count("out") ? a.vm["out"].as<std::string>()
-                                   : "results/" + std::filesystem::path(spec.scenario_file).stem().string() + "-sweep";
-  // Every point must be a valid scenario before anything runs.
-  LoadResult base = load_scenario_file(spec.scenario_file, spec.sets);
-  if (!base.problems.empty()) {
-    std::cerr << base.format(spec.scenario_file);
-    return kBadInput;
-  }
-  std::vector<SweepRun> runs = plan_sweep(spec, base.scenario->seed);
-  for (const SweepRun& run : runs) {
-    if (run.seed != base.scenario->seed) continue;  // the seed never makes a scenario invalid
-    LoadResult point = load_scenario_file(spec.scenario_file, run_overrides(spec, run));
-    if (!point.problems.empty()) {
-      std::cerr << "fleetsim: the sweep point";
-      for (size_t i = 0; i < spec.axes.size(); ++i) std::cerr << " " << spec.axes[i].path << "=" << run.values[i];
-      std::cerr << " is not a valid scenario:\n" << point.format(spec.scenario_file);
-      return kBadInput;
-    }
-  }
-  const bool quiet = a.vm.count("quiet") > 0;
-  if (!quiet)
-    std::cerr << "fleetsim: sweep of " << spec.scenario_file << ": " << runs.size() << " runs, " << spec.jobs
-              << " at a time, into " << spec.out_dir << "/\n";
-  std::error_code ec;
-  const std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
-  if (ec) {
-    std::cerr << "fleetsim: cannot find its own executable: " << ec.message() << "\n";
-    return kInfrastructure;
-  }
-  size_t done = 0;
-  std::string error;
-  const bool ok = execute_sweep(spec, self, runs, [&](const SweepRun& run, size_t) {
-    ++done;
-    if (quiet) return;
-    std::cerr << "  [" << done << "/" << runs.size() << "]";
-    for (size_t i = 0; i < spec.axes.size(); ++i) std::cerr << " " << spec.axes[i].path << "=" << run.values[i];
-    std::cerr << " seed " << run.seed << ": ";
-    if (run.exit_code == 0 || run.exit_code == 1) {
-      auto state = run.results.find("rollout_state");
-      auto frac = run.results.find("on_target_fraction");
-      std::cerr << (state != run.results.end() ? state->second : "?") << ", on target "
-                << (frac != run.results.end() ? frac->second : "?")
-                << (run.exit_code == 1 ? ", an assertion failed" : "") << (run.resumed ? " (already complete)" : "");
-    } else {
-      std::cerr << "exit " << run.exit_code;
-    }
-    std::cerr << "\n";
-  }, error);
-  if (!ok) {
-    std::cerr << "fleetsim: " << error << "\n";
-    return kInfrastructure;
-  }
-  const std::string werr = write_files_atomically(
-      {{spec.out_dir + "/sweep.csv", sweep_csv(spec, runs)}, {spec.out_dir + "/sweep.html", sweep_html(spec, runs)}});
-  if (!werr.empty()) {
-    std::cerr << "fleetsim: " << werr << "\n";
-    return kInfrastructure;
-  }
-  if (!quiet) std::cout << "sweep results in " << spec.out_dir << "/ (sweep.csv, sweep.html, runs/)\n";
-  return kOk;
 }
 
 class ProgressLine {
@@ -555,7 +456,7 @@ static std::optional<int> run_command(const std::string& cmd, int argc, char** a
   if (cmd == "schema") return cmd_schema();
   if (cmd == "models") return cmd_models(argc, argv);
   if (cmd == "compare") return cmd_compare(argc, argv);
-  if (cmd == "sweep") return cmd_sweep(argc, argv);
+  if (cmd == "sweep") return sweep_command(argc, argv);
   if (cmd == "report") return report_command(argc, argv);
   if (cmd == "suite") return suite_command(argc, argv);
   if (cmd == "hil") return hil::run_hil_command(argc, argv);

@@ -2,9 +2,11 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "sim/shard_comm.hpp"
 
@@ -41,6 +43,17 @@ class MpiWorldComm final : public ShardComm {
   int64_t max(int64_t value) override {
     check(MPI_Allreduce(MPI_IN_PLACE, &value, 1, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD), "MPI_Allreduce");
     return value;
+  }
+  void wait_for_all_ranks() override {
+    // MPI_Barrier busy-polls; a non-blocking barrier tested every few milliseconds does not.
+    MPI_Request request;
+    check(MPI_Ibarrier(MPI_COMM_WORLD, &request), "MPI_Ibarrier");
+    for (;;) {
+      int done = 0;
+      check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+      if (done) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
   }
   [[noreturn]] void abort(int code) override {
     MPI_Abort(MPI_COMM_WORLD, code);

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reports/atomic_file.hpp"
+#include "sim/shard_comm.hpp"
 
 extern char** environ;
 
@@ -77,8 +78,19 @@ bool load_finished(const SweepSpec& spec, SweepRun& run) {
   return run.exit_code == 0 || run.exit_code == 1;
 }
 
-pid_t spawn_run(const std::string& exe, const std::vector<std::string>& args, const std::string& log,
-                std::string& error) {
+// This process's environment without the MPI launcher's variables: a `fleetsim run` that found
+// them would take itself for a rank and try to join the job.
+std::vector<std::string> run_environment() {
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    const std::string entry = *e;
+    if (!is_mpi_launcher_variable(entry.substr(0, entry.find('=')))) env.push_back(entry);
+  }
+  return env;
+}
+
+pid_t spawn_run(const std::string& exe, const std::vector<std::string>& args, std::vector<std::string> env,
+                const std::string& log, std::string& error) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -89,8 +101,11 @@ pid_t spawn_run(const std::string& exe, const std::vector<std::string>& args, co
   std::vector<std::string> owned = args;
   for (std::string& a : owned) argv.push_back(a.data());
   argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (std::string& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ);
+  const int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
     error = "cannot start " + exe + ": " + std::strerror(rc);
@@ -170,10 +185,13 @@ const std::vector<std::string>& sweep_result_names() {
   return names;
 }
 
-bool execute_sweep(const SweepSpec& spec, const std::string& fleetsim_exe, std::vector<SweepRun>& runs,
-                   const std::function<void(const SweepRun&, size_t)>& on_done, std::string& error) {
+bool execute_sweep(const SweepSpec& spec, const std::string& fleetsim_exe, const SweepShare& share,
+                   std::vector<SweepRun>& runs, const std::function<void(const SweepRun&, size_t)>& on_done,
+                   std::string& error) {
+  const std::vector<std::string> env = run_environment();
   std::vector<size_t> pending;
   for (size_t i = 0; i < runs.size(); ++i) {
+    if (!share.owns(i)) continue;
     if (load_finished(spec, runs[i])) {
       runs[i].resumed = true;
       on_done(runs[i], i);
@@ -200,7 +218,7 @@ bool execute_sweep(const SweepSpec& spec, const std::string& fleetsim_exe, std::
         args.push_back("--set");
         args.push_back(set);
       }
-      const pid_t pid = spawn_run(fleetsim_exe, args, run.dir + "/run.log", error);
+      const pid_t pid = spawn_run(fleetsim_exe, args, env, run.dir + "/run.log", error);
       if (pid < 0) {
         ok = false;
         break;
@@ -222,7 +240,10 @@ bool execute_sweep(const SweepSpec& spec, const std::string& fleetsim_exe, std::
     if (run.exit_code == 0 || run.exit_code == 1) {
       const Json summary = read_json(run.dir + "/summary.json");
       run.results = key_results(summary);
-      const Json record = {{"point", point_record(spec, run)}, {"exit_code", run.exit_code}};
+      const Json record = {{"point", point_record(spec, run)},
+                           {"exit_code", run.exit_code},
+                           {"rank", share.rank},
+                           {"host", share.host}};
       const std::string werr = write_files_atomically({{run.dir + "/point.json", record.dump(2) + "\n"}});
       if (!werr.empty()) {
         error = werr;
@@ -236,6 +257,18 @@ bool execute_sweep(const SweepSpec& spec, const std::string& fleetsim_exe, std::
     on_done(run, size_t(&run - runs.data()));
   }
   return ok;
+}
+
+bool load_other_ranks_runs(const SweepSpec& spec, const SweepShare& share, std::vector<SweepRun>& runs,
+                           std::string& error) {
+  for (size_t i = 0; i < runs.size(); ++i) {
+    if (share.owns(i) || load_finished(spec, runs[i])) continue;
+    error = "rank " + std::to_string(i % size_t(share.ranks)) + " ran " + runs[i].dir +
+            " but its complete results (point.json, summary.json) are not there on rank " +
+            std::to_string(share.rank) + ": OUT must be on a filesystem every rank shares";
+    return false;
+  }
+  return true;
 }
 
 }  // namespace fleetsim

@@ -2,7 +2,8 @@
 // (`--vary platform.cdn.regions.eu.egress=5Gbps,10Gbps`), each point with several seeds, as
 // separate `fleetsim run` processes in parallel. Every run has its own directory under
 // OUT/runs/; a finished run leaves a point.json there, so running the same sweep again skips
-// the runs whose results are complete (resume).
+// the runs whose results are complete (resume). Under an MPI launcher the runs are shared out
+// over the ranks (SweepShare) and rank 0 collects every run's results from OUT/runs/.
 #pragma once
 
 #include <functional>
@@ -37,6 +38,14 @@ struct SweepRun {
   std::map<std::string, std::string> results;  // key result → value as in summary.json
 };
 
+// Which part of the runs this process executes: run i of the plan goes to rank i mod ranks.
+struct SweepShare {
+  int rank = 0;
+  int ranks = 1;
+  std::string host;  // recorded with the rank in each run's point.json: where the run ran
+  bool owns(size_t run_index) const { return run_index % size_t(ranks) == size_t(rank); }
+};
+
 // "PATH=v1,v2,…" → an axis, or nullopt with `error` set.
 std::optional<SweepAxis> parse_sweep_axis(const std::string& text, std::string& error);
 
@@ -49,11 +58,18 @@ std::vector<std::string> run_overrides(const SweepSpec& spec, const SweepRun& ru
 // The key results the sweep reports, in column order.
 const std::vector<std::string>& sweep_result_names();
 
-// Runs every run not already complete with `fleetsim_exe run …`, at most spec.jobs at a time.
-// `on_done(run, index)` is called as each finishes (in completion order). Returns false with
-// `error` set on an infrastructure failure (cannot create a directory, cannot start a process,
-// a run that crashed).
-bool execute_sweep(const SweepSpec& spec, const std::string& fleetsim_exe, std::vector<SweepRun>& runs,
-                   const std::function<void(const SweepRun&, size_t)>& on_done, std::string& error);
+// Runs every run of `share` not already complete with `fleetsim_exe run …`, at most spec.jobs at
+// a time, in an environment without the MPI launcher's variables (a run is a process of its own,
+// not a rank). `on_done(run, index)` is called as each finishes (in completion order). Returns
+// false with `error` set on an infrastructure failure (cannot create a directory, cannot start a
+// process, a run that crashed).
+bool execute_sweep(const SweepSpec& spec, const std::string& fleetsim_exe, const SweepShare& share,
+                   std::vector<SweepRun>& runs, const std::function<void(const SweepRun&, size_t)>& on_done,
+                   std::string& error);
+
+// Reads the results of the runs other ranks executed from their directories. Returns false with
+// `error` naming the first run whose complete results are not there.
+bool load_other_ranks_runs(const SweepSpec& spec, const SweepShare& share, std::vector<SweepRun>& runs,
+                           std::string& error);
 
 }  // namespace fleetsim

@@ -29,6 +29,9 @@ class ShardComm {
   virtual std::vector<std::byte> all_gather(std::span<const std::byte> mine) = 0;
   // The largest of every rank's `value`, on every rank (agreeing on an error code, a scenario hash).
   virtual int64_t max(int64_t value) = 0;
+  // Returns once every rank has called it. A rank that waits sleeps between polls instead of
+  // spinning, so that it leaves its core to processes that still work (a sweep's runs).
+  virtual void wait_for_all_ranks() = 0;
   // Ends every rank of the job at once with exit code `code` (a failure only this rank saw).
   [[noreturn]] virtual void abort(int code) = 0;
 };
@@ -46,6 +49,7 @@ class SingleProcessComm final : public ShardComm {
   std::vector<std::byte> gather(std::span<const std::byte> mine) override { return {mine.begin(), mine.end()}; }
   std::vector<std::byte> all_gather(std::span<const std::byte> mine) override { return {mine.begin(), mine.end()}; }
   int64_t max(int64_t value) override { return value; }
+  void wait_for_all_ranks() override {}
   [[noreturn]] void abort(int code) override;
 };
 
