@@ -25,6 +25,7 @@
 #include "reports/test_cases.hpp"
 #include "sim/command_options.hpp"
 #include "sim/native_kernel.hpp"
+#include "sim/rank_agreement.hpp"
 #include "sim/report_commands.hpp"
 #include "sim/simgrid_kernel.hpp"
 #include "sim/scenario_loader.hpp"
@@ -83,58 +84,6 @@ std::string run_usage() {
     text += "Region shards (mpirun) are not available: this build has no MPI. Install OpenMPI\n"
             "(apt-get install libopenmpi-dev openmpi-bin) and rebuild to enable them.\n";
   return text + "\nOptions";
-}
-
-// A hash of the scenario a rank loaded, to check that every rank runs the same one (FNV-1a).
-uint64_t scenario_fingerprint(const std::string& text) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-  return h;
-}
-
-// Every rank of a sharded run reaches this after loading: a rank that failed tells the others,
-// so that all stop with the same exit code and rank 0 prints what went wrong where. Returns
-// the agreed code (0: every rank is ready).
-int agree_to_start(ShardComm& comm, int code, const std::string& error, uint64_t fingerprint) {
-  struct Header {
-    int32_t code;
-    uint32_t length;
-    uint64_t fingerprint;
-  };
-  std::vector<std::byte> mine(sizeof(Header) + error.size());
-  const Header h{code, uint32_t(error.size()), fingerprint};
-  std::memcpy(mine.data(), &h, sizeof h);
-  std::memcpy(mine.data() + sizeof h, error.data(), error.size());
-  const std::vector<std::byte> all = comm.all_gather(mine);
-  int agreed = 0;
-  std::string report;
-  std::vector<std::string> errors;  // per rank; empty: ready
-  uint64_t first_fingerprint = 0;
-  size_t at = 0;
-  for (int rank = 0; rank < comm.size(); ++rank) {
-    Header r;
-    std::memcpy(&r, all.data() + at, sizeof r);
-    errors.emplace_back(reinterpret_cast<const char*>(all.data() + at + sizeof r), r.length);
-    at += sizeof r + r.length;
-    if (rank == 0) first_fingerprint = r.fingerprint;
-    if (r.code != 0) {
-      agreed = std::max(agreed, int(r.code));
-    } else if (r.fingerprint != first_fingerprint) {
-      agreed = std::max(agreed, kBadInput);
-      report += "fleetsim: rank " + std::to_string(rank) +
-                " loaded a different scenario than rank 0: every rank must read the same file with the same "
-                "--set/--seed (on a cluster, the same path on every node)\n";
-    }
-  }
-  // The same problem on every rank (the usual case: one scenario file) is reported once.
-  bool same_everywhere = true;
-  for (const std::string& e : errors) same_everywhere = same_everywhere && !e.empty() && e == errors[0];
-  if (same_everywhere) report = errors[0];
-  else
-    for (size_t rank = 0; rank < errors.size(); ++rank)
-      if (!errors[rank].empty()) report += "fleetsim: rank " + std::to_string(rank) + ": " + errors[rank];
-  if (comm.rank() == 0) std::cerr << report;
-  return agreed;
 }
 
 po::options_description run_options() {
@@ -340,8 +289,8 @@ int cmd_run(int argc, char** argv) {
     }
   }
   if (comm) {
-    const int agreed = agree_to_start(*comm, start_code, start_error,
-                                      loaded.scenario ? scenario_fingerprint(loaded.scenario->document) : 0);
+    const int agreed = agree_across_ranks(*comm, start_code, start_error,
+                                          loaded.scenario ? text_fingerprint(loaded.scenario->document) : 0);
     if (agreed != kOk) return agreed;
   } else if (start_code != kOk) {
     std::cerr << start_error;

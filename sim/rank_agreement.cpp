@@ -59,7 +59,7 @@ int agree_across_ranks(ShardComm& comm, int code, const std::string& message, ui
     if (r.code == 0 && r.fingerprint != first_fingerprint) {
       r.code = kBadInput;
       said = "fleetsim: this rank read a different scenario than rank 0: every rank must read the same file "
-             "(on a cluster, the same path on a filesystem every node shares)\n";
+             "with the same --set and --seed (on a cluster, the same path on a filesystem every node shares)\n";
     }
     if (r.code == 0) continue;
     agreed = std::max(agreed, int(r.code));

@@ -109,7 +109,7 @@ TEST_CASE("ranks that load different scenarios stop before running and name the 
   const Cli r = run_program("/bin/sh", "-c " + shell_quote(line));
   INFO(r.output);
   CHECK(r.exit_code == 2);
-  CHECK(r.output.find("rank 1 loaded a different scenario than rank 0") != std::string::npos);
+  CHECK(r.output.find("[rank 1] fleetsim: this rank read a different scenario than rank 0") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "out/summary.json"));
 }
 
