@@ -237,8 +237,8 @@ bool execute_sweep(const SweepSpec& spec, const std::string& fleetsim_exe, const
     SweepRun& run = runs[it->second];
     running.erase(it);
     run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-    if (run.exit_code == 0 || run.exit_code == 1) {
-      const Json summary = read_json(run.dir + "/summary.json");
+    const Json summary = run.exit_code == 0 || run.exit_code == 1 ? read_json(run.dir + "/summary.json") : Json();
+    if (summary.is_object()) {
       run.results = key_results(summary);
       const Json record = {{"point", point_record(spec, run)},
                            {"exit_code", run.exit_code},
@@ -250,8 +250,10 @@ bool execute_sweep(const SweepSpec& spec, const std::string& fleetsim_exe, const
         ok = false;
       }
     } else if (ok) {
-      error = "the run in " + run.dir + " ended with exit code " + std::to_string(run.exit_code) + " (see " +
-              run.dir + "/run.log)";
+      // A run that exits 0 or 1 without a summary.json did not run the scenario either.
+      error = "the run in " + run.dir + " ended with exit code " + std::to_string(run.exit_code) +
+              (run.exit_code == 0 || run.exit_code == 1 ? " but wrote no summary.json" : "") + " (see " + run.dir +
+              "/run.log)";
       ok = false;
     }
     on_done(run, size_t(&run - runs.data()));

@@ -135,7 +135,7 @@ World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
     const size_t ci = cohort_of(dr.first);
     for (uint32_t d = dr.first; d < dr.first + dr.count; ++d) {
       Device& dev = devices_[d];
-      const uint16_t v = initial_version_of(d);
+      const uint16_t v = initial_version_of(d, uint32_t(ci));
       dev.version = dev.initial_version = v;
       dev.link_since = -1.0f;  // link state unknown: stationary distribution
       ++version_counts_[v];
@@ -306,9 +306,10 @@ void World::on_timer(EntityId owner, uint16_t kind, uint32_t tag, uint16_t aux) 
 // ---------------------------------------------------------------------------------------------
 // Controller epoch
 
-uint16_t World::initial_version_of(uint32_t d) const {
+uint16_t World::initial_version_of(uint32_t d, uint32_t cohort) const {
   // Drawn from the device's own stream, so any rank can tell any device's initial version.
-  const auto& cdf = version_cdf_[cohort_of(d)];
+  const auto& cdf = version_cdf_[cohort];
+  if (cdf.size() == 1) return cdf[0].first;  // the whole cohort starts on one version
   const double u = uniform01(scenario_.seed, d, Stream::InitialVersion, 0) * cdf.back().second;
   for (const auto& [idx, edge] : cdf)
     if (u < edge) return idx;
@@ -505,8 +506,8 @@ int64_t World::release_from_wave(int wave, int64_t budget, Seconds now) {
     }
     const uint32_t d = upcoming[size_t(order_cursor_++ % kAhead)];
     const uint32_t c = cohort_of(d);
-    const bool mine = owns(d);
-    const uint16_t initial = mine ? devices_[d].initial_version : initial_version_of(d);
+    const bool mine = owns(d, c);
+    const uint16_t initial = mine ? devices_[d].initial_version : initial_version_of(d, c);
     if (initial == target_version_) continue;  // already on target: nothing to do
     if (mine) devices_[d].wave = uint8_t(wave);
     ++wave_assigned_[size_t(wave)];
@@ -530,7 +531,7 @@ std::vector<uint32_t> World::planned_wave_members(int wave, int64_t limit) const
   const int64_t take = std::min(limit, controller_->wave_size(wave));
   for (int64_t pos = 0; pos < order_->size() && int64_t(out.size()) < take; ++pos) {
     const uint32_t d = order_->device_at(pos);
-    if (initial_version_of(d) == target_version_) continue;
+    if (initial_version_of(d, cohort_of(d)) == target_version_) continue;
     if (skip > 0) {
       --skip;
       continue;

@@ -74,17 +74,14 @@ class World final : public KernelClient {
   const Device& device(uint32_t id) const { return devices_[id]; }
   int64_t count(DeviceState s) const { return state_counts_[size_t(s)]; }
   // Whether this rank simulates device `d`; how many devices it simulates.
-  bool owns(uint32_t d) const { return shard_rank_[shard_of(d)] == comm_->rank(); }
+  bool owns(uint32_t d) const { return owns(d, cohort_of(d)); }
   int64_t owned_devices() const {
     int64_t n = 0;
     for (const DeviceRange& r : owned_ranges_) n += r.count;
     return n;
   }
   // The shard (edge site) a device belongs to; shards are numbered region by region.
-  uint32_t shard_of(uint32_t d) const {
-    const CohortInfo& c = cohorts_[cohort_of(d)];
-    return c.first_shard + uint32_t((int64_t(d) - c.first) * c.sites / c.count);
-  }
+  uint32_t shard_of(uint32_t d) const { return shard_of(d, cohort_of(d)); }
   const RolloutController& controller() const { return *controller_; }
   int64_t device_count() const { return device_count_; }
   uint32_t cohort_of(uint32_t device) const;
@@ -186,7 +183,13 @@ class World final : public KernelClient {
   // `demand` (per shard, this rank's) is summed along into FleetView::demand.
   FleetView synchronise(bool counters_only = false, std::vector<int64_t> demand = {});
   void update_thresholds(const FleetView& view);
-  uint16_t initial_version_of(uint32_t d) const;
+  // The same, for a device whose cohort the caller knows (the release walk's hot path).
+  uint16_t initial_version_of(uint32_t d, uint32_t cohort) const;
+  uint32_t shard_of(uint32_t d, uint32_t cohort) const {
+    const CohortInfo& c = cohorts_[cohort];
+    return c.first_shard + uint32_t((int64_t(d) - c.first) * c.sites / c.count);
+  }
+  bool owns(uint32_t d, uint32_t cohort) const { return shard_rank_[shard_of(d, cohort)] == comm_->rank(); }
   bool owns_shard(size_t s) const { return shard_rank_[s] == comm_->rank(); }
   // The device ranges of `rank`'s shards, cohort by cohort, site by site.
   std::vector<DeviceRange> ranges_of_rank(int rank) const;
