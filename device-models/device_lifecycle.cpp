@@ -120,20 +120,22 @@ void World::release(uint32_t d, Seconds now) {
 
 void World::on_notify(uint32_t d, uint16_t /*aux*/) {
   Device& dev = devices_[d];
-  const CohortInfo& c = cohorts_[cohort_of(d)];
+  const uint32_t ci = cohort_of(d);
+  const CohortInfo& c = cohorts_[ci];
+  const size_t shard = shard_of(d, ci);
   const double now = kernel_.now().value;
   if (region_down_[size_t(c.region)] > 0) {  // the check-in fails: the region is offline
     back_off(d);
     return;
   }
   if (c.model->notification == Notification::Push && dev.retries > 0 && !unlimited_connects_ &&
-      !broker_[shard_of(d)].admit(Seconds(now), shard_background_rate(now, true, shard_of(d)))) {
+      !broker_[shard].admit(Seconds(now), shard_background_rate(now, true, shard))) {
     back_off(d);  // reconnect refused by the broker's connect-rate limit
     return;
   }
   ++interval_requests_;
   if (!unlimited_requests_ &&
-      !update_service_[shard_of(d)].admit(Seconds(now), shard_background_rate(now, false, shard_of(d)))) {
+      !update_service_[shard].admit(Seconds(now), shard_background_rate(now, false, shard))) {
     ++interval_throttled_;
     back_off(d);
     return;
@@ -180,9 +182,10 @@ void World::begin_download(uint32_t d, bool battery_checked) {
     back_off(d);
     return;
   }
-  if (!unlimited_connections_ && connections_[shard_of(d)] >= connection_quota_.whole(int(shard_of(d)))) {
+  const size_t shard = shard_of(d);
+  if (!unlimited_connections_ && connections_[shard] >= connection_quota_.whole(int(shard))) {
     ++refused_;
-    ++epoch_refused_[shard_of(d)];
+    ++epoch_refused_[shard];
     ++interval_refused_;
     back_off(d);
     return;

@@ -256,9 +256,8 @@ int cmd_run(int argc, char** argv) {
   // Under an MPI launcher every rank runs this; each simulates the regions it owns.
   std::unique_ptr<ShardComm> comm;
   if (launched_by_mpi()) {
-    if (!mpi_built()) {
-      std::cerr << "fleetsim: started by an MPI launcher, but this build has no MPI: install OpenMPI "
-                   "(apt-get install libopenmpi-dev openmpi-bin) and rebuild, or run without mpirun\n";
+    if (const std::string problem = mpi_launch_problem("the scenario"); !problem.empty()) {
+      std::cerr << problem;
       return kBadInput;
     }
     if (kernel_name != "native")

@@ -55,11 +55,6 @@ class MpiWorldComm final : public ShardComm {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
-  [[noreturn]] void abort(int code) override {
-    MPI_Abort(MPI_COMM_WORLD, code);
-    std::_Exit(code);
-  }
-
  private:
   // Counts travel as int, so one rank's part is at most 2 GiB: larger parts go in pieces.
   std::vector<std::byte> gather_to(std::span<const std::byte> mine, bool everyone) {

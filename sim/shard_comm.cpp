@@ -5,13 +5,18 @@
 
 namespace fleetsim {
 
-void SingleProcessComm::abort(int code) { std::exit(code); }
 
 bool launched_by_mpi() {
   // OpenMPI's mpirun, PMIx launchers (srun --mpi=pmix) and PMI-1/2 launchers (MPICH, srun).
   for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"})
     if (std::getenv(v)) return true;
   return false;
+}
+
+std::string mpi_launch_problem(const std::string& what) {
+  if (!launched_by_mpi() || mpi_built()) return "";
+  return "fleetsim: started by an MPI launcher, but this build has no MPI: install OpenMPI (apt-get install "
+         "libopenmpi-dev openmpi-bin) and rebuild, or run " + what + " without mpirun\n";
 }
 
 int launcher_rank() {

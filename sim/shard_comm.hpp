@@ -32,8 +32,6 @@ class ShardComm {
   // Returns once every rank has called it. A rank that waits sleeps between polls instead of
   // spinning, so that it leaves its core to processes that still work (a sweep's runs).
   virtual void wait_for_all_ranks() = 0;
-  // Ends every rank of the job at once with exit code `code` (a failure only this rank saw).
-  [[noreturn]] virtual void abort(int code) = 0;
 };
 
 // One rank: the sums are identities.
@@ -50,7 +48,6 @@ class SingleProcessComm final : public ShardComm {
   std::vector<std::byte> all_gather(std::span<const std::byte> mine) override { return {mine.begin(), mine.end()}; }
   int64_t max(int64_t value) override { return value; }
   void wait_for_all_ranks() override {}
-  [[noreturn]] void abort(int code) override;
 };
 
 // Whether this binary was built with MPI (the optional OpenMPI dependency).
@@ -58,6 +55,9 @@ bool mpi_built();
 // True when the process was started by an MPI launcher (mpirun, mpiexec, srun): its
 // environment names a rank. A plain `fleetsim run` never initialises MPI.
 bool launched_by_mpi();
+// What is wrong when an MPI launcher started this process but the build has no MPI (the
+// message names `what`, e.g. "the sweep"); empty when there is nothing wrong.
+std::string mpi_launch_problem(const std::string& what);
 // The rank the launcher gave this process (0 when not launched by MPI).
 int launcher_rank();
 // Ends the whole MPI job with `code` when MPI is running in this process (a rank that fails in

@@ -159,9 +159,8 @@ int sweep_command(int argc, char** argv) {
       if (!axis) return usage_error(error);
       spec.axes.push_back(*axis);
     }
-    if (launched_by_mpi() && !mpi_built()) {
-      std::cerr << "fleetsim: started by an MPI launcher, but this build has no MPI: install OpenMPI "
-                   "(apt-get install libopenmpi-dev openmpi-bin) and rebuild, or run the sweep without mpirun\n";
+    if (const std::string problem = mpi_launch_problem("the sweep"); !problem.empty()) {
+      std::cerr << problem;
       return kBadInput;
     }
   }

@@ -90,7 +90,7 @@ World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
   // Shards: the edge sites of every region, region by region.
   for (size_t reg = 0; reg < scenario.regions.size(); ++reg) {
     region_first_shard_.push_back(uint32_t(shards_.size()));
-    for (int site = 0; site < scenario.regions[reg].sites; ++site) shards_.push_back({int(reg), 0});
+    for (int site = 0; site < scenario.regions[reg].sites; ++site) shards_.push_back({int(reg), 0, 0});
   }
 
   // Cohorts and their initial-version shares.
@@ -117,8 +117,12 @@ World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
     version_cdf_.push_back(std::move(cdf));
     first += c.count;
   }
-  for (const CohortInfo& c : cohorts_)
+  std::vector<int64_t> region_devices(scenario.regions.size(), 0);
+  for (const CohortInfo& c : cohorts_) {
+    region_devices[size_t(c.region)] += c.count;
     for (int site = 0; site < c.sites; ++site) shards_[c.first_shard + size_t(site)].devices += site_count(c, site);
+  }
+  for (Shard& sh : shards_) sh.region_devices = region_devices[size_t(sh.region)];
 
   // Ranks own whole shards; this rank's device records are the ranges of its shards.
   std::vector<int64_t> shard_devices;
@@ -673,11 +677,8 @@ double World::shard_background_rate(double t, bool broker, size_t shard) const {
   // Devices are split evenly among a region's sites, and so is their background load.
   const Shard& sh = shards_[shard];
   const double rate = background_rate(t, broker, sh.region);
-  const int sites = scenario_.regions[size_t(sh.region)].sites;
-  if (sites == 1) return rate;
-  int64_t region_devices = 0;
-  for (int site = 0; site < sites; ++site) region_devices += shards_[region_first_shard_[size_t(sh.region)] + size_t(site)].devices;
-  return region_devices > 0 ? rate * double(sh.devices) / double(region_devices) : 0.0;
+  if (scenario_.regions[size_t(sh.region)].sites == 1) return rate;
+  return sh.region_devices > 0 ? rate * double(sh.devices) / double(sh.region_devices) : 0.0;
 }
 
 // ---------------------------------------------------------------------------------------------

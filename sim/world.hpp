@@ -110,6 +110,7 @@ class World final : public KernelClient {
   struct Shard {
     int region;
     int64_t devices;
+    int64_t region_devices;  // of all the region's sites
   };
   struct Storm {        // analytic re-poll / reconnect burst after an outage
     double from, to, rate;

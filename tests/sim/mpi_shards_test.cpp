@@ -57,27 +57,18 @@ void check_identical_for_1_to_4_ranks(const std::string& scenario_args) {
 }  // namespace
 
 TEST_CASE("the quickstart gives byte-identical results on 1, 2, 3 and 4 ranks") {
-  if (!mpi_tests_enabled()) {
-    WARN("built without MPI: region shards are not tested");
-    return;
-  }
+  FLEETSIM_SKIP_WITHOUT_MPI();
   // 3 regions: with 4 ranks one rank simulates no device at all and still takes part.
   check_identical_for_1_to_4_ranks(shell_quote(kSource + "/scenarios/quickstart.json"));
 }
 
 TEST_CASE("regions split into edge sites give byte-identical results on 1, 2, 3 and 4 ranks") {
-  if (!mpi_tests_enabled()) {
-    WARN("built without MPI: region shards are not tested");
-    return;
-  }
+  FLEETSIM_SKIP_WITHOUT_MPI();
   check_identical_for_1_to_4_ranks(tenth_of_million());
 }
 
 TEST_CASE("run.json of a sharded run lists every rank and the devices it simulated") {
-  if (!mpi_tests_enabled()) {
-    WARN("built without MPI: region shards are not tested");
-    return;
-  }
+  FLEETSIM_SKIP_WITHOUT_MPI();
   TempDir dir;
   const Cli r = run_fleetsim_mpi(2, "run " + tenth_of_million() + " --quiet --out " + shell_quote(dir / "out"));
   INFO(r.output);
@@ -95,10 +86,7 @@ TEST_CASE("run.json of a sharded run lists every rank and the devices it simulat
 }
 
 TEST_CASE("ranks that load different scenarios stop before running and name the rank") {
-  if (!mpi_tests_enabled()) {
-    WARN("built without MPI: region shards are not tested");
-    return;
-  }
+  FLEETSIM_SKIP_WITHOUT_MPI();
   // One job, two programs (MPMD): rank 1 runs the same file with another seed, as a cluster node
   // with a different copy of the scenario would.
   TempDir dir;
@@ -114,10 +102,7 @@ TEST_CASE("ranks that load different scenarios stop before running and name the 
 }
 
 TEST_CASE("a scenario error under mpirun is reported once and every rank exits 2") {
-  if (!mpi_tests_enabled()) {
-    WARN("built without MPI: region shards are not tested");
-    return;
-  }
+  FLEETSIM_SKIP_WITHOUT_MPI();
   TempDir dir;
   std::ofstream(dir / "bad.json") << R"({"name": "bad", "duration": "1x"})";
   const Cli r = run_fleetsim_mpi(3, "run " + shell_quote(dir / "bad.json") + " --quiet --out " + shell_quote(dir / "out"));
@@ -132,10 +117,7 @@ TEST_CASE("a scenario error under mpirun is reported once and every rank exits 2
 }
 
 TEST_CASE("a rank that dies ends the whole job and no results files are written") {
-  if (!mpi_tests_enabled()) {
-    WARN("built without MPI: region shards are not tested");
-    return;
-  }
+  FLEETSIM_SKIP_WITHOUT_MPI();
   // 10M devices keep both ranks busy for many seconds; rank 1 is killed as soon as it runs.
   TempDir dir;
   const std::string out = dir / "out";

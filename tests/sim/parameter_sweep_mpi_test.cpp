@@ -49,10 +49,7 @@ size_t count_of(const std::string& text, const std::string& what) {
 
 TEST_CASE("a sweep across 2 MPI ranks writes the same sweep.csv and sweep.html as a sweep in one process",
           "[sweep][mpi][cli]") {
-  if (!fleetsim::testing::mpi_tests_enabled()) {
-    WARN("skipped: this build has no MPI");
-    return;
-  }
+  FLEETSIM_SKIP_WITHOUT_MPI();
   TempDir dir;
   const std::string scenario = write_scenario(dir);
   const std::string spec = "sweep " + shell_quote(scenario) + kVary + " --seeds 2 --jobs 1 --out ";
@@ -70,10 +67,7 @@ TEST_CASE("a sweep across 2 MPI ranks writes the same sweep.csv and sweep.html a
 
 TEST_CASE("a sweep across 2 MPI ranks runs run i of the plan on rank i mod 2 and records it in point.json",
           "[sweep][mpi][cli]") {
-  if (!fleetsim::testing::mpi_tests_enabled()) {
-    WARN("skipped: this build has no MPI");
-    return;
-  }
+  FLEETSIM_SKIP_WITHOUT_MPI();
   TempDir dir;
   const std::string scenario = write_scenario(dir);
   const auto cli = run_fleetsim_mpi(2, "sweep " + shell_quote(scenario) + kVary + " --quiet --out " +
@@ -106,10 +100,7 @@ TEST_CASE("a sweep across 2 MPI ranks runs run i of the plan on rank i mod 2 and
 
 TEST_CASE("a sweep across 2 MPI ranks with an invalid point runs nothing, exits 2 and prints the error once",
           "[sweep][mpi][cli]") {
-  if (!fleetsim::testing::mpi_tests_enabled()) {
-    WARN("skipped: this build has no MPI");
-    return;
-  }
+  FLEETSIM_SKIP_WITHOUT_MPI();
   TempDir dir;
   const std::string scenario = write_scenario(dir);
   const auto cli = run_fleetsim_mpi(2, "sweep " + shell_quote(scenario) + " --vary rollout.max_concurrent=4,lots --out " +
@@ -123,10 +114,7 @@ TEST_CASE("a sweep across 2 MPI ranks with an invalid point runs nothing, exits 
 
 TEST_CASE("a run that fails on rank 1 ends a sweep across 2 MPI ranks with exit 3 and no sweep.csv",
           "[sweep][mpi][cli]") {
-  if (!fleetsim::testing::mpi_tests_enabled()) {
-    WARN("skipped: this build has no MPI");
-    return;
-  }
+  FLEETSIM_SKIP_WITHOUT_MPI();
   TempDir dir;
   const std::string scenario = write_scenario(dir);
   // Run 1 of the plan (run-1-seed1, on rank 1) cannot write its results: a non-empty directory
@@ -144,10 +132,7 @@ TEST_CASE("a run that fails on rank 1 ends a sweep across 2 MPI ranks with exit 
 }
 
 TEST_CASE("a sweep across 2 MPI ranks run again skips the runs whose results are complete", "[sweep][mpi][cli]") {
-  if (!fleetsim::testing::mpi_tests_enabled()) {
-    WARN("skipped: this build has no MPI");
-    return;
-  }
+  FLEETSIM_SKIP_WITHOUT_MPI();
   TempDir dir;
   const std::string scenario = write_scenario(dir);
   const std::string args = "sweep " + shell_quote(scenario) + " --vary rollout.max_concurrent=2,4 --seeds 2 --out " +
@@ -169,10 +154,7 @@ TEST_CASE("a sweep across 2 MPI ranks run again skips the runs whose results are
 }
 
 TEST_CASE("a sweep across 2 MPI ranks that do not share OUT ends with exit 3 and says so", "[sweep][mpi][cli]") {
-  if (!fleetsim::testing::mpi_tests_enabled()) {
-    WARN("skipped: this build has no MPI");
-    return;
-  }
+  FLEETSIM_SKIP_WITHOUT_MPI();
   TempDir dir;
   const std::string scenario = write_scenario(dir);
   // Two nodes without a shared filesystem, on one machine: rank 0 writes into a/, rank 1 into b/
