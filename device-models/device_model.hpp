@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/distribution.hpp"
-#include "sim/quantity.hpp"
+#include "sim/core/distribution.hpp"
+#include "sim/core/quantity.hpp"
 
 namespace fleetsim {
 
@@ -63,11 +63,6 @@ struct DeviceModel {
   // Where each number comes from: "link.downlink" -> "3GPP TS 36.306 Cat-NB1 ...".
   std::map<std::string, std::string> sources;
 };
-
-// The catalog compiled into the binary, sorted by name.
-const std::vector<DeviceModel>& builtin_device_models();
-// The raw JSON text of each catalog file, by model name (for `fleetsim models --json`).
-const std::map<std::string, std::string>& builtin_device_model_sources();
 
 const char* to_string(LinkType);
 const char* to_string(StorageLayout);

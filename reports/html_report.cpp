@@ -8,7 +8,7 @@
 
 #include "reports/markup_escape.hpp"
 #include "reports/test_cases.hpp"
-#include "sim/units.hpp"
+#include "sim/core/units.hpp"
 
 namespace fleetsim {
 

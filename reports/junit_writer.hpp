@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "reports/results.hpp"
+#include "sim/results/results.hpp"
 
 namespace fleetsim {
 

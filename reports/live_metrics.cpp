@@ -37,7 +37,7 @@ void on_stop_signal(int) { g_stop = 1; }
 }  // namespace
 
 struct LiveMetrics::Impl {
-  const World& world;
+  const SampleSource& source;
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
   std::unique_ptr<prometheus::Exposer> exposer;
   Gauge *simulated, *duration, *events_per_s, *wall, *finished;
@@ -49,7 +49,7 @@ struct LiveMetrics::Impl {
   double last_sample_t = 0;
   uint64_t events_seen = 0;
 
-  Impl(const Scenario& s, const World& w) : world(w) {
+  Impl(const Scenario& s, const SampleSource& w) : source(w) {
     prometheus::Registry& r = *registry;
     simulated = &gauges(r, "fleetsim_simulated_seconds", "Simulated time reached.").Add({});
     duration = &gauges(r, "fleetsim_simulated_duration_seconds", "Simulated time the run covers.").Add({});
@@ -97,7 +97,7 @@ struct LiveMetrics::Impl {
   }
 
   void take_samples() {
-    const std::vector<TimeseriesRow>& rows = world.samples();
+    const std::vector<TimeseriesRow>& rows = source.samples();
     for (; samples_seen < rows.size(); ++samples_seen) {
       const TimeseriesRow& row = rows[samples_seen];
       requests->Increment(row.requests_per_s * (row.t - last_sample_t));
@@ -137,8 +137,8 @@ std::optional<std::string> LiveMetrics::parse_listen(const std::string& value, s
   return host + ":" + port;
 }
 
-LiveMetrics::LiveMetrics(const std::string& address, const Scenario& scenario, const World& world)
-    : impl_(std::make_unique<Impl>(scenario, world)) {
+LiveMetrics::LiveMetrics(const std::string& address, const Scenario& scenario, const SampleSource& samples)
+    : impl_(std::make_unique<Impl>(scenario, samples)) {
   try {
     impl_->exposer = std::make_unique<prometheus::Exposer>(address, 1);
   } catch (const std::exception& e) {
@@ -149,7 +149,7 @@ LiveMetrics::LiveMetrics(const std::string& address, const Scenario& scenario, c
 
 LiveMetrics::~LiveMetrics() = default;
 
-std::unique_ptr<LiveMetrics> LiveMetrics::start(const std::string& value, const Scenario& scenario, const World& world,
+std::unique_ptr<LiveMetrics> LiveMetrics::start(const std::string& value, const Scenario& scenario, const SampleSource& samples,
                                                 bool quiet, int& exit_code) {
   std::string error;
   const std::optional<std::string> address = parse_listen(value, error);
@@ -159,7 +159,7 @@ std::unique_ptr<LiveMetrics> LiveMetrics::start(const std::string& value, const 
     return nullptr;
   }
   try {
-    auto live = std::make_unique<LiveMetrics>(*address, scenario, world);
+    auto live = std::make_unique<LiveMetrics>(*address, scenario, samples);
     if (!quiet)
       std::cerr << "fleetsim: serving live metrics on http://" << address->substr(0, address->rfind(':')) << ":"
                 << live->port() << "/metrics\n";

@@ -1,7 +1,7 @@
 // The live Prometheus endpoint of a run (`fleetsim run --metrics-listen HOST:PORT`), served by
 // prometheus-cpp while the simulation runs: progress (simulated seconds, events, events/s), the
 // fleet by state, version and region, platform load against capacity, and the rollout's state.
-// Fleet values come from the World's latest time-series sample, so they match metrics.om.
+// Fleet values come from the run's latest time-series sample (a SampleSource), so they match metrics.om.
 #pragma once
 
 #include <cstdint>
@@ -10,8 +10,8 @@
 #include <optional>
 #include <string>
 
-#include "sim/scenario.hpp"
-#include "sim/world.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/results/results.hpp"
 
 namespace fleetsim {
 
@@ -20,7 +20,7 @@ class LiveMetrics {
   // Starts the endpoint for `fleetsim run --metrics-listen VALUE` and says where it serves (unless
   // `quiet`). On failure prints why and returns nullptr with `exit_code` 2 (malformed address) or
   // 3 (cannot bind).
-  static std::unique_ptr<LiveMetrics> start(const std::string& value, const Scenario& scenario, const World& world,
+  static std::unique_ptr<LiveMetrics> start(const std::string& value, const Scenario& scenario, const SampleSource& samples,
                                             bool quiet, int& exit_code);
 
   // Checks a --metrics-listen value: "HOST:PORT", or ":PORT" / "PORT" for 127.0.0.1. Returns the
@@ -29,11 +29,11 @@ class LiveMetrics {
 
   // Starts serving /metrics on `address` (from parse_listen); port 0 picks a free port. Throws
   // std::runtime_error naming the address when it cannot be bound.
-  LiveMetrics(const std::string& address, const Scenario& scenario, const World& world);
+  LiveMetrics(const std::string& address, const Scenario& scenario, const SampleSource& samples);
   ~LiveMetrics();
 
   int port() const;
-  // Called between run chunks: progress and the samples the World took since the last call.
+  // Called between run chunks: progress and the samples taken since the last call.
   void update(double simulated_seconds, uint64_t events, double wall_seconds);
   // The run is over; fleetsim_run_finished becomes 1.
   void finish();

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "reports/results.hpp"
+#include "sim/results/results.hpp"
 
 namespace fleetsim {
 

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "reports/results.hpp"
+#include "sim/results/results.hpp"
 #include "reports/run_report.hpp"
 
 namespace fleetsim {

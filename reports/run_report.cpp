@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "reports/test_cases.hpp"
+#include "sim/results/verdict.hpp"
 
 namespace fleetsim {
 

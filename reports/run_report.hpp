@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "reports/results.hpp"
+#include "sim/results/results.hpp"
 
 namespace fleetsim {
 

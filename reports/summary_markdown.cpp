@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "reports/test_cases.hpp"
-#include "sim/units.hpp"
+#include "sim/core/units.hpp"
 
 namespace fleetsim {
 

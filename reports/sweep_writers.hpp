@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/parameter_sweep.hpp"
+#include "sim/scenario/sweep_plan.hpp"
 
 namespace fleetsim {
 

@@ -32,18 +32,6 @@ std::string decisions_for(const Json& summary, int64_t w) {
 
 }  // namespace
 
-const char* outcome_name(CheckResult::Outcome o) {
-  switch (o) {
-    case CheckResult::Outcome::Passed:
-      return "passed";
-    case CheckResult::Outcome::Failed:
-      return "failed";
-    case CheckResult::Outcome::Error:
-      return "error";
-  }
-  return "error";
-}
-
 std::vector<CheckResult> run_test_cases(const RunReport& report) {
   const Json& s = report.summary;
   std::vector<CheckResult> cases;
@@ -76,15 +64,6 @@ std::vector<CheckResult> run_test_cases(const RunReport& report) {
   }
   cases.insert(cases.end(), report.checks.begin(), report.checks.end());
   return cases;
-}
-
-int exit_code_for(const std::vector<CheckResult>& cases) {
-  int code = 0;
-  for (const CheckResult& c : cases) {
-    if (c.outcome == CheckResult::Outcome::Error) return 3;
-    if (c.outcome == CheckResult::Outcome::Failed) code = 1;
-  }
-  return code;
 }
 
 int run_exit_code(const Results& results) {

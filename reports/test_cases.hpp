@@ -11,18 +11,13 @@
 #include <vector>
 
 #include "reports/run_report.hpp"
+#include "sim/results/verdict.hpp"
 
 namespace fleetsim {
 
 std::vector<CheckResult> run_test_cases(const RunReport& report);
 
-// 0 when every case passed, 3 when any case is an infrastructure error, else 1.
-int exit_code_for(const std::vector<CheckResult>& cases);
-
 // The exit code of a run (`fleetsim run`) with these results.
 int run_exit_code(const Results& results);
-
-// "passed", "failed" or "error".
-const char* outcome_name(CheckResult::Outcome outcome);
 
 }  // namespace fleetsim

@@ -26,10 +26,10 @@
 #include <nlohmann/json.hpp>
 
 #include "reports/result_writers.hpp"
-#include "reports/results.hpp"
-#include "sim/native_kernel.hpp"
-#include "sim/scenario_loader.hpp"
-#include "sim/world.hpp"
+#include "sim/results/results.hpp"
+#include "sim/kernel/native/native_kernel.hpp"
+#include "sim/scenario/scenario_loader.hpp"
+#include "sim/model/world.hpp"
 
 namespace fleetsim::testing {
 

@@ -42,8 +42,8 @@
 #include <utility>
 #include <vector>
 
-#include "sim/event_record.hpp"
-#include "sim/radix_event_queue.hpp"
+#include "sim/kernel/event_record.hpp"
+#include "sim/kernel/native/radix_event_queue.hpp"
 
 namespace {
 

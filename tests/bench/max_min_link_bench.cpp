@@ -14,7 +14,7 @@
 #include <random>
 #include <vector>
 
-#include "sim/max_min_link.hpp"
+#include "sim/kernel/native/max_min_link.hpp"
 
 namespace {
 

@@ -1,13 +1,13 @@
-#include "hil/board_emulator.hpp"
+#include "hil/emulator/board_emulator.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <vector>
 
-#include "hil/mcuboot_image.hpp"
-#include "hil/sha256.hpp"
-#include "hil/smp_packet.hpp"
+#include "hil/protocol/mcuboot_image.hpp"
+#include "hil/protocol/sha256.hpp"
+#include "hil/protocol/smp_packet.hpp"
 #include "tests/cli_runner.hpp"
 #include "tests/hil/board_state.hpp"
 

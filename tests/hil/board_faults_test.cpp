@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "hil/serial_framing.hpp"
-#include "hil/smp_packet.hpp"
+#include "hil/protocol/serial_framing.hpp"
+#include "hil/protocol/smp_packet.hpp"
 #include "tests/cli_runner.hpp"
 #include "tests/hil/board_pty_client.hpp"
 #include "tests/hil/board_state.hpp"

@@ -1,7 +1,7 @@
 // boards.json: the bench inventory, validated like scenarios (JSON pointers, exit 2).
 #include <catch2/catch.hpp>
 
-#include "hil/board_inventory.hpp"
+#include "hil/board/board_inventory.hpp"
 #include "tests/cli_runner.hpp"
 
 using namespace fleetsim::hil;

@@ -1,4 +1,4 @@
-#include "hil/board_link_faults.hpp"
+#include "hil/emulator/board_link_faults.hpp"
 
 #include <catch2/catch.hpp>
 #include <vector>

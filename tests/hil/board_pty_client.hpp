@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "hil/serial_framing.hpp"
-#include "hil/smp_packet.hpp"
+#include "hil/protocol/serial_framing.hpp"
+#include "hil/protocol/smp_packet.hpp"
 #include "tests/hil/board_process.hpp"
 #include "tests/hil/board_state.hpp"
 

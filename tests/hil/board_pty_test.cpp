@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "hil/smp_packet.hpp"
+#include "hil/protocol/smp_packet.hpp"
 #include "tests/cli_runner.hpp"
 #include "tests/hil/board_pty_client.hpp"
 #include "tests/hil/board_state.hpp"

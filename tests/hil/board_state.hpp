@@ -11,9 +11,9 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "hil/mcuboot_image.hpp"
-#include "hil/sha256.hpp"
-#include "hil/smp_packet.hpp"
+#include "hil/protocol/mcuboot_image.hpp"
+#include "hil/protocol/sha256.hpp"
+#include "hil/protocol/smp_packet.hpp"
 
 namespace fleetsim::testing {
 

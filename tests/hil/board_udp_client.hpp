@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "hil/smp_packet.hpp"
+#include "hil/protocol/smp_packet.hpp"
 #include "tests/hil/board_process.hpp"
 #include "tests/hil/board_state.hpp"
 

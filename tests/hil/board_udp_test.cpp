@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "hil/smp_packet.hpp"
-#include "hil/udp_smp_server.hpp"
+#include "hil/protocol/smp_packet.hpp"
+#include "hil/emulator/udp_smp_server.hpp"
 #include "tests/cli_runner.hpp"
 #include "tests/hil/board_state.hpp"
 #include "tests/hil/board_udp_client.hpp"

@@ -3,9 +3,9 @@
 // come back, a board nobody answers for.
 #include <catch2/catch.hpp>
 
-#include "hil/board_update.hpp"
-#include "hil/transport_uri.hpp"
-#include "hil/udp_smp_client.hpp"
+#include "hil/board/board_update.hpp"
+#include "hil/transport/transport_uri.hpp"
+#include "hil/transport/udp_smp_client.hpp"
 #include "tests/hil/flashed_board.hpp"
 #include "tests/hil/started_board.hpp"
 

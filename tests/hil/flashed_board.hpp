@@ -5,8 +5,8 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 
-#include "hil/board_update.hpp"
-#include "hil/mcuboot_image.hpp"
+#include "hil/board/board_update.hpp"
+#include "hil/protocol/mcuboot_image.hpp"
 
 namespace fleetsim::testing {
 

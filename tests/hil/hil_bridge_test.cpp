@@ -4,8 +4,8 @@
 
 #include <chrono>
 
-#include "hil/hil_bridge.hpp"
-#include "hil/transport_uri.hpp"
+#include "hil/cosim/hil_bridge.hpp"
+#include "hil/transport/transport_uri.hpp"
 #include "tests/hil/started_board.hpp"
 #include "tests/test_scenarios.hpp"
 

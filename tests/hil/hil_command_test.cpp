@@ -2,8 +2,8 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
-#include "hil/mcuboot_image.hpp"
-#include "sim/scenario_loader.hpp"
+#include "hil/protocol/mcuboot_image.hpp"
+#include "sim/scenario/scenario_loader.hpp"
 #include "tests/hil/hil_scenarios.hpp"
 #include "tests/hil/started_board.hpp"
 #include "tests/test_scenarios.hpp"

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "hil/mcuboot_image.hpp"
+#include "hil/protocol/mcuboot_image.hpp"
 #include "tests/cli_runner.hpp"
 #include "tests/test_scenarios.hpp"
 

@@ -7,11 +7,11 @@
 #include <fstream>
 #include <thread>
 
-#include "hil/board_update.hpp"
-#include "hil/impaired_serial_link.hpp"
-#include "hil/serial_smp_client.hpp"
-#include "hil/smp_client.hpp"
-#include "hil/transport_uri.hpp"
+#include "hil/board/board_update.hpp"
+#include "hil/transport/impaired_serial_link.hpp"
+#include "hil/transport/serial_smp_client.hpp"
+#include "hil/board/smp_client.hpp"
+#include "hil/transport/transport_uri.hpp"
 #include "tests/hil/hil_scenarios.hpp"
 #include "tests/hil/started_board.hpp"
 

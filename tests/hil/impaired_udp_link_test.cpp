@@ -5,11 +5,11 @@
 #include <atomic>
 #include <chrono>
 
-#include "hil/board_update.hpp"
-#include "hil/impaired_udp_link.hpp"
-#include "hil/smp_client.hpp"
-#include "hil/transport_uri.hpp"
-#include "hil/udp_smp_client.hpp"
+#include "hil/board/board_update.hpp"
+#include "hil/transport/impaired_udp_link.hpp"
+#include "hil/board/smp_client.hpp"
+#include "hil/transport/transport_uri.hpp"
+#include "hil/transport/udp_smp_client.hpp"
 #include "tests/hil/hil_scenarios.hpp"
 #include "tests/hil/started_board.hpp"
 

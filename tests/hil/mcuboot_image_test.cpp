@@ -1,4 +1,4 @@
-#include "hil/mcuboot_image.hpp"
+#include "hil/protocol/mcuboot_image.hpp"
 
 #include <catch2/catch.hpp>
 #include <cstdint>
@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "hil/image_version.hpp"
-#include "hil/sha256.hpp"
+#include "hil/protocol/image_version.hpp"
+#include "hil/protocol/sha256.hpp"
 
 using fleetsim::hil::build_mcuboot_image;
 using fleetsim::hil::ImageVersion;

@@ -1,4 +1,4 @@
-#include "hil/serial_framing.hpp"
+#include "hil/protocol/serial_framing.hpp"
 
 #include <catch2/catch.hpp>
 #include <cstdint>
@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "hil/crc16_xmodem.hpp"
-#include "hil/smp_packet.hpp"
+#include "hil/protocol/crc16_xmodem.hpp"
+#include "hil/protocol/smp_packet.hpp"
 #include "tests/hil/smp_examples.hpp"
 
 using fleetsim::hil::crc16_xmodem;

@@ -10,11 +10,11 @@
 #include <chrono>
 #include <thread>
 
-#include "hil/mcuboot_image.hpp"
-#include "hil/serial_framing.hpp"
-#include "hil/serial_smp_client.hpp"
-#include "hil/smp_client.hpp"
-#include "hil/transport_uri.hpp"
+#include "hil/protocol/mcuboot_image.hpp"
+#include "hil/protocol/serial_framing.hpp"
+#include "hil/transport/serial_smp_client.hpp"
+#include "hil/board/smp_client.hpp"
+#include "hil/transport/transport_uri.hpp"
 #include "tests/hil/started_board.hpp"
 
 using namespace fleetsim::hil;

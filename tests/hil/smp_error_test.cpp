@@ -1,10 +1,10 @@
-#include "hil/smp_error.hpp"
+#include "hil/protocol/smp_error.hpp"
 
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <vector>
 
-#include "hil/smp_packet.hpp"
+#include "hil/protocol/smp_packet.hpp"
 
 using fleetsim::hil::read_smp_error;
 using fleetsim::hil::smp_image_rc_name;

@@ -1,4 +1,4 @@
-#include "hil/smp_packet.hpp"
+#include "hil/protocol/smp_packet.hpp"
 #include "tests/hil/smp_examples.hpp"
 
 #include <algorithm>

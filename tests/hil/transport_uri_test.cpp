@@ -1,7 +1,7 @@
 // Board addresses in boards.json and on the command line.
 #include <catch2/catch.hpp>
 
-#include "hil/transport_uri.hpp"
+#include "hil/transport/transport_uri.hpp"
 
 using fleetsim::hil::parse_transport_uri;
 using fleetsim::hil::TransportUri;

@@ -11,11 +11,11 @@
 #include <thread>
 #include <vector>
 
-#include "hil/mcuboot_image.hpp"
-#include "hil/smp_client.hpp"
-#include "hil/transport_uri.hpp"
-#include "hil/udp_smp_client.hpp"
-#include "hil/udp_socket.hpp"
+#include "hil/protocol/mcuboot_image.hpp"
+#include "hil/board/smp_client.hpp"
+#include "hil/transport/transport_uri.hpp"
+#include "hil/transport/udp_smp_client.hpp"
+#include "hil/transport/udp_socket.hpp"
 #include "tests/hil/started_board.hpp"
 
 using namespace fleetsim::hil;

@@ -5,10 +5,10 @@
 #include <catch2/catch.hpp>
 #include <regex>
 
-#include "hil/board_update.hpp"
-#include "hil/serial_smp_client.hpp"
-#include "hil/transport_uri.hpp"
-#include "hil/udp_smp_client.hpp"
+#include "hil/board/board_update.hpp"
+#include "hil/transport/serial_smp_client.hpp"
+#include "hil/transport/transport_uri.hpp"
+#include "hil/transport/udp_smp_client.hpp"
 #include "tests/hil/flashed_board.hpp"
 #include "tests/hil/hil_scenarios.hpp"
 #include "tests/hil/started_board.hpp"

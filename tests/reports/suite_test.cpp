@@ -5,7 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "sim/scenario_suite.hpp"
+#include "sim/cli/scenario_suite.hpp"
 #include "tests/cli_runner.hpp"
 #include "tests/reports/junit_structure.hpp"
 #include "tests/reports/text_between.hpp"

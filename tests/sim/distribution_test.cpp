@@ -5,8 +5,8 @@
 #include <numbers>
 #include <vector>
 
-#include "sim/distribution.hpp"
-#include "sim/random_stream.hpp"
+#include "sim/core/distribution.hpp"
+#include "sim/core/random_stream.hpp"
 
 using fleetsim::Distribution;
 

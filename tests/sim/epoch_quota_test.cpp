@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "sim/epoch_quota.hpp"
+#include "sim/model/epoch_quota.hpp"
 
 using fleetsim::EpochQuota;
 

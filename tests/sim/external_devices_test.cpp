@@ -2,7 +2,7 @@
 // notified, and the outcome the backend reports counts in the rollout like any other.
 #include <catch2/catch.hpp>
 
-#include "sim/world_events.hpp"
+#include "sim/model/world_events.hpp"
 #include "tests/test_scenarios.hpp"
 
 using namespace fleetsim;

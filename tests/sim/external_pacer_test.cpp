@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "sim/native_kernel.hpp"
+#include "sim/kernel/native/native_kernel.hpp"
 
 using namespace fleetsim;
 

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "sim/local_time.hpp"
+#include "sim/scenario/local_time.hpp"
 
 using namespace fleetsim;
 

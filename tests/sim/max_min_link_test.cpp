@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "sim/max_min_link.hpp"
+#include "sim/kernel/native/max_min_link.hpp"
 
 namespace {
 

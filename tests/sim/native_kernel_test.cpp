@@ -9,7 +9,7 @@
 #include <tuple>
 #include <vector>
 
-#include "sim/native_kernel.hpp"
+#include "sim/kernel/native/native_kernel.hpp"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <tuple>
 #include <vector>
 
-#include "sim/radix_event_queue.hpp"
+#include "sim/kernel/native/radix_event_queue.hpp"
 
 using fleetsim::EventRecord;
 using fleetsim::RadixEventQueue;

@@ -5,7 +5,7 @@
 #include <functional>
 #include <vector>
 
-#include "sim/random_stream.hpp"
+#include "sim/core/random_stream.hpp"
 
 using namespace fleetsim;
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/rollout_controller.hpp"
+#include "sim/rollout/rollout_controller.hpp"
 
 namespace {
 

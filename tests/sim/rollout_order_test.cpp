@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/rollout_order.hpp"
+#include "sim/rollout/rollout_order.hpp"
 
 namespace {
 

@@ -9,7 +9,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "sim/scenario_loader.hpp"
+#include "sim/scenario/device_model_catalog.hpp"
+#include "sim/scenario/scenario_loader.hpp"
 
 namespace fleetsim {
 // Generated from device-models/catalog/*.json at build time.

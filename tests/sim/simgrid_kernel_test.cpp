@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/native_kernel.hpp"
-#include "sim/simgrid_kernel.hpp"
+#include "sim/kernel/native/native_kernel.hpp"
+#include "sim/kernel/simgrid/simgrid_kernel.hpp"
 #include "tests/fresh_process.hpp"
 
 namespace {

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/units.hpp"
+#include "sim/core/units.hpp"
 
 using namespace fleetsim;
 using namespace fleetsim::units;

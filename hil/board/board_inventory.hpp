@@ -1,0 +1,43 @@
+// The bench: boards.json lists the boards the bridge may use (DESIGN.md §3, §6):
+//   {"boards": [{"id": "emu-1", "uri": "udp://127.0.0.1:1337", "stands_for": "eth-gateway",
+//                "power_off": ["uhubctl", "-a", "off", "-p", "2"], "power_on": [...],
+//                "reset": [...], "tags": ["bench-a"]}]}
+// Hooks are argv arrays run without a shell. Problems are reported like the scenario loader's:
+// `FILE: /boards/0/uri: message (expected …)`.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hil/transport/transport_uri.hpp"
+#include "sim/core/problem.hpp"
+
+namespace fleetsim::hil {
+
+struct BoardSpec {
+  std::string id;
+  std::string uri_text;  // as written
+  TransportUri uri;
+  std::string stands_for;  // a device model name
+  std::vector<std::string> power_off, power_on, reset;  // empty = no hook
+  std::vector<std::string> tags;
+};
+
+struct BoardInventory {
+  std::vector<BoardSpec> boards;
+  const BoardSpec* find(const std::string& id) const;
+};
+
+struct BoardInventoryLoad {
+  std::optional<BoardInventory> inventory;  // set only when problems is empty
+  std::vector<Problem> problems;
+  // One line per problem: "FILE: /pointer: message".
+  std::string format(const std::string& file) const;
+};
+
+// `models` are the device models a board may stand for (the catalog, plus a scenario's own).
+BoardInventoryLoad load_board_inventory_text(const std::string& text, const std::vector<std::string>& models);
+BoardInventoryLoad load_board_inventory_file(const std::string& path, const std::vector<std::string>& models);
+
+}  // namespace fleetsim::hil

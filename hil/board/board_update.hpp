@@ -1,0 +1,67 @@
+// The update flow on one board (DESIGN.md §6): health check → upload (resuming from the offset
+// the board returns) → state read: slot 1 holds the image's own SHA-256 TLV hash → test →
+// reset → wait for the board (bounded) → state read: is the new image active or did MCUboot
+// revert? → health probe → confirm → state read: did the confirm persist? (if not, one more
+// reset shows the revert). Every step is timed. The outcome separates firmware failures
+// (revert, rejected image) from infrastructure failures (board unreachable or unhealthy).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "hil/protocol/mcuboot_image.hpp"
+#include "hil/board/smp_client.hpp"
+
+namespace fleetsim::hil {
+
+enum class BoardUpdateOutcome {
+  Updated,         // the new image runs, answered the probe and is confirmed
+  RolledBack,      // MCUboot went back to the old image (boot failure, failed probe, confirm lost)
+  InstallFailed,   // the board refused the image (upload error, hash mismatch, test refused)
+  Infrastructure,  // board unreachable or unhealthy: says nothing about the firmware
+};
+
+const char* to_string(BoardUpdateOutcome outcome);
+
+struct BoardUpdateStep {
+  std::string name;  // health, upload, verify, test, reset, wait, state, probe, confirm, …
+  double seconds = 0;
+  std::string note;
+};
+
+struct BoardUpdateReport {
+  BoardUpdateOutcome outcome = BoardUpdateOutcome::Infrastructure;
+  std::string message;  // one line: what happened
+  std::string from_version, to_version;
+  std::vector<BoardUpdateStep> steps;
+  double seconds = 0;
+  UploadProgress upload;
+  double upload_seconds = 0;
+  double reset_to_ready_seconds = 0;  // reset request to first answer
+  // One line per step with its time, for reports.
+  std::string detail() const;
+  double step_seconds(const std::string& name) const;
+};
+
+struct BoardUpdateOptions {
+  std::chrono::milliseconds reboot_timeout{30000};  // reset → board answers again
+  std::chrono::milliseconds probe_timeout{200};     // one echo attempt while waiting for it
+  // Called when the board has not come back within reboot_timeout (e.g. the board's reset
+  // hook); true: wait once more.
+  std::function<bool()> recover;
+  // Called after each completed step (the bridge logs progress).
+  std::function<void(const BoardUpdateStep&)> on_step;
+};
+
+BoardUpdateReport update_board(SmpClient& client, std::span<const std::uint8_t> image, const McubootImageInfo& info,
+                               const BoardUpdateOptions& options = {});
+
+// Polls the board with single short mcumgr-params requests until it answers (an error answer
+// counts: the board is up) or `timeout` passes; restores the transport's timing. Returns the
+// seconds it took, or a negative number on timeout.
+double wait_for_board(SmpClient& client, std::chrono::milliseconds timeout, std::chrono::milliseconds probe_timeout);
+
+}  // namespace fleetsim::hil

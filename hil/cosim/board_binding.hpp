@@ -1,0 +1,26 @@
+// Setting up `fleetsim run SCENARIO --boards boards.json` (DESIGN.md §6): loads the inventory
+// and the scenario's hil image, health-checks every board (a board that fails is left out and
+// reported as an infrastructure error), binds each healthy board to a device slot of the
+// scenario's hil scope (wave:N or cohort:NAME) whose model it stands for, and attaches the bridge
+// to the world and the kernel.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "hil/cosim/hil_bridge.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/model/world.hpp"
+
+namespace fleetsim::hil {
+
+struct HilSetup {
+  std::unique_ptr<HilBridge> bridge;  // null when setup failed
+  int exit_code = 0;                  // 2 bad input (inventory, image, no slot for a board)
+  std::string error;                  // lines to print when it failed
+};
+
+HilSetup attach_boards(const Scenario& scenario, World& world, Kernel& kernel, const std::string& boards_file,
+                       HilBridge::Log log);
+
+}  // namespace fleetsim::hil

@@ -1,0 +1,100 @@
+// The co-simulation bridge (DESIGN.md §6): boards bound to device slots take those devices'
+// updates. When such a device is notified, the full update flow (hil/board_update) runs on its
+// board in a worker thread; meanwhile the kernel asks advance_to(t) before every event and the
+// bridge holds virtual time to t_issue + (wall_now − wall_issue) × pace for every outstanding
+// board operation. A finished operation's outcome is scheduled as event::kExternalOutcome at
+// t_issue + (wall_done − wall_issue) × pace — never earlier than virtual time already reached, and
+// virtual time cannot pass that point before the board has really finished. Infrastructure
+// failures report no outcome to the model; they make the run exit 3.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "hil/cosim/board_clock.hpp"
+#include "hil/board/board_inventory.hpp"
+#include "hil/board/board_update.hpp"
+#include "hil/transport/link_impairment.hpp"
+#include "sim/results/results.hpp"
+#include "sim/model/external_devices.hpp"
+#include "sim/kernel/kernel.hpp"
+
+namespace fleetsim::hil {
+
+class HilBridge final : public ExternalDevices, public ExternalPacer {
+ public:
+  using Log = std::function<void(const std::string&)>;
+
+  HilBridge(Kernel& kernel, std::vector<std::uint8_t> image, McubootImageInfo info, double pace,
+            BoardUpdateOptions options = {}, Log log = {});
+  ~HilBridge() override;  // waits for board operations still running (each is bounded by timeouts)
+  HilBridge(const HilBridge&) = delete;
+  HilBridge& operator=(const HilBridge&) = delete;
+
+  // `board`, reached through `transport`, takes the updates of `device`. With `link`, the
+  // transport goes through that impaired link, which reads `clock` (restarted at each update).
+  void bind(const BoardSpec& board, std::uint32_t device, std::unique_ptr<SmpTransport> transport,
+            std::unique_ptr<ImpairedLink> link = nullptr, std::shared_ptr<BoardClock> clock = nullptr);
+  // A board left out (failed its health check): reported as an infrastructure error.
+  void add_unavailable(const BoardSpec& board, const std::string& problem);
+
+  bool owns(std::uint32_t device) const override;
+  void start_update(std::uint32_t device, Seconds now) override;
+  void advance_to(Seconds t) override;
+
+  // After the run: one check per board (its update, or why it had none), in binding order.
+  std::vector<CheckResult> checks() const;
+  bool infrastructure_failed() const;
+
+  // Board operation durations: measured on the board vs seen in the simulation.
+  struct Timing {
+    std::string board;
+    double measured_seconds = 0;   // wall time of the update flow
+    double simulated_seconds = 0;  // outcome time − notification time, virtual
+  };
+  std::vector<Timing> timings() const;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Board {
+    BoardSpec spec;
+    std::uint32_t device = 0;
+    std::unique_ptr<SmpTransport> transport;
+    std::string unavailable;  // health-check problem; such a board has no device
+    std::unique_ptr<ImpairedLink> link;
+    std::shared_ptr<BoardClock> clock;
+  };
+  struct Operation {
+    std::size_t board = 0;
+    double t_issue = 0;
+    Clock::time_point wall_issue;
+    std::thread worker;
+    bool done = false;              // guarded by mu_
+    Clock::time_point wall_done;    // guarded by mu_
+    BoardUpdateReport report;       // written by the worker before `done`
+    bool delivered = false;         // simulation thread only
+    double t_outcome = -1;          // virtual time of the outcome event
+  };
+
+  void deliver(Operation& op);
+
+  Kernel& kernel_;
+  std::vector<std::uint8_t> image_;
+  McubootImageInfo info_;
+  double pace_;
+  BoardUpdateOptions options_;
+  Log log_;
+  std::vector<Board> boards_;
+  std::vector<std::unique_ptr<Operation>> ops_;
+  int outstanding_ = 0;  // started and not delivered (simulation thread only)
+  std::mutex mu_;
+  std::condition_variable finished_;
+};
+
+}  // namespace fleetsim::hil

@@ -1,0 +1,67 @@
+// MCUboot image format (specs/smp.md, "MCUboot image and slot semantics"): a 32-byte
+// little-endian header at offset 0, the body at hdr_size, then TLVs; the SHA-256 TLV (type
+// 0x10) over [0, hdr_size + img_size + protect_tlv_size) is the hash SMP state read reports.
+// Builds valid test images for the board emulator and tests, and parses/verifies images on
+// both sides of the bridge.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "hil/protocol/image_version.hpp"
+#include "hil/protocol/result.hpp"
+#include "hil/protocol/sha256.hpp"
+
+namespace fleetsim::hil {
+
+inline constexpr std::uint32_t kMcubootImageMagic = 0x96f3b83d;
+inline constexpr std::uint16_t kMcubootTlvInfoMagic = 0x6907;
+inline constexpr std::uint16_t kMcubootProtectedTlvInfoMagic = 0x6908;
+inline constexpr std::uint8_t kMcubootTlvSha256 = 0x10;
+inline constexpr std::size_t kMcubootHeaderBytes = 32;
+
+struct McubootImageSpec {
+  ImageVersion version;
+  std::uint32_t body_size = 0;
+  std::uint32_t load_addr = 0;
+  std::uint16_t hdr_size = 0x200;  // ≥ 32; the gap after the 32-byte header is zero-filled
+};
+
+// A complete image: header, deterministic body bytes, TLV info and the SHA-256 TLV. hdr_size
+// below 32 is raised to 32. Images of different versions differ in their headers, hence
+// hashes.
+std::vector<std::uint8_t> build_mcuboot_image(const McubootImageSpec& spec);
+
+// What parse_mcuboot_image learned from a valid image.
+struct McubootImageInfo {
+  ImageVersion version;
+  std::uint32_t load_addr = 0;
+  std::uint16_t hdr_size = 0;
+  std::uint16_t protect_tlv_size = 0;
+  std::uint32_t img_size = 0;
+  std::uint32_t flags = 0;
+  Sha256Digest hash{};         // the SHA-256 TLV, verified against the image
+  std::size_t total_size = 0;  // header + body + TLV areas; bytes after it (slot padding) ignored
+};
+
+enum class McubootImageError {
+  TruncatedHeader,   // fewer than 32 bytes
+  BadMagic,          // header magic is not 0x96f3b83d
+  BadHeaderSize,     // hdr_size < 32
+  TruncatedBody,     // hdr_size + img_size runs past the data
+  BadTlvInfo,        // TLV info magic/length wrong, or the TLV area runs past the data
+  TlvOverrun,        // a TLV's length runs past its area
+  HashTlvMissing,    // no SHA-256 TLV
+  HashTlvBadLength,  // SHA-256 TLV is not 32 bytes
+  HashMismatch,      // recomputed SHA-256 differs from the TLV
+};
+
+std::string_view describe(McubootImageError error);
+
+// Validates `bytes` as an MCUboot image (a slot's contents may follow the image with padding).
+Result<McubootImageInfo, McubootImageError> parse_mcuboot_image(
+    std::span<const std::uint8_t> bytes);
+
+}  // namespace fleetsim::hil

@@ -1,0 +1,264 @@
+#include "sim/cli/hil_command.hpp"
+
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "sim/scenario/device_model_catalog.hpp"
+#include "hil/board/board_calibration.hpp"
+#include "hil/board/board_health.hpp"
+#include "hil/board/board_hook.hpp"
+#include "hil/board/board_inventory.hpp"
+#include "hil/board/board_update.hpp"
+#include "sim/core/atomic_file.hpp"
+
+namespace po = boost::program_options;
+
+namespace fleetsim::hil {
+
+namespace {
+
+constexpr int kOk = 0, kFirmwareFailed = 1, kBadInput = 2, kInfrastructure = 3;
+
+const char* kHilUsage =
+    "fleetsim hil — single-board operations over SMP (MCUmgr)\n"
+    "\n"
+    "Usage:\n"
+    "  fleetsim hil probe BOARD [--boards FILE]\n"
+    "      health check: echo, mcumgr params, image state read; prints the slots\n"
+    "  fleetsim hil flash BOARD IMAGE [--boards FILE] [--reboot-timeout S]\n"
+    "      full update: upload (resumable), verify slot-1 hash, test, reset, wait, probe, confirm\n"
+    "  fleetsim hil calibrate BOARD IMAGE [--boards FILE] [--rounds N] [--out FILE]\n"
+    "      measure upload throughput, reset-to-ready and health-check time over N rounds and\n"
+    "      write them as device-model parameters (JSON; to stdout without --out)\n"
+    "\n"
+    "BOARD is an id from --boards FILE (a boards.json inventory) or a URI:\n"
+    "  udp://HOST[:PORT]  (port 1337 by default)    serial:///dev/ttyACM0?baud=115200\n"
+    "IMAGE is an MCUboot image (signed .bin).\n"
+    "Exit codes: 0 ok, 1 the firmware failed, 2 bad input or usage, 3 board unreachable or unhealthy.\n";
+
+int usage_error(const std::string& message) {
+  std::cerr << "fleetsim hil: " << message << "\n(see 'fleetsim hil --help')\n";
+  return kBadInput;
+}
+
+std::vector<std::string> catalog_model_names() {
+  std::vector<std::string> names;
+  for (const auto& m : builtin_device_models()) names.push_back(m.name);
+  return names;
+}
+
+// BOARD as a URI or an inventory id; nullopt after printing the problem.
+std::optional<BoardSpec> resolve_board(const std::string& board, const po::variables_map& vm, int& code) {
+  if (board.find("://") != std::string::npos) {
+    auto uri = parse_transport_uri(board);
+    if (!uri) {
+      code = usage_error("BOARD " + uri.error());
+      return std::nullopt;
+    }
+    BoardSpec spec;
+    spec.id = board;
+    spec.uri_text = board;
+    spec.uri = uri.value();
+    return spec;
+  }
+  if (!vm.count("boards")) {
+    code = usage_error("BOARD \"" + board + "\" is not a URI; give --boards FILE to look it up as a board id");
+    return std::nullopt;
+  }
+  const std::string file = vm["boards"].as<std::string>();
+  auto loaded = load_board_inventory_file(file, catalog_model_names());
+  if (!loaded.inventory) {
+    std::cerr << loaded.format(file);
+    code = kBadInput;
+    return std::nullopt;
+  }
+  if (const BoardSpec* spec = loaded.inventory->find(board)) return *spec;
+  std::string ids;
+  for (const auto& b : loaded.inventory->boards) ids += (ids.empty() ? "" : ", ") + b.id;
+  code = usage_error("no board \"" + board + "\" in " + file + " (boards: " + ids + ")");
+  return std::nullopt;
+}
+
+std::optional<std::vector<std::uint8_t>> read_image(const std::string& path, McubootImageInfo& info, int& code) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    code = usage_error("cannot read IMAGE " + path);
+    return std::nullopt;
+  }
+  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto parsed = parse_mcuboot_image(bytes);
+  if (!parsed) {
+    code = usage_error(path + ": not a valid MCUboot image: " + std::string(describe(parsed.error())) +
+                       " (expected a signed image with the 0x96f3b83d header and a SHA-256 TLV)");
+    return std::nullopt;
+  }
+  info = parsed.value();
+  return bytes;
+}
+
+std::unique_ptr<SmpTransport> open_board(const BoardSpec& board, int& code) {
+  try {
+    return open_transport(board.uri);
+  } catch (const std::exception& e) {
+    std::cerr << "fleetsim hil: board " << board.id << " (" << board.uri_text << "): " << e.what() << "\n";
+    code = kInfrastructure;
+    return nullptr;
+  }
+}
+
+void print_slots(const ImageState& state) {
+  for (const auto& s : state.slots) {
+    std::string flags;
+    for (auto [on, name] : {std::pair{s.active, "active"}, {s.confirmed, "confirmed"}, {s.pending, "pending"},
+                            {s.permanent, "permanent"}, {s.bootable, "bootable"}})
+      if (on) flags += std::string(flags.empty() ? "" : ",") + name;
+    std::printf("  slot %d  %-12s %s\n", s.slot, s.version.c_str(), flags.c_str());
+  }
+}
+
+int cmd_probe(const BoardSpec& board) {
+  int code = kOk;
+  auto transport = open_board(board, code);
+  if (!transport) return code;
+  SmpClient client(*transport);
+  const BoardHealth h = check_board_health(client);
+  if (!h.healthy) {
+    std::cerr << "fleetsim hil: board " << board.id << " (" << transport->uri() << ") is unhealthy: " << h.problem << "\n";
+    return kInfrastructure;
+  }
+  std::printf("%s (%s): healthy in %.3f s, running %s, buffers %u x %u bytes\n", board.id.c_str(),
+              transport->uri().c_str(), h.seconds, h.running_version.c_str(), h.params.buf_count, h.params.buf_size);
+  print_slots(h.state);
+  return kOk;
+}
+
+// The image (checked first: a bad file is bad input whatever the board) and the board's link.
+struct ImageAndBoard {
+  std::vector<std::uint8_t> image;
+  McubootImageInfo info;
+  std::unique_ptr<SmpTransport> transport;
+};
+
+std::optional<ImageAndBoard> open_image_and_board(const BoardSpec& board, const std::string& image_path, int& code) {
+  ImageAndBoard out;
+  auto image = read_image(image_path, out.info, code);
+  if (!image) return std::nullopt;
+  out.image = std::move(*image);
+  out.transport = open_board(board, code);
+  if (!out.transport) return std::nullopt;
+  return out;
+}
+
+int cmd_flash(const BoardSpec& board, const std::string& image_path, double reboot_timeout) {
+  int code = kOk;
+  auto opened = open_image_and_board(board, image_path, code);
+  if (!opened) return code;
+  const auto& [image, info, transport] = *opened;
+  SmpClient client(*transport);
+  BoardUpdateOptions options;
+  options.reboot_timeout = std::chrono::milliseconds(std::llround(reboot_timeout * 1000));
+  options.recover = board_recovery(board.reset, board.power_off, board.power_on,
+                                   [&](const std::string& m) { std::cerr << "  " << board.id << ": " << m << "\n"; });
+  options.on_step = [](const BoardUpdateStep& s) {
+    std::fprintf(stderr, "  %-8s %8.3f s  %s\n", s.name.c_str(), s.seconds, s.note.c_str());
+  };
+  std::cerr << "fleetsim hil: flashing " << image_path << " (" << info.version.text() << ", " << image.size()
+            << " bytes) to " << board.id << " (" << transport->uri() << ")\n";
+  const BoardUpdateReport r = update_board(client, image, info, options);
+  std::printf("%s: %s: %s (%.3f s)\n", board.id.c_str(), to_string(r.outcome), r.message.c_str(), r.seconds);
+  if (r.upload_seconds > 0) {
+    // A resumed upload sent only the bytes from the board's offset on: the rate counts those.
+    const std::size_t sent = image.size() - r.upload.resumed_from;
+    std::printf("upload: %zu bytes from offset %zu in %.3f s = %.0f B/s, %zu requests, chunks of <= %zu bytes\n",
+                sent, r.upload.resumed_from, r.upload_seconds, double(sent) / r.upload_seconds, r.upload.requests,
+                r.upload.chunk_bytes);
+  }
+  switch (r.outcome) {
+    case BoardUpdateOutcome::Updated: return kOk;
+    case BoardUpdateOutcome::Infrastructure: return kInfrastructure;
+    default: return kFirmwareFailed;
+  }
+}
+
+int cmd_calibrate(const BoardSpec& board, const std::string& image_path, int rounds, double reboot_timeout,
+                  const std::string& out) {
+  int code = kOk;
+  auto opened = open_image_and_board(board, image_path, code);
+  if (!opened) return code;
+  const auto& [image, info, transport] = *opened;
+  SmpClient client(*transport);
+  const Calibration c =
+      calibrate_board(client, image, rounds, std::chrono::milliseconds(std::llround(reboot_timeout * 1000)));
+  if (!c.problem.empty()) {
+    std::cerr << "fleetsim hil: calibrate " << board.id << ": " << c.problem << "\n";
+    return c.infrastructure ? kInfrastructure : kFirmwareFailed;
+  }
+  for (std::size_t i = 0; i < c.rounds.size(); ++i)
+    std::fprintf(stderr, "  round %zu: upload %.0f B/s, reset-to-ready %.3f s, health check %.3f s\n", i + 1,
+                 c.rounds[i].upload_bytes_per_second, c.rounds[i].reset_to_ready_seconds,
+                 c.rounds[i].health_check_seconds);
+  const std::string where = board.id == board.uri_text ? transport->uri() : board.id + " (" + transport->uri() + ")";
+  const std::string source = "board " + where + ", image of " +
+                             std::to_string(image.size()) + " bytes, upload chunks of <= " +
+                             std::to_string(c.chunk_bytes) + " bytes";
+  const std::string text = calibration_parameters(c, source).dump(2) + "\n";
+  if (out.empty()) {
+    std::cout << text;
+    return kOk;
+  }
+  if (std::string err = write_files_atomically({{out, text}}); !err.empty()) {
+    std::cerr << "fleetsim hil: " << err << "\n";
+    return kInfrastructure;
+  }
+  std::cerr << "fleetsim hil: parameters written to " << out << "\n";
+  return kOk;
+}
+
+}  // namespace
+
+int run_hil_command(int argc, char** argv) {
+  po::options_description desc("Options");
+  desc.add_options()("boards", po::value<std::string>(), "boards.json inventory to look BOARD up in")(
+      "rounds", po::value<int>()->default_value(5), "calibrate: measurement rounds (1-1000)")(
+      "out,o", po::value<std::string>(), "calibrate: write the parameters JSON to this file")(
+      "reboot-timeout", po::value<double>()->default_value(30.0), "seconds to wait for the board after a reset")(
+      "help,h", "show this help");
+  po::options_description all = desc;
+  all.add_options()("args", po::value<std::vector<std::string>>(), "");
+  po::positional_options_description pos;
+  pos.add("args", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return usage_error(e.what());
+  }
+  if (vm.count("help")) {
+    std::cout << kHilUsage << "\n" << desc;
+    return kOk;
+  }
+  const auto args = vm.count("args") ? vm["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  if (args.empty()) return usage_error("missing operation (expected probe, flash or calibrate)");
+  const std::string& op = args[0];
+  const std::size_t wanted = op == "probe" ? 2 : (op == "flash" || op == "calibrate") ? 3 : 0;
+  if (wanted == 0) return usage_error("unknown operation \"" + op + "\" (expected probe, flash or calibrate)");
+  if (args.size() != wanted)
+    return usage_error(op + (wanted == 2 ? " takes BOARD" : " takes BOARD IMAGE") + ", got " +
+                       std::to_string(args.size() - 1) + " argument(s)");
+  const double reboot_timeout = vm["reboot-timeout"].as<double>();
+  if (!(reboot_timeout > 0 && reboot_timeout <= 3600)) return usage_error("--reboot-timeout: expected seconds in (0, 3600]");
+  const int rounds = vm["rounds"].as<int>();
+  if (rounds < 1 || rounds > 1000) return usage_error("--rounds: expected 1 to 1000");
+  int code = kOk;
+  const auto board = resolve_board(args[1], vm, code);
+  if (!board) return code;
+  if (op == "probe") return cmd_probe(*board);
+  if (op == "flash") return cmd_flash(*board, args[2], reboot_timeout);
+  return cmd_calibrate(*board, args[2], rounds, reboot_timeout, vm.count("out") ? vm["out"].as<std::string>() : "");
+}
+
+}  // namespace fleetsim::hil

@@ -1,0 +1,452 @@
+// fleetsim command line (DESIGN.md §9). Exit codes: 0 success, 1 an assertion or gate failed,
+// 2 bad input or usage, 3 runtime / infrastructure failure.
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "sim/scenario/device_model_catalog.hpp"
+#include "hil/cosim/board_binding.hpp"
+#include "sim/cli/hil_command.hpp"
+#include "sim/core/atomic_file.hpp"
+#include "reports/live_metrics.hpp"
+#include "reports/run_comparison.hpp"
+#include "reports/run_outputs.hpp"
+#include "reports/test_cases.hpp"
+#include "sim/cli/command_options.hpp"
+#include "sim/kernel/native/native_kernel.hpp"
+#include "sim/shard/rank_agreement.hpp"
+#include "sim/cli/report_commands.hpp"
+#include "sim/kernel/simgrid/simgrid_kernel.hpp"
+#include "sim/scenario/scenario_loader.hpp"
+#include "sim/shard/shard_comm.hpp"
+#include "sim/cli/sweep_command.hpp"
+#include "sim/core/units.hpp"
+#include "sim/model/world.hpp"
+
+namespace po = boost::program_options;
+using namespace fleetsim;
+
+namespace {
+
+constexpr int kOk = 0, kBadInput = 2, kInfrastructure = 3;  // 1 (a case failed): run_exit_code
+constexpr int kRunsDiffer = 1;                                // fleetsim compare
+constexpr const char* kVersion = "0.1.0";
+
+const char* kUsage =
+    "fleetsim — fleet firmware-rollout simulator\n"
+    "\n"
+    "Usage:\n"
+    "  fleetsim run SCENARIO.json [options]   simulate a scenario and write results\n"
+    "  fleetsim validate SCENARIO.json [--set k=v]...   check a scenario; errors name the JSON path\n"
+    "  fleetsim schema                        print the JSON Schema of the scenario format\n"
+    "  fleetsim models [--json]               list the built-in device-model catalog\n"
+    "  fleetsim sweep SCENARIO.json --vary PATH=V1,V2,... [--seeds N] [--jobs N]\n"
+    "                                         run the cross product of varied fields; sweep.csv, sweep.html\n"
+    "  fleetsim compare RESULTS_A RESULTS_B   compare two runs of one scenario device by device\n"
+    "                                         (e.g. --kernel native against --kernel simgrid)\n"
+    "  fleetsim report OUT_DIR                regenerate report.html, junit.xml, summary.md, metrics.om\n"
+    "  fleetsim suite DIR [options]           run every scenario under DIR; suite.html and one JUnit file\n"
+    "  fleetsim hil probe|flash|calibrate ... single-board operations (see 'fleetsim hil --help')\n"
+    "  fleetsim help [COMMAND]                this text, or a command's options\n"
+    "\n"
+    "Exit codes: 0 ok, 1 an assertion or gate failed, 2 bad input or usage, 3 runtime/infrastructure failure.\n";
+
+int64_t peak_rss_bytes() {
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  return int64_t(ru.ru_maxrss) * 1024;
+}
+
+std::string hostname() {
+  char buf[256] = {0};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+std::string run_usage() {
+  std::string text = "fleetsim run SCENARIO.json [options]\n";
+  if (mpi_built())
+    text += "Region shards: `mpirun -np N fleetsim run SCENARIO.json` splits the fleet by region (edge\n"
+            "site) over N ranks; results are identical for every N and rank 0 writes them. See the README,\n"
+            "\"Region shards (MPI)\".\n";
+  else
+    text += "Region shards (mpirun) are not available: this build has no MPI. Install OpenMPI\n"
+            "(apt-get install libopenmpi-dev openmpi-bin) and rebuild to enable them.\n";
+  return text + "\nOptions";
+}
+
+po::options_description run_options() {
+  static const std::string usage = run_usage();
+  po::options_description o(usage);
+  o.add_options()
+      ("out,o", po::value<std::string>(), "output directory (default: results/<scenario file name>)")
+      ("seed", po::value<uint64_t>(), "random seed (overrides the scenario's \"seed\")")
+      ("set", po::value<std::vector<std::string>>()->composing(),
+       "override a scenario field, e.g. --set fleet.cohorts[0].count=2000000 (repeatable)")
+      ("kernel", po::value<std::string>()->default_value("native"),
+       "simulation kernel: native (fast, millions of devices) or simgrid (SimGrid S4U reference; its network "
+       "model is the scenario's kernel.simgrid.network_model: max-min (default), CM02 or LV08)")
+      ("trace-devices", "write devices.csv with one row per device")
+      ("metrics-listen", po::value<std::string>(),
+       "serve live Prometheus metrics at HOST:PORT during the run (default off; \"9100\" or \":9100\" bind "
+       "127.0.0.1; port 0 picks a free port)")
+      ("metrics-linger", po::value<double>()->default_value(0),
+       "with --metrics-listen: keep serving the final values this many seconds after the run (SIGINT/SIGTERM end "
+       "it early)")
+      ("boards", po::value<std::string>(),
+       "boards.json: real or emulated boards take the device slots of the scenario's \"hil\" section")
+      ("progress", "show the progress line even when stderr is not a terminal")
+      ("quiet,q", "print nothing but errors")
+      ("help,h", "show this help");
+  return o;
+}
+
+std::vector<std::string> sets_of(const po::variables_map& vm) {
+  return vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+}
+
+int cmd_validate(int argc, char** argv) {
+  po::options_description desc("fleetsim validate SCENARIO.json [--set k=v]...");
+  desc.add_options()("set", po::value<std::vector<std::string>>()->composing(), "override a field")(
+      "help,h", "show this help");
+  CommandArgs a;
+  if (auto done = parse_command(argc, argv, desc, a)) return *done;
+  if (a.positional.size() != 1) return usage_error("validate takes exactly one scenario file");
+  LoadResult r = load_scenario_file(a.positional[0], sets_of(a.vm));
+  if (!r.problems.empty()) {
+    std::cerr << r.format(a.positional[0]);
+    std::cerr << r.problems.size() << " problem(s) in " << a.positional[0] << "\n";
+    return kBadInput;
+  }
+  std::cout << a.positional[0] << ": ok (" << r.scenario->device_count() << " devices, "
+            << r.scenario->cohorts.size() << " cohorts, " << r.scenario->regions.size() << " regions)\n";
+  return kOk;
+}
+
+int cmd_schema() {
+  std::cout << scenario_json_schema().dump(2) << "\n";
+  return kOk;
+}
+
+int cmd_models(int argc, char** argv) {
+  po::options_description desc("fleetsim models [--json]");
+  desc.add_options()("json", "print the catalog files as one JSON object")("help,h", "show this help");
+  CommandArgs a;
+  if (auto done = parse_command(argc, argv, desc, a)) return *done;
+  if (a.vm.count("json")) {
+    nlohmann::ordered_json j;
+    for (const auto& [name, text] : builtin_device_model_sources()) j[name] = nlohmann::ordered_json::parse(text);
+    std::cout << j.dump(2) << "\n";
+    return kOk;
+  }
+  std::printf("%-16s %-9s %-7s %-6s %12s %10s  %s\n", "model", "link", "storage", "notify", "downlink", "poll",
+              "description");
+  for (const DeviceModel& m : builtin_device_models()) {
+    std::printf("%-16s %-9s %-7s %-6s %12s %10s  %s\n", m.name.c_str(), to_string(m.link_type),
+                to_string(m.storage), m.notification == Notification::Push ? "push" : "poll",
+                units::format_rate(BytesPerSecond(m.downlink.mean())).c_str(),
+                units::format_duration(m.poll_interval).c_str(), m.description.c_str());
+  }
+  return kOk;
+}
+
+int cmd_compare(int argc, char** argv) {
+  po::options_description desc(
+      "fleetsim compare RESULTS_A RESULTS_B [--tolerance REL]\n"
+      "Compares two results directories of the same scenario, both run with --trace-devices:\n"
+      "outcomes, versions, attempts and bytes per device must be equal, and times equal within\n"
+      "the relative tolerance. Exit 0 when they agree, 1 when they differ, 2 on bad input");
+  desc.add_options()("tolerance", po::value<double>()->default_value(1e-6), "relative tolerance on times")(
+      "help,h", "show this help");
+  CommandArgs a;
+  if (auto done = parse_command(argc, argv, desc, a)) return *done;
+  if (a.positional.size() != 2) return usage_error("compare takes two results directories");
+  const double tolerance = a.vm["tolerance"].as<double>();
+  if (!(tolerance >= 0) || !std::isfinite(tolerance))
+    return usage_error("--tolerance must be a relative tolerance >= 0, e.g. 1e-6");
+  std::string error;
+  auto comparison = compare_runs(a.positional[0], a.positional[1], tolerance, error);
+  if (!comparison) {
+    std::cerr << "fleetsim: " << error << "\n";
+    return kBadInput;
+  }
+  std::cout << format_comparison(*comparison);
+  return comparison->agrees() ? kOk : kRunsDiffer;
+}
+
+class ProgressLine {
+ public:
+  ProgressLine(bool enabled, double duration) : enabled_(enabled), duration_(duration) {}
+  void update(double sim_t, uint64_t events) {
+    if (!enabled_) return;
+    double wall = seconds_since_start();
+    if (sim_t < duration_ && wall - last_print_ < 0.2) return;  // a few updates per second
+    last_print_ = wall;
+    double frac = duration_ > 0 ? sim_t / duration_ : 1.0;
+    double eta = frac > 0 ? wall / frac - wall : 0.0;
+    std::fprintf(stderr, "\r  simulated %s / %s  %5.1f%%  %6.2fM events/s  ETA %4.0fs ",
+                 units::format_duration(Seconds(sim_t)).c_str(), units::format_duration(Seconds(duration_)).c_str(),
+                 frac * 100.0, wall > 0 ? double(events) / wall / 1e6 : 0.0, eta);
+  }
+  void done() {
+    if (enabled_) std::fprintf(stderr, "\n");
+  }
+  double seconds_since_start() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  bool enabled_;
+  double duration_;
+  double last_print_ = -1.0;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+// run.json of a sharded run: events summed over ranks, the largest rank's peak RSS, and one
+// entry per rank. Returns the ranks' peak RSS summed (the memory the whole run needed).
+int64_t gather_rank_stats(ShardComm& comm, const World& world, RunStats& stats) {
+  const int64_t owned = world.owned_devices();
+  struct Row {
+    int64_t events, rss, devices;
+    char host[64];
+  };
+  Row mine{int64_t(stats.events), stats.peak_rss_bytes, owned, {}};
+  std::snprintf(mine.host, sizeof mine.host, "%s", stats.host.c_str());
+  const std::vector<std::byte> all =
+      comm.all_gather(std::span<const std::byte>(reinterpret_cast<const std::byte*>(&mine), sizeof mine));
+  stats.events = 0;
+  stats.peak_rss_bytes = 0;
+  int64_t rss_sum = 0;
+  for (size_t at = 0; at + sizeof(Row) <= all.size(); at += sizeof(Row)) {
+    Row r;
+    std::memcpy(&r, all.data() + at, sizeof r);
+    rss_sum += r.rss;
+    stats.events += uint64_t(r.events);
+    stats.peak_rss_bytes = std::max(stats.peak_rss_bytes, r.rss);
+    stats.rank_events.push_back(uint64_t(r.events));
+    stats.rank_peak_rss_bytes.push_back(r.rss);
+    stats.rank_devices.push_back(r.devices);
+    stats.rank_hosts.push_back(r.host);
+  }
+  return rss_sum;
+}
+
+int cmd_run(int argc, char** argv) {
+  po::options_description desc = run_options();
+  CommandArgs a;
+  if (auto done = parse_command(argc, argv, desc, a)) return *done;
+  if (a.positional.size() != 1) return usage_error("run takes exactly one scenario file");
+  const std::string file = a.positional[0];
+  const std::string kernel_name = a.vm["kernel"].as<std::string>();
+  if (kernel_name != "native" && kernel_name != "simgrid")
+    return usage_error("unknown --kernel \"" + kernel_name + "\" (expected native or simgrid)");
+  bool quiet = a.vm.count("quiet") > 0;
+
+  // Under an MPI launcher every rank runs this; each simulates the regions it owns.
+  std::unique_ptr<ShardComm> comm;
+  if (launched_by_mpi()) {
+    if (const std::string problem = mpi_launch_problem("the scenario"); !problem.empty()) {
+      std::cerr << problem;
+      return kBadInput;
+    }
+    if (kernel_name != "native")
+      return usage_error("region shards (mpirun) run on the native kernel; run --kernel simgrid without mpirun");
+    if (a.vm.count("boards")) return usage_error("--boards (hardware in the loop) runs without mpirun");
+    if (a.vm.count("metrics-listen")) return usage_error("--metrics-listen runs without mpirun");
+    comm = mpi_world_comm();
+  }
+  const bool writer = !comm || comm->rank() == 0;  // the rank that writes results and talks
+  if (!writer) quiet = true;
+
+  std::vector<std::string> sets = sets_of(a.vm);
+  if (a.vm.count("seed")) sets.push_back("seed=" + std::to_string(a.vm["seed"].as<uint64_t>()));
+  LoadResult loaded = load_scenario_file(file, sets);
+  std::string out_dir = a.vm.count("out") ? a.vm["out"].as<std::string>()
+                                          : "results/" + std::filesystem::path(file).stem().string();
+  int start_code = kOk;
+  std::string start_error;
+  if (!loaded.problems.empty()) {
+    start_code = kBadInput;
+    start_error = loaded.format(file);
+  } else if (writer) {
+    std::error_code ec;
+    std::filesystem::create_directories(out_dir, ec);
+    if (ec) {
+      start_code = kInfrastructure;
+      start_error = "fleetsim: cannot create output directory " + out_dir + ": " + ec.message() + "\n";
+    }
+  }
+  if (comm) {
+    const int agreed = agree_across_ranks(*comm, start_code, start_error,
+                                          loaded.scenario ? text_fingerprint(loaded.scenario->document) : 0);
+    if (agreed != kOk) return agreed;
+  } else if (start_code != kOk) {
+    std::cerr << start_error;
+    return start_code;
+  }
+  const Scenario& scenario = *loaded.scenario;
+
+  const bool show_progress = !quiet && (a.vm.count("progress") || isatty(STDERR_FILENO));
+  if (!quiet)
+    std::cerr << "fleetsim: " << scenario.name << ": " << scenario.device_count() << " devices, "
+              << units::format_duration(scenario.duration) << " simulated, seed " << scenario.seed
+              << (comm ? ", " + std::to_string(comm->size()) + " ranks" : std::string()) << "\n";
+  std::unique_ptr<Kernel> kernel_ptr;
+  if (kernel_name == "simgrid") kernel_ptr = std::make_unique<SimgridKernel>(scenario.kernel.simgrid_network_model);
+  else kernel_ptr = std::make_unique<NativeKernel>();
+  Kernel& kernel = *kernel_ptr;
+  World world(scenario, kernel, WorldOptions{a.vm.count("trace-devices") > 0, comm.get()});
+  std::unique_ptr<hil::HilBridge> bridge;  // outlives world.run: the world and kernel call it
+  if (a.vm.count("boards")) {
+    if (!scenario.hil)
+      return usage_error("--boards needs a \"hil\" section in " + file + " (e.g. \"hil\": {\"image\": \"app.bin\"})");
+    auto log = [quiet](const std::string& line) {
+      if (!quiet) std::cerr << line << "\n";
+    };
+    hil::HilSetup setup = hil::attach_boards(scenario, world, kernel, a.vm["boards"].as<std::string>(), log);
+    if (!setup.bridge) {
+      std::cerr << setup.error;
+      return setup.exit_code;
+    }
+    bridge = std::move(setup.bridge);
+  } else if (scenario.hil && !quiet) {
+    std::cerr << "fleetsim: note: the \"hil\" section is ignored without --boards (all devices are simulated)\n";
+  }
+  ProgressLine progress(show_progress, scenario.duration.value);
+  std::unique_ptr<LiveMetrics> live;
+  int code = 0;
+  if (a.vm.count("metrics-listen") &&
+      !(live = LiveMetrics::start(a.vm["metrics-listen"].as<std::string>(), scenario, world, quiet, code)))
+    return code;
+  world.run([&](double t) {
+    progress.update(t, kernel.events_processed());
+    if (live) live->update(t, kernel.events_processed(), progress.seconds_since_start());
+  });
+  progress.done();
+  const double wall = progress.seconds_since_start();
+
+  Results results = world.results();
+  if (bridge) results.checks = bridge->checks();
+  RunStats stats;
+  stats.kernel = kernel.name();
+  if (kernel_name == "simgrid") stats.network_model = scenario.kernel.simgrid_network_model;
+  stats.wall_seconds = wall;
+  stats.events = kernel.events_processed();
+  stats.peak_rss_bytes = peak_rss_bytes();
+  stats.devices = scenario.device_count();
+  stats.host = hostname();
+  stats.version = kVersion;
+  int64_t rss_all_ranks = stats.peak_rss_bytes;
+  if (comm) rss_all_ranks = gather_rank_stats(*comm, world, stats);
+  stats.events_per_second = wall > 0 ? double(stats.events) / wall : 0.0;
+  stats.bytes_per_device = stats.devices ? double(rss_all_ranks) / double(stats.devices) : 0.0;
+
+  int write_code = kOk;
+  if (writer) {
+    std::vector<std::pair<std::string, std::string>> paths;
+    for (const auto& [name, content] : run_output_files(results, stats))
+      paths.push_back({out_dir + "/" + name, content});
+    std::string err = write_files_atomically(paths);
+    if (!err.empty()) {
+      std::cerr << "fleetsim: " << err << "\n";
+      write_code = kInfrastructure;
+    }
+  }
+  if (comm) write_code = int(comm->max(write_code));
+  if (write_code != kOk) return write_code;
+
+  const int verdict = run_exit_code(results);  // assertions, gates and checks
+  if (!quiet) {
+    std::cout << "rollout " << results.rollout_state << ": " << results.on_target << " of " << results.devices
+              << " devices on " << results.target_version << " ("
+              << (results.devices ? 100.0 * double(results.on_target) / double(results.devices) : 0.0) << "%)\n";
+    for (const AssertionResult& r : results.assertions)
+      std::cout << (r.passed ? "  PASS " : "  FAIL ") << r.metric << " " << r.op << " " << r.expected << " at "
+                << r.at << " (actual " << r.actual << ")\n";
+    for (const CheckResult& c : results.checks)
+      std::cout << (c.outcome == CheckResult::Outcome::Passed ? "  PASS " : c.outcome == CheckResult::Outcome::Failed ? "  FAIL " : "  ERROR ")
+                << c.name << ": " << c.message << "\n";
+    std::printf("%.2f s wall, %llu events, %.2fM events/s, peak RSS %.1f MiB%s (%.0f bytes/device)\n", wall,
+                (unsigned long long)stats.events, stats.events_per_second / 1e6,
+                double(stats.peak_rss_bytes) / 1048576.0,
+                comm ? (" on the largest of " + std::to_string(comm->size()) + " ranks").c_str() : "",
+                stats.bytes_per_device);
+    std::cout << "results in " << out_dir << "/ (report.html, summary.json, summary.md, junit.xml, timeseries.csv, "
+              << "metrics.om, run.json" << (results.traced ? ", devices.csv" : "") << ")\n";
+  }
+  if (live) {
+    live->finish();
+    LiveMetrics::linger(a.vm["metrics-linger"].as<double>());
+  }
+  if (bridge && bridge->infrastructure_failed()) return kInfrastructure;
+  return verdict;
+}
+
+
+
+}  // namespace
+
+// Runs sub-command `cmd`; argv[0] is the command. nullopt: there is no such command.
+static std::optional<int> run_command(const std::string& cmd, int argc, char** argv) {
+  if (cmd == "run") return cmd_run(argc, argv);
+  if (cmd == "validate") return cmd_validate(argc, argv);
+  if (cmd == "schema") return cmd_schema();
+  if (cmd == "models") return cmd_models(argc, argv);
+  if (cmd == "compare") return cmd_compare(argc, argv);
+  if (cmd == "sweep") return sweep_command(argc, argv);
+  if (cmd == "report") return report_command(argc, argv);
+  if (cmd == "suite") return suite_command(argc, argv);
+  if (cmd == "hil") return hil::run_hil_command(argc, argv);
+  return std::nullopt;
+}
+
+int main(int argc, char** argv) {
+  try {
+    if (argc < 2) {
+      std::cerr << kUsage;
+      return kBadInput;
+    }
+    const std::string cmd = argv[1];
+    if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+      if (argc < 3) {
+        std::cout << kUsage;
+        return kOk;
+      }
+      // `fleetsim help COMMAND` is `fleetsim COMMAND --help`.
+      const std::string topic = argv[2];
+      if (topic == "schema") {
+        std::cout << "fleetsim schema\nPrints the JSON Schema (draft 2020-12) of the scenario format.\n";
+        return kOk;
+      }
+      std::string help_flag = "--help";
+      char* sub[] = {argv[2], help_flag.data(), nullptr};
+      if (auto code = run_command(topic, 2, sub)) return *code;
+      return usage_error("unknown command \"" + topic + "\"");
+    }
+    if (cmd == "--version") {
+      std::cout << "fleetsim " << kVersion << "\n";
+      return kOk;
+    }
+    if (auto code = run_command(cmd, argc - 1, argv + 1)) return *code;
+    return usage_error("unknown command \"" + cmd + "\"");
+  } catch (const std::bad_alloc&) {
+    std::cerr << "fleetsim: out of memory\n";
+    abort_mpi_job_if_running(kInfrastructure);  // the other ranks would wait for this one forever
+    return kInfrastructure;
+  } catch (const std::exception& e) {
+    std::cerr << "fleetsim: internal error: " << e.what() << "\n";
+    abort_mpi_job_if_running(kInfrastructure);
+    return kInfrastructure;
+  }
+}

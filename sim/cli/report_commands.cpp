@@ -1,0 +1,117 @@
+#include "sim/cli/report_commands.hpp"
+
+#include <boost/program_options.hpp>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/core/atomic_file.hpp"
+#include "reports/run_outputs.hpp"
+#include "reports/test_cases.hpp"
+#include "sim/cli/command_options.hpp"
+#include "sim/cli/scenario_suite.hpp"
+
+namespace fleetsim {
+
+namespace po = boost::program_options;
+
+namespace {
+
+// Parses a command's options and its one positional argument, `what`. Returns nullopt when the
+// command is already done: --help was printed (`code` 0) or the usage was wrong (printed, 2).
+std::optional<std::string> parse_single(int argc, char** argv, const po::options_description& desc,
+                                        const std::string& what, po::variables_map& vm, int& code) {
+  CommandArgs args;
+  if (auto done = parse_command(argc, argv, desc, args)) {
+    code = *done;
+    return std::nullopt;
+  }
+  vm = std::move(args.vm);
+  if (args.positional.size() != 1) {
+    const std::string command = argv[0];
+    code = usage_error(command + " takes exactly one " + what, "fleetsim " + command + " --help");
+    return std::nullopt;
+  }
+  return args.positional[0];
+}
+
+}  // namespace
+
+int report_command(int argc, char** argv) {
+  po::options_description desc(
+      "fleetsim report OUT_DIR\n"
+      "Regenerates report.html, junit.xml, summary.md and metrics.om from the results of a run in\n"
+      "OUT_DIR (summary.json, timeseries.csv, and scenario.json / checks.json when present).\n"
+      "Exit code: that of the run (0 passed, 1 an assertion or gate failed, 3 a check could not run),\n"
+      "2 when OUT_DIR holds no readable results");
+  desc.add_options()("help,h", "show this help");
+  po::variables_map vm;
+  int code = 0;
+  const std::optional<std::string> dir = parse_single(argc, argv, desc, "results directory", vm, code);
+  if (!dir) return code;
+  RunReportRead read = read_run_report(*dir);
+  if (!read.report) {
+    std::cerr << "fleetsim: " << read.error << "\n";
+    return 2;
+  }
+  std::vector<std::pair<std::string, std::string>> files;
+  int verdict = 0;
+  try {
+    for (auto& [name, text] : report_output_files(*read.report)) files.push_back({*dir + "/" + name, std::move(text)});
+    verdict = exit_code_for(run_test_cases(*read.report));
+  } catch (const nlohmann::json::exception& e) {
+    std::cerr << "fleetsim: " << *dir << "/summary.json: unexpected content (" << e.what()
+              << "); run the scenario again to rewrite it\n";
+    return 2;
+  }
+  if (std::string err = write_files_atomically(files); !err.empty()) {
+    std::cerr << "fleetsim: " << err << "\n";
+    return 3;
+  }
+  return verdict;
+}
+
+int suite_command(int argc, char** argv) {
+  po::options_description desc(
+      "fleetsim suite DIR [options]\n"
+      "Runs every scenario under DIR, each in its own fleetsim process, into OUT/<path without .json>/,\n"
+      "then writes OUT/suite.html (linking each report.html) and one JUnit file for the suite.\n"
+      "Scenarios: every *.json under DIR, recursively, except JSON Schemas (a top-level \"$schema\"\n"
+      "naming json-schema.org) and paths matching an --exclude glob (matched against the path\n"
+      "relative to DIR and each of its folders: --exclude bench leaves out DIR/bench/).\n"
+      "Exit code: 2 if a scenario is invalid (the others still run), else 3 if one could not run,\n"
+      "else 1 if an assertion or gate failed, else 0");
+  desc.add_options()("out,o", po::value<std::string>()->default_value("results/suite"), "output directory")(
+      "junit", po::value<std::string>(), "JUnit file for the whole suite (default: OUT/junit.xml)")(
+      "exclude", po::value<std::vector<std::string>>()->composing(), "leave out matching paths (glob, repeatable)")(
+      "jobs,j", po::value<int>()->default_value(1), "scenarios run at the same time")("help,h", "show this help");
+  po::variables_map vm;
+  int code = 0;
+  const std::optional<std::string> dir = parse_single(argc, argv, desc, "directory of scenarios", vm, code);
+  if (!dir) return code;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(*dir, ec)) return usage_error(*dir + " is not a directory", "fleetsim suite --help");
+  SuiteOptions o;
+  o.dir = *dir;
+  o.out = vm["out"].as<std::string>();
+  o.junit = vm.count("junit") ? vm["junit"].as<std::string>() : o.out + "/junit.xml";
+  if (vm.count("exclude")) o.excludes = vm["exclude"].as<std::vector<std::string>>();
+  // Results written inside DIR (scenario.json, summary.json) must not become scenarios next time.
+  const std::filesystem::path out_in_dir = std::filesystem::relative(o.out, o.dir, ec);
+  if (!ec && !out_in_dir.empty() && *out_in_dir.begin() != ".." && out_in_dir != ".")
+    o.excludes.push_back(out_in_dir.generic_string());
+  o.jobs = vm["jobs"].as<int>();
+  if (o.jobs < 1 || o.jobs > 256) return usage_error("--jobs must be from 1 to 256", "fleetsim suite --help");
+  o.fleetsim = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  if (ec) o.fleetsim = argv[0];
+  std::filesystem::create_directories(o.out, ec);
+  if (ec) {
+    std::cerr << "fleetsim: cannot create output directory " << o.out << ": " << ec.message() << "\n";
+    return 3;
+  }
+  return run_suite(o, std::cerr);
+}
+
+}  // namespace fleetsim

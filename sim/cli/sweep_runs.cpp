@@ -1,0 +1,207 @@
+#include "sim/cli/sweep_runs.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "sim/core/atomic_file.hpp"
+#include "sim/shard/shard_comm.hpp"
+
+extern char** environ;
+
+namespace fleetsim {
+
+namespace {
+
+using Json = nlohmann::json;
+
+Json read_json(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return nullptr;
+  return Json::parse(in, nullptr, false);
+}
+
+std::string at(const Json& j, const std::vector<std::string>& path) {
+  const Json* p = &j;
+  for (const std::string& key : path) {
+    if (!p->is_object() || !p->contains(key)) return "";
+    p = &(*p)[key];
+  }
+  if (p->is_string()) return p->get<std::string>();
+  if (p->is_null()) return "";
+  return p->dump();
+}
+
+// The key results of one run, from its summary.json.
+std::map<std::string, std::string> key_results(const Json& s) {
+  std::map<std::string, std::string> r;
+  r["rollout_state"] = at(s, {"rollout", "state"});
+  r["on_target_fraction"] = at(s, {"devices", "on_target_fraction"});
+  r["time_to_90_s"] = at(s, {"rollout", "time_to_s", "p90"});
+  r["time_to_99_s"] = at(s, {"rollout", "time_to_s", "p99"});
+  double peak_egress = 0;
+  int64_t peak_concurrent = 0;
+  if (s.contains("platform") && s["platform"].contains("regions") && s["platform"]["regions"].is_array())
+    for (const Json& region : s["platform"]["regions"]) {
+      peak_egress = std::max(peak_egress, region.value("peak_egress_bps", 0.0));
+      peak_concurrent += region.value("peak_concurrent_transfers", int64_t(0));
+    }
+  r["peak_egress_bps"] = Json(peak_egress).dump();
+  r["peak_concurrent_transfers"] = std::to_string(peak_concurrent);
+  r["refused_connections"] = at(s, {"platform", "refused_connections"});
+  r["throttled_requests"] = at(s, {"platform", "throttled_requests"});
+  r["bricked"] = at(s, {"devices", "by_state", "bricked"});
+  r["rolled_back"] = at(s, {"devices", "by_state", "rolled_back"});
+  r["bytes_delivered"] = at(s, {"bytes", "delivered"});
+  r["assertions_passed"] = at(s, {"assertions", "passed"});
+  return r;
+}
+
+Json point_record(const SweepSpec& spec, const SweepRun& run) {
+  return Json{{"scenario", spec.scenario_file}, {"sets", run_overrides(spec, run)}, {"seed", run.seed}};
+}
+
+// A finished run's results, when its directory holds the same point's complete results.
+bool load_finished(const SweepSpec& spec, SweepRun& run) {
+  const Json record = read_json(run.dir + "/point.json");
+  if (!record.is_object() || record.value("point", Json()) != point_record(spec, run)) return false;
+  const Json summary = read_json(run.dir + "/summary.json");
+  if (!summary.is_object()) return false;
+  run.exit_code = record.value("exit_code", -1);
+  run.results = key_results(summary);
+  return run.exit_code == 0 || run.exit_code == 1;
+}
+
+// This process's environment without the MPI launcher's variables: a `fleetsim run` that found
+// them would take itself for a rank and try to join the job.
+std::vector<std::string> run_environment() {
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    const std::string entry = *e;
+    if (!is_mpi_launcher_variable(entry.substr(0, entry.find('=')))) env.push_back(entry);
+  }
+  return env;
+}
+
+pid_t spawn_run(const std::string& exe, const std::vector<std::string>& args, std::vector<std::string> env,
+                const std::string& log, std::string& error) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  std::vector<char*> argv;
+  std::string exe_copy = exe;
+  argv.push_back(exe_copy.data());
+  std::vector<std::string> owned = args;
+  for (std::string& a : owned) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (std::string& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    error = "cannot start " + exe + ": " + std::strerror(rc);
+    return -1;
+  }
+  return pid;
+}
+
+}  // namespace
+
+bool execute_sweep(const SweepSpec& spec, const std::string& fleetsim_exe, const SweepShare& share,
+                   std::vector<SweepRun>& runs, const std::function<void(const SweepRun&, size_t)>& on_done,
+                   std::string& error) {
+  const std::vector<std::string> env = run_environment();
+  std::vector<size_t> pending;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    if (!share.owns(i)) continue;
+    if (load_finished(spec, runs[i])) {
+      runs[i].resumed = true;
+      on_done(runs[i], i);
+    } else {
+      pending.push_back(i);
+    }
+  }
+  std::map<pid_t, size_t> running;
+  size_t next = 0;
+  bool ok = true;
+  while (next < pending.size() || !running.empty()) {
+    while (ok && next < pending.size() && int(running.size()) < std::max(1, spec.jobs)) {
+      SweepRun& run = runs[pending[next++]];
+      std::error_code ec;
+      std::filesystem::remove(run.dir + "/point.json", ec);
+      std::filesystem::create_directories(run.dir, ec);
+      if (ec) {
+        error = "cannot create " + run.dir + ": " + ec.message();
+        ok = false;
+        break;
+      }
+      std::vector<std::string> args = {"run", spec.scenario_file, "--quiet", "--out", run.dir};
+      for (const std::string& set : run_overrides(spec, run)) {
+        args.push_back("--set");
+        args.push_back(set);
+      }
+      const pid_t pid = spawn_run(fleetsim_exe, args, env, run.dir + "/run.log", error);
+      if (pid < 0) {
+        ok = false;
+        break;
+      }
+      running[pid] = size_t(&run - runs.data());
+    }
+    if (running.empty()) break;
+    int status = 0;
+    const pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0) {
+      error = std::string("waiting for a run failed: ") + std::strerror(errno);
+      return false;
+    }
+    auto it = running.find(pid);
+    if (it == running.end()) continue;
+    SweepRun& run = runs[it->second];
+    running.erase(it);
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    const Json summary = run.exit_code == 0 || run.exit_code == 1 ? read_json(run.dir + "/summary.json") : Json();
+    if (summary.is_object()) {
+      run.results = key_results(summary);
+      const Json record = {{"point", point_record(spec, run)},
+                           {"exit_code", run.exit_code},
+                           {"rank", share.rank},
+                           {"host", share.host}};
+      const std::string werr = write_files_atomically({{run.dir + "/point.json", record.dump(2) + "\n"}});
+      if (!werr.empty()) {
+        error = werr;
+        ok = false;
+      }
+    } else if (ok) {
+      // A run that exits 0 or 1 without a summary.json did not run the scenario either.
+      error = "the run in " + run.dir + " ended with exit code " + std::to_string(run.exit_code) +
+              (run.exit_code == 0 || run.exit_code == 1 ? " but wrote no summary.json" : "") + " (see " + run.dir +
+              "/run.log)";
+      ok = false;
+    }
+    on_done(run, size_t(&run - runs.data()));
+  }
+  return ok;
+}
+
+bool load_other_ranks_runs(const SweepSpec& spec, const SweepShare& share, std::vector<SweepRun>& runs,
+                           std::string& error) {
+  for (size_t i = 0; i < runs.size(); ++i) {
+    if (share.owns(i) || load_finished(spec, runs[i])) continue;
+    error = "rank " + std::to_string(i % size_t(share.ranks)) + " ran " + runs[i].dir +
+            " but its complete results (point.json, summary.json) are not there on rank " +
+            std::to_string(share.rank) + ": OUT must be on a filesystem every rank shares";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace fleetsim

@@ -1,0 +1,29 @@
+// Executing a sweep plan (sim/scenario/sweep_plan.hpp) as separate `fleetsim run` processes in
+// parallel. A finished run leaves a point.json in its directory, so running the same sweep again
+// skips the runs whose results are complete (resume); under an MPI launcher rank 0 collects every
+// run's results from OUT/runs/.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sim/scenario/sweep_plan.hpp"
+
+namespace fleetsim {
+
+// Runs every run of `share` not already complete with `fleetsim_exe run …`, at most spec.jobs at
+// a time, in an environment without the MPI launcher's variables (a run is a process of its own,
+// not a rank). `on_done(run, index)` is called as each finishes (in completion order). Returns
+// false with `error` set on an infrastructure failure (cannot create a directory, cannot start a
+// process, a run that crashed).
+bool execute_sweep(const SweepSpec& spec, const std::string& fleetsim_exe, const SweepShare& share,
+                   std::vector<SweepRun>& runs, const std::function<void(const SweepRun&, size_t)>& on_done,
+                   std::string& error);
+
+// Reads the results of the runs other ranks executed from their directories. Returns false with
+// `error` naming the first run whose complete results are not there.
+bool load_other_ranks_runs(const SweepSpec& spec, const SweepShare& share, std::vector<SweepRun>& runs,
+                           std::string& error);
+
+}  // namespace fleetsim

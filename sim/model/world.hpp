@@ -1,0 +1,301 @@
+// The World is the model: a fleet of devices (packed records in one array), the platform
+// services they talk to, the faults, the rollout controller, and the observers that produce
+// Results. It talks to time and the network only through the Kernel interface, so the same World
+// runs on the native kernel and on SimGrid.
+//
+// Epoch coupling (DESIGN.md §7): the controller reads a FleetTally at each tick and its
+// decisions take effect at that tick, which is the seam region shards exchange state at.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/results/results.hpp"
+#include "device-models/device_state.hpp"
+#include "sim/model/device_table.hpp"
+#include "sim/model/epoch_quota.hpp"
+#include "sim/model/external_devices.hpp"
+#include "sim/kernel/kernel.hpp"
+#include "sim/scenario/local_time.hpp"
+#include "sim/core/random_stream.hpp"
+#include "sim/model/rate_limited_service.hpp"
+#include "sim/rollout/rollout_controller.hpp"
+#include "sim/rollout/rollout_order.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/shard/shard_comm.hpp"
+
+namespace fleetsim {
+
+struct WorldOptions {
+  bool trace_devices = false;
+  // The ranks of a sharded run (nullptr: this process simulates the whole fleet). Every rank
+  // builds the same World; each simulates the devices of the regions region_ranks() gives it.
+  ShardComm* comm = nullptr;
+};
+
+// Which rank simulates each shard (an edge site of a region): shards by device count, largest
+// first, each to the rank with the fewest devices so far (ties to the lower rank).
+std::vector<int> assign_shards_to_ranks(const std::vector<int64_t>& devices_per_shard, int ranks);
+
+// A run of consecutive device ids.
+struct DeviceRange {
+  uint32_t first;
+  uint32_t count;
+};
+
+class World final : public KernelClient, public SampleSource {
+ public:
+  World(const Scenario& scenario, Kernel& kernel, WorldOptions options = {});
+  ~World() override;
+
+  // Hands the devices `external` owns to it instead of simulating their updates (HIL).
+  void attach_external(ExternalDevices* external) { external_ = external; }
+  // The devices the rollout will release in `wave`, in release order, at most `limit` (for
+  // binding HIL boards to device slots before the run).
+  std::vector<uint32_t> planned_wave_members(int wave, int64_t limit) const;
+
+  // Runs the whole scenario. `progress(simulated_seconds)` is called between chunks.
+  void run(const std::function<void(double)>& progress = {});
+  // The fleet's results. Collective in a sharded run: every rank calls it, and only rank 0's
+  // copy has the per-device traces (gathered in device order).
+  Results results();
+
+  // Kernel callbacks.
+  void on_timer(EntityId owner, uint16_t kind, uint32_t tag, uint16_t aux) override;
+  void on_transfer_complete(EntityId owner, TransferId id, Bytes size) override;
+  void prefetch(EntityId owner) override {
+    if (owner < devices_.size()) __builtin_prefetch(&devices_[owner]);
+  }
+
+  // Introspection for tests (counts are this rank's devices; the whole fleet in one process).
+  const Device& device(uint32_t id) const { return devices_[id]; }
+  int64_t count(DeviceState s) const { return state_counts_[size_t(s)]; }
+  // Whether this rank simulates device `d`; how many devices it simulates.
+  bool owns(uint32_t d) const { return owns(d, cohort_of(d)); }
+  int64_t owned_devices() const {
+    int64_t n = 0;
+    for (const DeviceRange& r : owned_ranges_) n += r.count;
+    return n;
+  }
+  // The shard (edge site) a device belongs to; shards are numbered region by region.
+  uint32_t shard_of(uint32_t d) const { return shard_of(d, cohort_of(d)); }
+  const RolloutController& controller() const { return *controller_; }
+  int64_t device_count() const { return device_count_; }
+  uint32_t cohort_of(uint32_t device) const;
+  int64_t eligible() const { return eligible_; }
+  const std::vector<std::string>& versions() const override { return versions_; }
+  // The time-series samples taken so far (the live metrics endpoint reads the newest).
+  const std::vector<TimeseriesRow>& samples() const override { return rows_; }
+  // Value of a named metric now (nullopt: no value yet), or its text for string metrics.
+  // Collective in a sharded run (it reads fleet-wide counters).
+  std::optional<double> metric_number(const std::string& name);
+  std::string metric_text(const std::string& name) const;
+
+ private:
+  // Per-cohort constants resolved once.
+  struct CohortInfo {
+    const DeviceModel* model;
+    int region;
+    int64_t first;
+    int64_t count;
+    double boot_failure;
+    std::optional<CohortClock> clock;
+    double poll_rate;   // background check-ins per second when online (poll-mode cohorts)
+    uint32_t first_shard;  // the region's first shard; the cohort is split evenly over its sites
+    int sites;
+  };
+  struct Shard {
+    int region;
+    int64_t devices;
+    int64_t region_devices;  // of all the region's sites
+  };
+  struct Storm {        // analytic re-poll / reconnect burst after an outage
+    double from, to, rate;
+    bool broker;
+    int region;
+  };
+  struct HeldDevice {   // assigned to a wave, waiting for its cohort's maintenance window
+    uint32_t device;
+    uint8_t wave;
+  };
+  struct TargetChange {  // a device reached the target (+1) or was reverted (-1)
+    double t;
+    uint32_t device;
+    int32_t delta;
+  };
+  // Fleet-wide values at one instant: this rank's counters summed over all ranks. Floating-point
+  // quantities are kept per shard (one rank owns a shard), so the sums are exact and a
+  // sharded run reads the same numbers as a single process.
+  struct FleetView {
+    std::array<int64_t, kDeviceStateCount> states{};
+    std::vector<int64_t> versions;
+    FleetTally totals;
+    int64_t on_target = 0, refused = 0, corrupt_downloads = 0, cdn_connections = 0;
+    int64_t interval_requests = 0, interval_throttled = 0, interval_refused = 0;
+    int64_t target_gains = 0;  // devices that reached the target since the last view
+    std::vector<int64_t> histogram;
+    std::vector<int64_t> demand;
+    // per shard
+    std::vector<int64_t> active_transfers, peak_active, service_throttled, broker_throttled;
+    std::vector<double> throughput, peak_throughput, bytes_delivered, bytes_retransmitted, exposure;
+  };
+
+  // device lifecycle (device-models/device_lifecycle.cpp)
+  void release(uint32_t d, Seconds now);
+  void on_notify(uint32_t d, uint16_t aux);
+  void begin_download(uint32_t d, bool battery_checked);
+  void start_transfer(uint32_t d);
+  void on_link_flip(uint32_t d);
+  void on_phase_done(uint32_t d, uint16_t phase, uint16_t outcome);
+  void on_execution_timeout(uint32_t d, uint32_t execution);
+  void download_attempt_failed(uint32_t d);
+  double stop_transfer(uint32_t d);  // cancels the open transfer; returns the bytes it delivered
+  void back_off(uint32_t d);
+  void finish(uint32_t d, DeviceState terminal);
+  void set_state(uint32_t d, DeviceState s);
+  void count_attempt(uint32_t d);
+  void schedule_step(uint32_t d, Seconds at, uint16_t kind, uint16_t aux = 0);
+  bool sample_link_bad(uint32_t d, double now);
+  double next_poll_after(uint32_t d, double t) const;
+  double draw(uint32_t d, Stream s);
+  double sample(uint32_t d, const Distribution& dist, Stream s);
+  Bytes image_size(uint32_t d) const;
+  BytesPerSecond link_cap(uint32_t d) const;
+  Seconds link_latency(uint32_t d) const;
+
+  // controller, faults, observers (sim/world.cpp)
+  void on_tick();
+  int64_t release_from_wave(int wave, int64_t budget, Seconds now);
+  void start_rollback(Seconds now);
+  Seconds spread(Seconds now, int64_t index, int64_t count) const;
+  void on_fault(uint32_t index, bool starting);
+  void apply_region_capacity(int region);
+  void drop_region_transfers(int region);
+  void mass_power_loss(const Fault& f, uint32_t fault_index);
+  void sample_row();
+  void snapshot_assertion(uint32_t index);
+  void account_exposure(size_t shard, double now);
+  void on_target_changed(uint32_t d, double now, int delta);
+  // Collective: the fleet-wide view now; also advances the time_to_* thresholds.
+  // `counters_only`: the fleet counters without the per-shard ones (a controller tick);
+  // `demand` (per shard, this rank's) is summed along into FleetView::demand.
+  FleetView synchronise(bool counters_only = false, std::vector<int64_t> demand = {});
+  void update_thresholds(const FleetView& view);
+  // The same, for a device whose cohort the caller knows (the release walk's hot path).
+  uint16_t initial_version_of(uint32_t d, uint32_t cohort) const;
+  uint32_t shard_of(uint32_t d, uint32_t cohort) const {
+    const CohortInfo& c = cohorts_[cohort];
+    return c.first_shard + uint32_t((int64_t(d) - c.first) * c.sites / c.count);
+  }
+  bool owns(uint32_t d, uint32_t cohort) const { return shard_rank_[shard_of(d, cohort)] == comm_->rank(); }
+  bool owns_shard(size_t s) const { return shard_rank_[s] == comm_->rank(); }
+  // The device ranges of `rank`'s shards, cohort by cohort, site by site.
+  std::vector<DeviceRange> ranges_of_rank(int rank) const;
+  // Devices of `rank` in `region` (every rank: -1), in range order.
+  template <class F> void for_each_owned_in(int region, F&& f) const {
+    for (const DeviceRange& r : owned_ranges_)
+      if (region < 0 || cohorts_[cohort_of(r.first)].region == region)
+        for (uint32_t d = r.first; d < r.first + r.count; ++d) f(d);
+  }
+  double shard_background_rate(double t, bool broker, size_t shard) const;
+  static int64_t site_count(const CohortInfo& c, int site);
+  // The sum of a per-shard quantity over one region's sites, in site order.
+  template <class T> T region_total(const std::vector<T>& per_shard, size_t region) const {
+    T total{};
+    const size_t first = region_first_shard_[region];
+    for (int site = 0; site < scenario_.regions[region].sites; ++site) total += per_shard[first + size_t(site)];
+    return total;
+  }
+  double background_rate(double t, bool broker, int region) const;
+  std::vector<int64_t> take_epoch_demand();
+  void rebalance_quotas(const std::vector<int64_t>& demand);
+  int64_t throttled_requests(const FleetView& view) const;
+  void open_connection(uint32_t d);
+  void close_connection(uint32_t d);
+  double boot_failure_for(uint32_t d, double now) const;
+  void gather_traces(Results& res) const;
+  AssertionResult evaluate(const Assertion& a, std::optional<double> number, const std::string& text) const;
+
+  const Scenario& scenario_;
+  Kernel& kernel_;
+  ExternalDevices* external_ = nullptr;
+  WorldOptions options_;
+  std::unique_ptr<SingleProcessComm> own_comm_;
+  ShardComm* comm_;
+  int64_t device_count_ = 0;
+  std::vector<Shard> shards_;
+  std::vector<uint32_t> region_first_shard_;
+  std::vector<int> shard_rank_;
+  std::vector<DeviceRange> owned_ranges_;
+  std::vector<std::vector<std::pair<uint16_t, double>>> version_cdf_;  // per cohort: (version, cumulative share)
+  DeviceTable devices_;
+  std::vector<CohortInfo> cohorts_;
+  std::vector<int64_t> cohort_first_;
+  std::vector<std::string> versions_;
+  uint16_t target_version_ = 0;
+  int64_t eligible_ = 0;
+  std::vector<bool> cohort_targeted_;
+
+  std::unique_ptr<RolloutOrder> order_;
+  std::unique_ptr<RolloutController> controller_;
+  int64_t order_cursor_ = 0;
+  std::vector<int64_t> wave_assigned_;
+  std::vector<std::vector<HeldDevice>> window_held_;  // per cohort, every rank's devices
+  std::vector<size_t> window_head_;
+
+  // platform; links, connections and services are per shard (edge site)
+  std::vector<LinkId> shard_link_;
+  std::vector<double> region_capacity_;   // nominal bytes/s, split evenly among the region's sites
+  std::vector<int> region_down_;          // active outages
+  std::vector<int> corrupt_window_;       // active corrupt-artifact faults per region
+  std::vector<Storm> storms_;
+  // Fleet-wide limits, divided among regions at each controller epoch (sim/epoch_quota.hpp).
+  bool unlimited_connections_ = true, unlimited_requests_ = true, unlimited_connects_ = true;
+  EpochQuota connection_quota_, request_quota_, connect_quota_;
+  std::vector<RateLimitedService> update_service_;  // per shard
+  std::vector<RateLimitedService> broker_;          // per shard
+  std::vector<int64_t> connections_;                 // open CDN connections per shard
+  std::vector<int64_t> epoch_peak_connections_, epoch_refused_;
+  double brownout_factor_ = 1.0;
+  int64_t cdn_connections_ = 0;                      // all regions
+  std::vector<bool> fault_active_;
+
+  // counters
+  std::array<int64_t, kDeviceStateCount> state_counts_{};
+  std::vector<int64_t> version_counts_;
+  std::vector<WaveTally> wave_tallies_;
+  FleetTally totals_;
+  int64_t on_target_ = 0;            // this rank's devices
+  int64_t on_target_initially_ = 0;  // the whole fleet
+  int64_t synced_on_target_ = 0;     // the whole fleet at the last synchronise()
+  std::vector<TargetChange> target_changes_;  // since the last synchronise(), while a threshold is open
+  std::vector<int64_t> shard_on_target_;
+  int64_t refused_ = 0;
+  int64_t background_throttled_ = 0;
+  int64_t corrupt_downloads_ = 0;
+  // per shard (owned shards only)
+  std::vector<double> bytes_delivered_, bytes_retransmitted_;
+  std::vector<double> exposure_;        // device-seconds on an old version
+  std::vector<double> exposure_since_;
+  std::map<int, std::optional<double>> time_to_;
+  std::vector<int64_t> duration_histogram_;
+  double histogram_bin_ = 60;
+
+  // observers
+  std::vector<TimeseriesRow> rows_;
+  int64_t interval_requests_ = 0, interval_throttled_ = 0, interval_refused_ = 0;
+  double last_sample_ = 0;
+  std::vector<std::optional<double>> assertion_numbers_;
+  std::vector<std::string> assertion_texts_;
+  std::vector<bool> assertion_taken_;
+  std::vector<DeviceTrace> traces_;
+
+  // entity ids of the services
+  EntityId controller_entity_, sampler_entity_, fault_entity_base_, assertion_entity_;
+  std::vector<Fault> faults_;  // scenario faults plus region outages/degradations
+};
+
+}  // namespace fleetsim

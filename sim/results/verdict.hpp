@@ -1,0 +1,19 @@
+// The verdict policy: a run's test cases (assertions, gates, HIL board checks) decide its exit
+// code (sim/core/exit_codes.hpp). Which cases a run has is the report's business
+// (reports/test_cases.hpp); how they combine is decided here, once.
+#pragma once
+
+#include <vector>
+
+#include "sim/results/results.hpp"
+
+namespace fleetsim {
+
+// kOk when every case passed, kInfrastructure when any case is an infrastructure error, else
+// kFailed.
+int exit_code_for(const std::vector<CheckResult>& cases);
+
+// "passed", "failed" or "error".
+const char* outcome_name(CheckResult::Outcome outcome);
+
+}  // namespace fleetsim

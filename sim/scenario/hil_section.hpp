@@ -1,0 +1,22 @@
+#pragma once
+
+#include <string>
+
+namespace fleetsim {
+
+// A scenario's "hil" section: which device slots real boards stand in for when the run gets
+// --boards, the image they are flashed with, and the co-simulation pace. hil/cosim binds the
+// boards; this is only what the scenario says.
+struct HilBinding {
+  std::string image;        // as written
+  std::string image_path;   // resolved: relative paths are relative to the scenario file
+  std::string boards_in;    // as written: "wave:N" or "cohort:NAME"
+  int wave = -1;            // wave:N
+  std::string cohort;       // cohort:NAME
+  double pace = 1.0;        // virtual seconds per wall second while a board works
+  bool impair = false;      // every board's link (UDP or serial) gets the model's delay, flakiness
+                            // and region outages, through a user-space relay (hil/transport)
+  std::string pointer = "/hil";
+};
+
+}  // namespace fleetsim

@@ -1,0 +1,45 @@
+// Loading and validating scenario files. Every problem is collected (not just the first) and
+// reported as `FILE: /json/pointer: what is wrong (expected …)`.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/core/problem.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace fleetsim {
+
+struct LoadResult {
+  std::optional<Scenario> scenario;   // set only when problems is empty
+  std::vector<Problem> problems;
+  // One line per problem: "FILE: /pointer: message".
+  std::string format(const std::string& file) const;
+};
+
+// Applies `--set key.path=value` overrides (dotted path with [i] indices, e.g.
+// fleet.cohorts[0].count=2000000). The value is parsed as JSON when it is valid JSON
+// (numbers, true, objects…), else taken as a string. Problems name the override.
+// ordered_json keeps the file's key order, which fixes region and firmware-share order.
+std::vector<Problem> apply_overrides(nlohmann::ordered_json& doc, const std::vector<std::string>& sets);
+
+// Reads, parses (syntax errors with line and column), applies overrides, validates, converts.
+LoadResult load_scenario_file(const std::string& path, const std::vector<std::string>& sets = {});
+LoadResult load_scenario_text(const std::string& text, const std::string& file_name,
+                              const std::vector<std::string>& sets = {});
+
+// Names of the metrics assertions may use (summary values the World can report).
+const std::vector<std::string>& known_metrics();
+
+// JSON Schema (draft 2020-12) of the scenario format.
+nlohmann::json scenario_json_schema();
+
+// Parses one device model object (catalog file or scenario "device_models" entry); problems are
+// reported relative to `pointer`.
+std::optional<DeviceModel> parse_device_model(const nlohmann::ordered_json& j, const std::string& pointer,
+                                              std::vector<Problem>& problems);
+
+}  // namespace fleetsim

@@ -1,0 +1,76 @@
+#include "sim/scenario/sweep_plan.hpp"
+
+#include <algorithm>
+
+namespace fleetsim {
+
+std::optional<SweepAxis> parse_sweep_axis(const std::string& text, std::string& error) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
+    error = "--vary \"" + text + "\" is not PATH=VALUE,VALUE,… (e.g. --vary rollout.max_concurrent=10000,50000)";
+    return std::nullopt;
+  }
+  SweepAxis axis;
+  axis.path = text.substr(0, eq);
+  std::string rest = text.substr(eq + 1);
+  size_t start = 0;
+  while (start <= rest.size()) {
+    const size_t comma = rest.find(',', start);
+    const std::string value = rest.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (value.empty()) {
+      error = "--vary \"" + text + "\" has an empty value (expected values separated by single commas)";
+      return std::nullopt;
+    }
+    if (std::find(axis.values.begin(), axis.values.end(), value) != axis.values.end()) {
+      error = "--vary \"" + text + "\" lists " + value + " twice";
+      return std::nullopt;
+    }
+    axis.values.push_back(value);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return axis;
+}
+
+std::vector<SweepRun> plan_sweep(const SweepSpec& spec, uint64_t base_seed) {
+  std::vector<SweepRun> runs;
+  std::vector<size_t> index(spec.axes.size(), 0);
+  for (;;) {
+    for (int s = 0; s < spec.seeds; ++s) {
+      SweepRun run;
+      for (size_t a = 0; a < spec.axes.size(); ++a) run.values.push_back(spec.axes[a].values[index[a]]);
+      run.seed = base_seed + uint64_t(s);
+      std::string name = "run";
+      for (size_t a = 0; a < spec.axes.size(); ++a) name += "-" + std::to_string(index[a]);
+      name += "-seed" + std::to_string(run.seed);
+      run.dir = spec.out_dir + "/runs/" + name;
+      runs.push_back(std::move(run));
+    }
+    // Odometer over the axes, the last one fastest.
+    size_t a = spec.axes.size();
+    while (a > 0) {
+      --a;
+      if (++index[a] < spec.axes[a].values.size()) break;
+      index[a] = 0;
+      if (a == 0) return runs;
+    }
+    if (spec.axes.empty()) return runs;
+  }
+}
+
+std::vector<std::string> run_overrides(const SweepSpec& spec, const SweepRun& run) {
+  std::vector<std::string> sets = spec.sets;
+  for (size_t a = 0; a < spec.axes.size(); ++a) sets.push_back(spec.axes[a].path + "=" + run.values[a]);
+  sets.push_back("seed=" + std::to_string(run.seed));
+  return sets;
+}
+
+const std::vector<std::string>& sweep_result_names() {
+  static const std::vector<std::string> names = {
+      "rollout_state",   "on_target_fraction", "time_to_90_s",        "time_to_99_s",
+      "peak_egress_bps", "peak_concurrent_transfers", "refused_connections", "throttled_requests",
+      "bricked",         "rolled_back",        "bytes_delivered",     "assertions_passed"};
+  return names;
+}
+
+}  // namespace fleetsim

@@ -1,0 +1,58 @@
+// The plan of a parameter sweep (`fleetsim sweep`): one scenario run over the cross product of
+// varied fields (`--vary platform.cdn.regions.eu.egress=5Gbps,10Gbps`), each point with several
+// seeds. Every run has its own directory under OUT/runs/. Under an MPI launcher the runs are
+// shared out over the ranks (SweepShare). sim/cli/sweep_runs.hpp executes a plan.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fleetsim {
+
+struct SweepAxis {
+  std::string path;                 // a --set path, e.g. rollout.max_concurrent
+  std::vector<std::string> values;  // as written
+};
+
+struct SweepSpec {
+  std::string scenario_file;
+  std::vector<SweepAxis> axes;
+  std::vector<std::string> sets;  // fixed --set overrides applied to every run
+  int seeds = 1;                  // seeds base, base+1, … of the scenario's seed
+  int jobs = 1;
+  std::string out_dir;
+};
+
+// One run of the sweep: a point of the cross product and a seed.
+struct SweepRun {
+  std::vector<std::string> values;  // one per axis
+  uint64_t seed = 0;
+  std::string dir;                  // OUT/runs/NAME
+  int exit_code = -1;               // of `fleetsim run` (0 ok, 1 an assertion failed)
+  bool resumed = false;             // results were already complete
+  std::map<std::string, std::string> results;  // key result → value as in summary.json
+};
+
+// Which part of the runs this process executes: run i of the plan goes to rank i mod ranks.
+struct SweepShare {
+  int rank = 0;
+  int ranks = 1;
+  std::string host;  // recorded with the rank in each run's point.json: where the run ran
+  bool owns(size_t run_index) const { return run_index % size_t(ranks) == size_t(rank); }
+};
+
+// "PATH=v1,v2,…" → an axis, or nullopt with `error` set.
+std::optional<SweepAxis> parse_sweep_axis(const std::string& text, std::string& error);
+
+// Every run of the sweep in its fixed order (axes vary slowest first, then seeds).
+std::vector<SweepRun> plan_sweep(const SweepSpec& spec, uint64_t base_seed);
+
+// The --set arguments of one run.
+std::vector<std::string> run_overrides(const SweepSpec& spec, const SweepRun& run);
+
+// The key results the sweep reports, in column order.
+const std::vector<std::string>& sweep_result_names();
+
+}  // namespace fleetsim
