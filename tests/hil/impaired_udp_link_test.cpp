@@ -49,7 +49,7 @@ TEST_CASE("the impaired link delays every datagram in both directions", "[hil][i
   CHECK(l.link->stats().forwarded == 2);
 }
 
-TEST_CASE("an outage window drops everything; the retransmission after it gets through", "[hil][impair]") {
+TEST_CASE("an outage window drops everything, and the retransmission after it gets through", "[hil][impair]") {
   LinkImpairment imp;
   imp.outages = {{10.0, 20.0}};
   Linked l(imp);
