@@ -28,6 +28,7 @@
 #include "reports/result_writers.hpp"
 #include "sim/results/results.hpp"
 #include "sim/kernel/native/native_kernel.hpp"
+#include "sim/scenario/assertion_metrics.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/model/world.hpp"
 
@@ -86,7 +87,13 @@ struct Run {
   const DeviceTrace& trace(size_t d) const { return results.traces.at(d); }
   DeviceState state(uint32_t d) const { return world->device(d).state; }
   int64_t count(DeviceState s) const { return results.final_states[size_t(s)]; }
-  double metric(const std::string& name) const { return world->metric_number(name).value_or(-1.0); }
+  // The metric's value now, -1 when it has none.
+  double metric(const std::string& name) const {
+    const std::optional<AssertionMetric> m = find_assertion_metric(name);
+    INFO("metric " << name);
+    REQUIRE(m);  // a misspelt name is the test's own bug
+    return world->metric_number(*m).value_or(-1.0);
+  }
 };
 
 inline std::unique_ptr<Run> run_scenario(const Doc& doc, bool trace = true) {

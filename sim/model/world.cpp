@@ -756,7 +756,7 @@ void World::sample_row() {
   last_sample_ = now;
 }
 
-std::optional<double> World::metric_number(const std::string& name) {
+std::optional<double> World::metric_number(AssertionMetric m) {
   const FleetView v = synchronise();
   const double n = double(device_count_);
   auto st = [&](DeviceState s) { return double(v.states[size_t(s)]); };
@@ -765,63 +765,64 @@ std::optional<double> World::metric_number(const std::string& name) {
     for (double x : per_region) total += x;
     return total;
   };
-  if (name == "fleet.on_target_fraction") return n > 0 ? double(v.on_target) / n : 0.0;
-  if (name == "fleet.on_target") return double(v.on_target);
-  if (name == "devices.updated") return st(DeviceState::Updated);
-  if (name == "devices.failed") return double(v.totals.failures[size_t(FailureType::Any)]);
-  if (name == "devices.bricked") return st(DeviceState::Bricked);
-  if (name == "devices.rolled_back") return st(DeviceState::RolledBack);
-  if (name == "devices.timed_out") return st(DeviceState::TimedOut);
-  if (name == "devices.download_failed") return st(DeviceState::DownloadFailed);
-  if (name == "devices.install_failed") return st(DeviceState::InstallFailed);
-  if (name == "devices.pending") return double(v.totals.in_progress);
-  if (name == "devices.not_targeted")  // needed the update but were never released (filters included)
-    return double(device_count_ - on_target_initially_ - v.totals.in_progress - v.totals.executed);
-  if (name == "devices.corrupt_downloads") return double(v.corrupt_downloads);
-  if (name == "rollout.waves_completed") {
-    double k = 0;
-    for (const auto& w : controller_->waves()) k += w.result == "passed";
-    return k;
-  }
-  if (name.rfind("rollout.time_to_", 0) == 0) {
-    auto it = time_to_.find(std::atoi(name.c_str() + 16));
-    return it == time_to_.end() ? std::nullopt : it->second;
-  }
-  if (name == "platform.peak_egress_bps") {
+  auto regional_peak = [&](auto per_region) {
     double peak = 0;
-    for (size_t r = 0; r < scenario_.regions.size(); ++r) peak = std::max(peak, region_total(v.peak_throughput, r) * 8.0);
+    for (size_t r = 0; r < scenario_.regions.size(); ++r) peak = std::max(peak, double(per_region(r)));
     return peak;
+  };
+  switch (m) {
+    case AssertionMetric::FleetOnTargetFraction: return n > 0 ? double(v.on_target) / n : 0.0;
+    case AssertionMetric::FleetOnTarget: return double(v.on_target);
+    case AssertionMetric::DevicesUpdated: return st(DeviceState::Updated);
+    case AssertionMetric::DevicesFailed: return double(v.totals.failures[size_t(FailureType::Any)]);
+    case AssertionMetric::DevicesBricked: return st(DeviceState::Bricked);
+    case AssertionMetric::DevicesRolledBack: return st(DeviceState::RolledBack);
+    case AssertionMetric::DevicesTimedOut: return st(DeviceState::TimedOut);
+    case AssertionMetric::DevicesDownloadFailed: return st(DeviceState::DownloadFailed);
+    case AssertionMetric::DevicesInstallFailed: return st(DeviceState::InstallFailed);
+    case AssertionMetric::DevicesPending: return double(v.totals.in_progress);
+    case AssertionMetric::DevicesNotTargeted:  // needed the update but were never released (filters included)
+      return double(device_count_ - on_target_initially_ - v.totals.in_progress - v.totals.executed);
+    case AssertionMetric::DevicesCorruptDownloads: return double(v.corrupt_downloads);
+    case AssertionMetric::RolloutState: return std::nullopt;  // a text: metric_text
+    case AssertionMetric::RolloutTimeTo50: return time_to_.at(50);
+    case AssertionMetric::RolloutTimeTo90: return time_to_.at(90);
+    case AssertionMetric::RolloutTimeTo95: return time_to_.at(95);
+    case AssertionMetric::RolloutTimeTo99: return time_to_.at(99);
+    case AssertionMetric::RolloutWavesCompleted: {
+      double k = 0;
+      for (const auto& w : controller_->waves()) k += w.result == "passed";
+      return k;
+    }
+    case AssertionMetric::PlatformPeakEgressBps:
+      return regional_peak([&](size_t r) { return region_total(v.peak_throughput, r) * 8.0; });
+    case AssertionMetric::PlatformPeakConcurrentTransfers:
+      return regional_peak([&](size_t r) { return region_total(v.peak_active, r); });
+    case AssertionMetric::PlatformRefusedConnections: return double(v.refused);
+    case AssertionMetric::PlatformThrottledRequests: return double(throttled_requests(v));
+    case AssertionMetric::BytesDelivered: return sum(v.bytes_delivered);
+    case AssertionMetric::BytesRetransmitted: return sum(v.bytes_retransmitted);
+    case AssertionMetric::ExposureDeviceHoursOld: return sum(v.exposure) / 3600.0;
   }
-  if (name == "platform.peak_concurrent_transfers") {
-    double peak = 0;
-    for (size_t r = 0; r < scenario_.regions.size(); ++r) peak = std::max(peak, double(region_total(v.peak_active, r)));
-    return peak;
-  }
-  if (name == "platform.refused_connections") return double(v.refused);
-  if (name == "platform.throttled_requests") return double(throttled_requests(v));
-  if (name == "bytes.delivered") return sum(v.bytes_delivered);
-  if (name == "bytes.retransmitted") return sum(v.bytes_retransmitted);
-  if (name == "exposure.device_hours_old") return sum(v.exposure) / 3600.0;
   return std::nullopt;
 }
 
-std::string World::metric_text(const std::string& name) const {
-  if (name == "rollout.state") return to_string(controller_->state());
-  return "";
+std::string World::metric_text(AssertionMetric m) const {
+  return m == AssertionMetric::RolloutState ? std::string(to_string(controller_->state())) : std::string();
 }
 
 void World::snapshot_assertion(uint32_t index) {
   if (assertion_taken_[index]) return;
   assertion_taken_[index] = true;
   const Assertion& a = scenario_.assertions[index];
-  if (a.metric == "rollout.state") assertion_texts_[index] = metric_text(a.metric);
+  if (metric_info(a.metric).kind == MetricKind::Text) assertion_texts_[index] = metric_text(a.metric);
   else assertion_numbers_[index] = metric_number(a.metric);
 }
 
 AssertionResult World::evaluate(const Assertion& a, std::optional<double> number, const std::string& text) const {
   static const char* ops[] = {">=", ">", "<=", "<", "==", "!="};
   AssertionResult r;
-  r.metric = a.metric;
+  r.metric = metric_info(a.metric).name;
   r.at = a.at ? units::format_duration(*a.at) : "end";
   r.op = ops[size_t(a.op)];
   r.pointer = a.pointer;

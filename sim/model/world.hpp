@@ -91,8 +91,8 @@ class World final : public KernelClient, public SampleSource {
   const std::vector<TimeseriesRow>& samples() const override { return rows_; }
   // Value of a named metric now (nullopt: no value yet), or its text for string metrics.
   // Collective in a sharded run (it reads fleet-wide counters).
-  std::optional<double> metric_number(const std::string& name);
-  std::string metric_text(const std::string& name) const;
+  std::optional<double> metric_number(AssertionMetric m);
+  std::string metric_text(AssertionMetric m) const;
 
  private:
   // Per-cohort constants resolved once.

@@ -10,6 +10,7 @@
 
 #include "device-models/device_model.hpp"
 #include "sim/core/quantity.hpp"
+#include "sim/scenario/assertion_metrics.hpp"
 #include "sim/scenario/hil_section.hpp"
 
 namespace fleetsim {
@@ -150,7 +151,7 @@ struct Fault {
 enum class CompareOp : uint8_t { Ge, Gt, Le, Lt, Eq, Ne };
 
 struct Assertion {
-  std::string metric;
+  AssertionMetric metric = AssertionMetric::FleetOnTargetFraction;  // resolved from its name by the loader
   std::optional<Seconds> at;   // nullopt = end of run
   CompareOp op = CompareOp::Ge;
   std::optional<double> number;

@@ -1231,14 +1231,15 @@ class ScenarioReader {
     a.pointer = f.ptr;
     Field metric_field = o.required("metric", "a metric name such as \"fleet.on_target_fraction\"");
     auto metric = text(metric_field);
-    if (metric && std::find(known_metrics().begin(), known_metrics().end(), *metric) == known_metrics().end()) {
+    const std::optional<AssertionMetric> id = metric ? find_assertion_metric(*metric) : std::nullopt;
+    if (metric && !id) {
       auto c = closest(*metric, known_metrics());
       metric_field.error("unknown metric " + quote(*metric) +
                          (c ? " (did you mean " + quote(*c) + "?)"
                             : " (expected a metric such as \"fleet.on_target_fraction\" or \"devices.failed\")"));
       metric.reset();
     }
-    if (metric) a.metric = *metric;
+    if (id) a.metric = *id;
     const bool is_state = metric && *metric == "rollout.state";
     const bool is_time = metric && starts_with(*metric, "rollout.time_to_");
 
@@ -1481,14 +1482,11 @@ LoadResult load_scenario_file(const std::string& path, const std::vector<std::st
 }
 
 const std::vector<std::string>& known_metrics() {
-  static const std::vector<std::string> metrics = {
-      "fleet.on_target_fraction", "fleet.on_target", "devices.updated", "devices.failed", "devices.bricked",
-      "devices.rolled_back", "devices.timed_out", "devices.download_failed", "devices.install_failed",
-      "devices.pending", "devices.not_targeted", "devices.corrupt_downloads", "rollout.state",
-      "rollout.time_to_50", "rollout.time_to_90", "rollout.time_to_95", "rollout.time_to_99",
-      "rollout.waves_completed", "platform.peak_egress_bps", "platform.peak_concurrent_transfers",
-      "platform.refused_connections", "platform.throttled_requests", "bytes.delivered",
-      "bytes.retransmitted", "exposure.device_hours_old"};
+  static const std::vector<std::string> metrics = [] {
+    std::vector<std::string> names;
+    for (const AssertionMetricInfo& m : kAssertionMetrics) names.emplace_back(m.name);
+    return names;
+  }();
   return metrics;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/scenario/assertion_metrics.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/kernel/network_models.hpp"
 
@@ -228,8 +229,19 @@ json fault_def() {
   })}};
 }
 
+// One alternative per metric, so that editors show each name's help (and unit) as they complete it.
+json metric_def() {
+  json names = json::array();
+  for (const AssertionMetricInfo& m : kAssertionMetrics) {
+    std::string description(m.help);
+    if (!m.unit.empty()) description += " [" + std::string(m.unit) + "]";
+    names.push_back(json{{"const", std::string(m.name)}, {"description", description}});
+  }
+  return json{{"oneOf", std::move(names)}};
+}
+
 json assertion_def() {
-  return object({{"metric", one_of_strings(known_metrics())},
+  return object({{"metric", metric_def()},
                  {"at", json{{"anyOf", json::array({json{{"const", "end"}}, ref("duration")})}}},
                  {"op", one_of_strings({">=", ">", "<=", "<", "==", "!="})},
                  {"value", json{{"type", json::array({"number", "string"})}}}},
