@@ -1,4 +1,4 @@
-// The reporting sub-commands of the fleetsim CLI (DESIGN.md §9):
+// The reporting sub-commands of the fleetsim CLI (README "Command line"):
 //   fleetsim report OUT_DIR   regenerates report.html, junit.xml, summary.md and metrics.om from
 //                             the results a run wrote into OUT_DIR;
 //   fleetsim suite DIR ...    runs every scenario under DIR (sim/scenario_suite.hpp).

@@ -3,7 +3,7 @@
 // Results. It talks to time and the network only through the Kernel interface, so the same World
 // runs on the native kernel and on SimGrid.
 //
-// Epoch coupling (DESIGN.md §7): the controller reads a FleetTally at each tick and its
+// Epoch coupling (README "Region shards (MPI)"): the controller reads a FleetTally each tick and its
 // decisions take effect at that tick, which is the seam region shards exchange state at.
 #pragma once
 
