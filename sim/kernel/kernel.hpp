@@ -1,6 +1,6 @@
 // The small kernel interface the model is written against (README "Architecture"). A kernel offers time,
 // timers, bandwidth-shared transfers and latency-delayed messages; it knows nothing about
-// devices or rollouts. The native kernel (sim/native_kernel.hpp) implements it for millions of
+// devices or rollouts. The native kernel (sim/kernel/native/native_kernel.hpp) implements it for millions of
 // devices; the SimGrid kernel implements the same interface on S4U.
 //
 // Determinism contract: events at equal times are delivered in an order derived from the owning

@@ -1,4 +1,4 @@
-// Specification of the World's faults (sim/world.cpp) and of run determinism, on the exact
+// Specification of the World's faults (sim/model/world.cpp) and of run determinism, on the exact
 // single-device timeline of tests/test_scenarios.hpp: notified 1 s, bytes flow from 4 s at
 // 1000 B/s, download ends 14 s, verify 5, install 7, reboot 11, health check 13 → finished 50 s.
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-// The reference kernel: the same Kernel interface (sim/kernel.hpp) on SimGrid 3.32 S4U, so the
+// The reference kernel: the same Kernel interface (sim/kernel/kernel.hpp) on SimGrid 3.32 S4U, so the
 // unchanged model runs on SimGrid's validated flow-level network models (README "Kernels: native and SimGrid").
 //
 // Platform, built from the model's own calls: one star zone "fleetsim" in which every shared link
