@@ -1,4 +1,4 @@
-// A device model: the data that parameterises the shared device behaviour (DESIGN.md §3).
+// A device model: the data that parameterises the shared device behaviour (device-models/README.md).
 // Models come from the built-in catalog (device-models/catalog/*.json, compiled into the
 // binary) or from a scenario's own "device_models" section.
 #pragma once

@@ -46,7 +46,7 @@ constexpr bool holds_connection(DeviceState s) {
 }
 
 // The failure type a terminal state counts as in rollout gates and abort criteria
-// (values of FailureType in sim/scenario.hpp: Failed = 1, TimedOut = 2, Bricked = 3, RolledBack = 4).
+// (values of FailureType in sim/scenario/scenario.hpp: Failed = 1, TimedOut = 2, Bricked = 3, RolledBack = 4).
 constexpr int failure_type_index(DeviceState s) {
   switch (s) {
     case DeviceState::TimedOut: return 2;

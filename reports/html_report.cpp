@@ -12,7 +12,7 @@
 
 namespace fleetsim {
 
-// Generated from reports/vendor and reports/assets by device-models/embed_catalog.cmake.
+// Generated from reports/vendor and reports/assets by sim/core/embed_files.cmake.
 const std::map<std::string, std::string>& report_asset_files();
 
 namespace {

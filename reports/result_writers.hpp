@@ -1,4 +1,4 @@
-// The minimal result writers (DESIGN.md §8). Each turns Results (or RunStats) into the text of
+// The minimal result writers (README "Outputs"). Each turns Results (or RunStats) into the text of
 // one output file; the caller writes it atomically.
 #pragma once
 

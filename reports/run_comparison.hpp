@@ -1,4 +1,4 @@
-// Compares two results directories of the same scenario (DESIGN.md §5): typically one run on
+// Compares two results directories of the same scenario (README "Kernels: native and SimGrid"): typically one run on
 // the native kernel and one on the SimGrid kernel, or SimGrid's max-min against its CM02 or LV08
 // model. Device by device from devices.csv (runs made with --trace-devices): outcomes, versions,
 // attempts and bytes must be equal, times equal within a relative tolerance. This is what lets a

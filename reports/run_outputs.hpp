@@ -1,4 +1,4 @@
-// The set of files one run writes into its output directory (DESIGN.md §8), as (file name,
+// The set of files one run writes into its output directory (README "Outputs"), as (file name,
 // content) pairs; the caller writes them together with write_files_atomically.
 #pragma once
 

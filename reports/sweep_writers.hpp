@@ -1,4 +1,4 @@
-// The files of a parameter sweep (sim/parameter_sweep.hpp): sweep.csv, one row per run, and
+// The files of a parameter sweep (sim/scenario/sweep_plan.hpp): sweep.csv, one row per run, and
 // sweep.html, the key results of each point with min / median / max across its seeds.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Measuring a board to parameterise its device model (DESIGN.md §6 "Calibration"): over N
+// Measuring a board to parameterise its device model (README "Hardware in the loop", Calibration): over N
 // rounds, the upload throughput of an image to slot 1, the reset-to-ready time (reset request
 // to the first answer, no swap), and the health-check time (echo, params, state read). The
 // result is written as device-model parameters (link.downlink, phases.reboot,

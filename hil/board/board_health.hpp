@@ -1,4 +1,4 @@
-// Is a board fit for use (DESIGN.md §6)? Echo answered with the same text, mcumgr params read,
+// Is a board fit for use (README "Hardware in the loop")? Echo answered with the same text, mcumgr params read,
 // image state read with an active slot 0. A board that fails is an infrastructure problem,
 // never a firmware failure.
 #pragma once

@@ -1,4 +1,4 @@
-// The bench: boards.json lists the boards the bridge may use (DESIGN.md §3, §6):
+// The bench: boards.json lists the boards the bridge may use (README "Hardware in the loop"):
 //   {"boards": [{"id": "emu-1", "uri": "udp://127.0.0.1:1337", "stands_for": "eth-gateway",
 //                "power_off": ["uhubctl", "-a", "off", "-p", "2"], "power_on": [...],
 //                "reset": [...], "tags": ["bench-a"]}]}

@@ -1,4 +1,4 @@
-// The update flow on one board (DESIGN.md §6): health check → upload (resuming from the offset
+// The update flow on one board (README "Hardware in the loop"): health check → upload (resuming from the offset
 // the board returns) → state read: slot 1 holds the image's own SHA-256 TLV hash → test →
 // reset → wait for the board (bounded) → state read: is the new image active or did MCUboot
 // revert? → health probe → confirm → state read: did the confirm persist? (if not, one more

@@ -1,4 +1,4 @@
-// The SMP commands the bridge uses (specs/smp.md, "Commands used by the update flow"), typed:
+// The SMP commands the bridge uses (Zephyr SMP groups: OS management 0, image management 1), typed:
 // echo, mcumgr params, image state read/write, upload, reset. Picks sequence numbers, sends
 // through an SmpTransport and turns every kind of failure — no answer, a malformed answer, an
 // `rc` / `err` from the board — into an SmpClientError.

@@ -1,4 +1,4 @@
-// Setting up `fleetsim run SCENARIO --boards boards.json` (DESIGN.md §6): loads the inventory
+// Setting up `fleetsim run SCENARIO --boards boards.json` (README "Hardware in the loop"): loads the inventory
 // and the scenario's hil image, health-checks every board (a board that fails is left out and
 // reported as an infrastructure error), binds each healthy board to a device slot of the
 // scenario's hil scope (wave:N or cohort:NAME) whose model it stands for, and attaches the bridge

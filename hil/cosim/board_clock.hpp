@@ -1,5 +1,5 @@
 // A board's virtual time while its operation runs, readable from any thread: the co-simulation
-// clock of DESIGN.md §6, t_issue + (wall_now − wall_issue) × pace. The bridge restarts it when it
+// clock (README "Hardware in the loop"): t_issue + (wall_now − wall_issue) × pace. The bridge restarts it when it
 // hands the board an update; the impaired link reads it to apply outages and the model's
 // flakiness in the board's virtual time.
 #pragma once

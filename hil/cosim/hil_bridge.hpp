@@ -1,5 +1,5 @@
-// The co-simulation bridge (DESIGN.md §6): boards bound to device slots take those devices'
-// updates. When such a device is notified, the full update flow (hil/board_update) runs on its
+// The co-simulation bridge (README "Hardware in the loop"): boards bound to device slots take those devices'
+// updates. When such a device is notified, the full update flow (hil/board/board_update.hpp) runs on its
 // board in a worker thread; meanwhile the kernel asks advance_to(t) before every event and the
 // bridge holds virtual time to t_issue + (wall_now − wall_issue) × pace for every outstanding
 // board operation. A finished operation's outcome is scheduled as event::kExternalOutcome at

@@ -1,10 +1,11 @@
-// The SMP server side of a Zephyr/MCUboot board (specs/smp.md), independent of any transport:
-// one request packet in, the response packet out. Two file-backed slots (slot0.bin, slot1.bin)
-// and a JSON state file (state.json, written temp + rename) live in a state directory and
-// survive restarts — including an upload in progress, so a restarted emulator answers a resume
-// with the offset it had reached. Reset follows the spec's "Swap semantics the emulator reproduces": the
-// transport sends the reset reply, takes the request with take_reset_request(), stays silent for
-// the reset time, then calls reset().
+// The SMP server side of a Zephyr/MCUboot board (Zephyr SMP OS and image management groups),
+// independent of any transport: one request packet in, the response packet out. Two file-backed
+// slots (slot0.bin, slot1.bin) and a JSON state file (state.json, written temp + rename) live in a
+// state directory and survive restarts — including an upload in progress, so a restarted emulator
+// answers a resume with the offset it had reached. Reset swaps the slots as MCUboot does (MCUboot
+// design documentation: test, confirm, revert; the cases are in reset()): the transport sends the
+// reset reply, takes the request with take_reset_request(), stays silent for the reset time, then
+// calls reset().
 #pragma once
 
 #include <cstdint>
@@ -22,7 +23,7 @@
 
 namespace fleetsim::hil {
 
-// Image group (1) v2 error codes the emulator returns (specs/smp.md, "Errors").
+// Image group (1) v2 error codes the emulator returns (Zephyr's IMG_MGMT_ERR_… codes).
 enum class ImageRc : std::int64_t {
   NoImage = 3,
   HashNotFound = 8,
@@ -47,8 +48,9 @@ struct BoardEmulatorOptions {
   std::uint32_t initial_body_size = 4096;
   std::uint32_t buf_size = 2048;                    // mcumgr params (Zephyr's UDP defaults)
   std::uint32_t buf_count = 2;
-  // Fault switches (issue 4): an image of this version never comes up healthy, so a test swap
-  // to it reverts during the reset; --no-confirm: a confirm is acknowledged but never persisted.
+  // Fault switches (README "The board emulator"): an image of this version never comes up healthy,
+  // so a test swap to it reverts during the reset; --no-confirm: a confirm is acknowledged but
+  // never persisted.
   std::optional<ImageVersion> boot_fail;
   bool no_confirm = false;
   // --die-at-offset: the upload write that reaches this offset (inside the image) stores the

@@ -1,4 +1,4 @@
-// fleetsim-board: an emulated Zephyr/MCUboot board serving SMP (issue 4, "Board emulator").
+// fleetsim-board: an emulated Zephyr/MCUboot board serving SMP (README "The board emulator").
 //   fleetsim-board (--udp HOST:PORT | --pty) --state-dir DIR [--reset-time SECONDS]
 //                  [--boot-fail VERSION] [--no-confirm] [--echo-fail-after-boot]
 //                  [--drop RATE] [--corrupt RATE] [--seed N] [--die-at-offset N]

@@ -1,8 +1,8 @@
 // Serves a BoardEmulator on a pseudo-terminal with the SMP console framing of
-// hil/serial_framing (specs/smp.md, "Transports" → Serial): the emulator opens a pty pair
-// (posix_openpt), keeps the subsidiary side open in raw mode, and clients open its path like a
-// board's tty. Noise lines and damaged frames are skipped; after answering a reset the server
-// stays silent for the reset time (input is discarded), then performs the reset.
+// hil/protocol/serial_framing.hpp (Zephyr "SMP Transport Specification", UART/serial): the emulator
+// opens a pty pair (posix_openpt), keeps the subsidiary side open in raw mode, and clients open its
+// path like a board's tty. Noise lines and damaged frames are skipped; after answering a reset the
+// server stays silent for the reset time (input is discarded), then performs the reset.
 // Link faults: a dropped request gets no reply; a corrupted reply has one base64 character of
 // its first line changed inside the packet bytes, so the receiver's CRC check fails.
 #pragma once

@@ -1,5 +1,5 @@
-// Serves a BoardEmulator over UDP (specs/smp.md, "Transports" → UDP): one datagram is one SMP
-// packet (longer datagrams are truncated at the MTU), the reply goes to the sender. After
+// Serves a BoardEmulator over UDP (Zephyr's MCUmgr UDP transport): one datagram is one SMP packet
+// (longer datagrams are truncated at the MTU), the reply goes to the sender. After
 // answering a reset the server stops answering for the reset time — datagrams that arrive
 // meanwhile are dropped, as by a rebooting board — then performs the reset (MCUboot swap).
 // Link faults: a dropped request gets no reply; a corrupted reply keeps its header (the client

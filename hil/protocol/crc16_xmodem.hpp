@@ -1,5 +1,5 @@
 // CRC-16/XMODEM (poly 0x1021, init 0, no reflection, no xorout): the checksum of SMP's serial
-// console framing (specs/smp.md, "Transports").
+// console framing (Zephyr "SMP Transport Specification", UART/serial and console).
 #pragma once
 
 #include <cstdint>

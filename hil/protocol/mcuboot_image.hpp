@@ -1,4 +1,4 @@
-// MCUboot image format (specs/smp.md, "MCUboot image and slot semantics"): a 32-byte
+// MCUboot image format (MCUboot design documentation, bootutil/image.h): a 32-byte
 // little-endian header at offset 0, the body at hdr_size, then TLVs; the SHA-256 TLV (type
 // 0x10) over [0, hdr_size + img_size + protect_tlv_size) is the hash SMP state read reports.
 // Builds valid test images for the board emulator and tests, and parses/verifies images on

@@ -1,4 +1,5 @@
-// SMP console framing for serial transports (specs/smp.md, "Transports" → "Serial"):
+// SMP console framing for serial transports (Zephyr "SMP Transport Specification",
+// UART/serial and console):
 //   raw = BE16(len(packet) + 2) ‖ packet ‖ BE16(CRC-16/XMODEM(packet)),
 //   base64(raw) cut into ≤ 124-character pieces, one per line, the first line prefixed
 //   0x06 0x09 and the others 0x04 0x14, each ended by '\n' (≤ 127 bytes per line).

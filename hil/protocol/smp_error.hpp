@@ -1,5 +1,5 @@
-// Reading the error of an SMP response, whichever of the two shapes the server used
-// (specs/smp.md, "Errors"): v1 / SMP-level `{"rc": int, "rsn"?: text}` and v2 group errors
+// Reading the error of an SMP response, whichever of the two shapes the server used (Zephyr "SMP
+// Protocol Specification", errors): v1 / SMP-level `{"rc": int, "rsn"?: text}` and v2 group errors
 // `{"err": {"group": uint, "rc": uint}}`. Also the names of the rc codes, for messages.
 #pragma once
 
@@ -61,7 +61,7 @@ std::string_view describe(SmpErrorFieldError error);
 Result<std::optional<SmpError>, SmpErrorFieldError> read_smp_error(const nlohmann::json& payload,
                                                                    std::uint16_t group);
 
-// "NOTSUP", "UNSUPPORTED_TOO_NEW", … (specs/smp.md); std::nullopt for codes the spec lacks.
+// "NOTSUP", "UNSUPPORTED_TOO_NEW", … (Zephyr's MGMT_ERR_E… codes); std::nullopt for other codes.
 std::optional<std::string_view> smp_rc_name(std::int64_t rc);
 // Image group (1) v2 codes: "INVALID_HASH", "NO_FREE_SLOT", …; std::nullopt when unlisted.
 std::optional<std::string_view> smp_image_rc_name(std::int64_t rc);

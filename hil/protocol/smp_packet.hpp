@@ -1,5 +1,6 @@
-// SMP (MCUmgr) packets: the 8-byte big-endian header and the CBOR map payload (specs/smp.md,
-// "Header"). Shared by the UDP and serial transports, the bridge and the board emulator.
+// SMP (MCUmgr) packets: the 8-byte big-endian header and the CBOR map payload (Zephyr "SMP Protocol
+// Specification", frame header; CBOR per RFC 8949). Shared by the UDP and serial transports, the
+// bridge and the board emulator.
 #pragma once
 
 #include <array>

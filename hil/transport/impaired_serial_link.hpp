@@ -1,8 +1,8 @@
-// User-space impairment of a serial board's link (DESIGN.md §6): a relay between the bridge and
-// the board's tty. It opens a new pseudo-terminal whose path the bridge's serial client opens
-// instead of the board's tty, and passes each console line (hil/serial_framing) through an
-// ImpairedQueue (delay, loss, outage windows, Gilbert–Elliott drop or stall;
-// hil/link_impairment) in both directions.
+// User-space impairment of a serial board's link (README "Hardware in the loop", Impairment): a
+// relay between the bridge and the board's tty. It opens a new pseudo-terminal whose path the
+// bridge's serial client opens instead of the board's tty, and passes each console line
+// (hil/protocol/serial_framing.hpp) through an ImpairedQueue (delay, loss, outage windows,
+// Gilbert–Elliott drop or stall; hil/transport/link_impairment.hpp) in both directions.
 #pragma once
 
 #include <atomic>

@@ -1,6 +1,6 @@
-// User-space impairment of a UDP board's link (DESIGN.md §6): a relay on 127.0.0.1 between the
-// bridge and the board that passes each datagram through an ImpairedQueue (delay, loss, outage
-// windows, Gilbert–Elliott drop or stall; hil/link_impairment).
+// User-space impairment of a UDP board's link (README "Hardware in the loop", Impairment): a relay
+// on 127.0.0.1 between the bridge and the board that passes each datagram through an ImpairedQueue
+// (delay, loss, outage windows, Gilbert–Elliott drop or stall; hil/transport/link_impairment.hpp).
 #pragma once
 
 #include <atomic>

@@ -1,10 +1,11 @@
-// What an impaired board link does with each unit it carries (DESIGN.md §6, user space, no root,
-// no netem): the parameters, and the decisions the UDP relay (datagrams) and the serial relay
-// (console lines) share — random loss, outage windows and a two-state Gilbert–Elliott process
-// (the device model's flakiness) in whose bad state units are dropped ("drop") or held until the
-// link is good again ("stall"), then a delay. Outages and the Gilbert–Elliott process run on a
-// clock the caller gives — the bridge passes the board's virtual time, so scenario outages and
-// model sojourn times mean the same as for virtual devices; the delay is in wall time.
+// What an impaired board link does with each unit it carries (README "Hardware in the loop",
+// Impairment: user space, no root, no netem): the parameters, and the decisions the UDP relay
+// (datagrams) and the serial relay (console lines) share — random loss, outage windows and a
+// two-state Gilbert–Elliott process (the device model's flakiness) in whose bad state units are
+// dropped ("drop") or held until the link is good again ("stall"), then a delay. Outages and the
+// Gilbert–Elliott process run on a clock the caller gives — the bridge passes the board's virtual
+// time, so scenario outages and model sojourn times mean the same as for virtual devices; the delay
+// is in wall time.
 #pragma once
 
 #include <chrono>

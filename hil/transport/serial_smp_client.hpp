@@ -1,8 +1,8 @@
-// SMP client over a serial console (specs/smp.md, "Transports" → Serial): any tty path — a
-// board's /dev/ttyACM0 or the emulator's pseudo-terminal. Requests are written as console
-// frames (hil/serial_framing), responses are read line by line; console noise and damaged
-// frames are skipped, and a request without a matching answer in time is written again with the
-// same sequence number.
+// SMP client over a serial console (Zephyr "SMP Transport Specification", UART/serial): any tty
+// path — a board's /dev/ttyACM0 or the emulator's pseudo-terminal. Requests are written as console
+// frames (hil/protocol/serial_framing.hpp), responses are read line by line; console noise and
+// damaged frames are skipped, and a request without a matching answer in time is written again with
+// the same sequence number.
 #pragma once
 
 #include <cstdint>

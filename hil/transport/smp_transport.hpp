@@ -1,8 +1,9 @@
-// A way to exchange SMP packets with one board: UDP datagrams or a serial console (specs/smp.md,
-// "Transports"). A transport matches a response to its request by sequence number, group and
-// command, ignores everything else (stale or duplicated responses), and retransmits the same
-// packet — same sequence number — when an answer does not come in time, a bounded number of
-// times. Used through SmpClient, which picks sequence numbers and reads the payloads.
+// A way to exchange SMP packets with one board: UDP datagrams or a serial console (Zephyr "SMP
+// Transport Specification" and MCUmgr UDP transport). A transport matches a response to its request
+// by sequence number, group and command, ignores everything else (stale or duplicated responses),
+// and retransmits the same packet — same sequence number — when an answer does not come in time, a
+// bounded number of times. Used through SmpClient, which picks sequence numbers and reads the
+// payloads.
 #pragma once
 
 #include <chrono>

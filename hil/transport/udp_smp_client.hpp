@@ -1,4 +1,4 @@
-// SMP client over UDP (specs/smp.md, "Transports" → UDP): one request per datagram to the
+// SMP client over UDP (Zephyr's MCUmgr UDP transport): one request per datagram to the
 // board's port (1337 by default), responses read from the connected socket. Packets larger than
 // the MTU are refused (SmpClient sizes upload chunks to fit); a response split over several
 // datagrams is reassembled by its header length.

@@ -1,4 +1,4 @@
-// Option parsing shared by the fleetsim sub-commands (sim/main.cpp, sim/report_commands.cpp):
+// Option parsing shared by the fleetsim sub-commands (sim/cli/main.cpp, sim/cli/report_commands.cpp):
 // Boost.Program_options with the positional arguments collected, --help printed, and usage
 // errors reported the same way everywhere (exit code 2).
 #pragma once

@@ -1,5 +1,5 @@
 // `fleetsim hil probe|flash|calibrate …`: single-board operations from the command line
-// (DESIGN.md §9). Exit codes: 0 ok, 1 the firmware failed (revert, rejected image), 2 bad input
+// (README "Hardware in the loop"). Exit codes: 0 ok, 1 the firmware failed (revert, rejected image), 2 bad input
 // or usage, 3 infrastructure (board unreachable or unhealthy).
 #pragma once
 

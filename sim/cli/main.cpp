@@ -1,4 +1,4 @@
-// fleetsim command line (DESIGN.md §9). Exit codes: 0 success, 1 an assertion or gate failed,
+// fleetsim command line (README "Command line"). Exit codes: 0 success, 1 an assertion or gate failed,
 // 2 bad input or usage, 3 runtime / infrastructure failure.
 #include <sys/resource.h>
 #include <sys/stat.h>

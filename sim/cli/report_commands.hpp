@@ -1,7 +1,7 @@
-// The reporting sub-commands of the fleetsim CLI (DESIGN.md §9):
+// The reporting sub-commands of the fleetsim CLI (README "Command line"):
 //   fleetsim report OUT_DIR   regenerates report.html, junit.xml, summary.md and metrics.om from
 //                             the results a run wrote into OUT_DIR;
-//   fleetsim suite DIR ...    runs every scenario under DIR (sim/scenario_suite.hpp).
+//   fleetsim suite DIR ...    runs every scenario under DIR (sim/cli/scenario_suite.hpp).
 // Each takes the arguments after the command name and returns the process exit code.
 #pragma once
 

@@ -1,5 +1,5 @@
 // Small value types with units. Everything inside the simulator is one of these (or a plain
-// count); parsing of human units happens once, at the edge (sim/units.hpp).
+// count); parsing of human units happens once, at the edge (sim/core/units.hpp).
 #pragma once
 
 #include <compare>

@@ -1,4 +1,4 @@
-// The native kernel's event record: a 24-byte POD, queued in sim/radix_event_queue.hpp.
+// The native kernel's event record: a 24-byte POD, queued in sim/kernel/native/radix_event_queue.hpp.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
-// The small kernel interface the model is written against (DESIGN.md §2). A kernel offers time,
+// The small kernel interface the model is written against (README "Architecture"). A kernel offers time,
 // timers, bandwidth-shared transfers and latency-delayed messages; it knows nothing about
-// devices or rollouts. The native kernel (sim/native_kernel.hpp) implements it for millions of
+// devices or rollouts. The native kernel (sim/kernel/native/native_kernel.hpp) implements it for millions of
 // devices; the SimGrid kernel implements the same interface on S4U.
 //
 // Determinism contract: events at equal times are delivered in an order derived from the owning
@@ -31,7 +31,7 @@ class KernelClient {
   virtual void prefetch(EntityId /*owner*/) {}
 };
 
-// Hardware in the loop (DESIGN.md §6): while a board operation is outstanding, virtual time may
+// Hardware in the loop (README "Hardware in the loop"): while a board operation is outstanding, virtual time may
 // only advance as far as real time allows. Before delivering an event at time t the kernel calls
 // advance_to(t); the pacer may block (wall-clock pacing) and may schedule events that arrived
 // from outside (a board's outcome) — the kernel then delivers whatever is earliest. A kernel

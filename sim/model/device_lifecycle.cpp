@@ -1,4 +1,4 @@
-// The device update lifecycle (DESIGN.md §3), shared by every device model:
+// The device update lifecycle (README "Device models"), shared by every device model:
 // idle → waiting (next poll / push) → downloading ⇄ stalled → verifying → installing →
 // rebooting → health check → updated, with the failure exits download-failed, corrupt →
 // re-download, install-failed, boot-failed → rolled-back (A/B) or bricked (single bank),

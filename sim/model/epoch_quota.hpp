@@ -1,7 +1,7 @@
 // Divides a fleet-wide platform limit (CDN connections, update-service requests/s, broker
 // connects/s) among regions, once per controller epoch: half in proportion to each region's
 // demand in the previous epoch, half by a fixed prior (devices per region), so a quiet region
-// keeps a floor (DESIGN.md §7). Between epochs each region only sees its own share, so a
+// keeps a floor (README "Scenario format"). Between epochs each region only sees its own share, so a
 // region shard can enforce the limit without talking to the others, and a single-process run
 // applies the very same rule — results do not depend on how the fleet is partitioned.
 #pragma once

@@ -1,5 +1,5 @@
 // Device slots whose update runs outside the simulation — a real or emulated board behind the
-// HIL bridge (DESIGN.md §6). When such a device is notified, the World hands the job to the
+// HIL bridge (README "Hardware in the loop"). When such a device is notified, the World hands the job to the
 // backend instead of simulating the download and install; the backend reports the outcome by
 // scheduling an event::kExternalOutcome timer for the device (aux = the terminal DeviceState),
 // typically from the kernel's ExternalPacer once the board has finished. The outcome then counts

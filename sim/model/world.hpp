@@ -3,7 +3,7 @@
 // Results. It talks to time and the network only through the Kernel interface, so the same World
 // runs on the native kernel and on SimGrid.
 //
-// Epoch coupling (DESIGN.md §7): the controller reads a FleetTally at each tick and its
+// Epoch coupling (README "Region shards (MPI)"): the controller reads a FleetTally each tick and its
 // decisions take effect at that tick, which is the seam region shards exchange state at.
 #pragma once
 
@@ -143,7 +143,7 @@ class World final : public KernelClient, public SampleSource {
     std::vector<double> throughput, peak_throughput, bytes_delivered, bytes_retransmitted, exposure;
   };
 
-  // device lifecycle (device-models/device_lifecycle.cpp)
+  // device lifecycle (sim/model/device_lifecycle.cpp)
   void release(uint32_t d, Seconds now);
   void on_notify(uint32_t d, uint16_t aux);
   void begin_download(uint32_t d, bool battery_checked);
@@ -166,7 +166,7 @@ class World final : public KernelClient, public SampleSource {
   BytesPerSecond link_cap(uint32_t d) const;
   Seconds link_latency(uint32_t d) const;
 
-  // controller, faults, observers (sim/world.cpp)
+  // controller, faults, observers (sim/model/world.cpp)
   void on_tick();
   int64_t release_from_wave(int wave, int64_t budget, Seconds now);
   void start_rollback(Seconds now);
@@ -252,7 +252,7 @@ class World final : public KernelClient, public SampleSource {
   std::vector<int> region_down_;          // active outages
   std::vector<int> corrupt_window_;       // active corrupt-artifact faults per region
   std::vector<Storm> storms_;
-  // Fleet-wide limits, divided among regions at each controller epoch (sim/epoch_quota.hpp).
+  // Fleet-wide limits, divided among regions at each controller epoch (sim/model/epoch_quota.hpp).
   bool unlimited_connections_ = true, unlimited_requests_ = true, unlimited_connects_ = true;
   EpochQuota connection_quota_, request_quota_, connect_quota_;
   std::vector<RateLimitedService> update_service_;  // per shard

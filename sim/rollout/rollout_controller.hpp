@@ -3,7 +3,7 @@
 // FleetTally — sums over devices that region shards can reduce with a collective — and keeps
 // its own small state, so a sharded run and a single-process run decide identically.
 //
-// Semantics (specs/rollouts.md):
+// Semantics (README "Scenario format", Rollout; after the AWS IoT Jobs and Eclipse hawkBit APIs):
 //  - waves: cumulative ends from "devices" (own size) or "percent" (cumulative share);
 //  - success condition (hawkBit): succeeded / wave size ≥ min_success, or every device of the
 //    wave finished when min_success is unset; then the wave soaks, then the next one starts;

@@ -1,5 +1,5 @@
 // The collective operations region shards exchange state with at the controller epoch
-// (DESIGN.md §7). A run is split into ranks; each rank simulates the devices of the regions it
+// (README "Region shards (MPI)"). A run is split into ranks; each rank simulates the devices of the regions it
 // owns, and the World meets the other ranks only through these calls, at the same points of
 // simulated time on every rank. A single-process run goes through the very same calls on a
 // one-rank communicator, so its results are those of any rank count.

@@ -1,4 +1,4 @@
-// Hold-model benchmark for the native kernel's pending-event set (sim/radix_event_queue.hpp)
+// Hold-model benchmark for the native kernel's pending-event set (sim/kernel/native/radix_event_queue.hpp)
 // against the d-ary heaps it was chosen over.
 //
 // The hold model is a discrete-event simulator's steady state: N events are pending, and each
@@ -10,7 +10,7 @@
 // The rescheduled event keeps its owner and takes the owner's next seq.
 //
 // Structures, all behind the same push/pop interface:
-//   Radix               sim/radix_event_queue.hpp, the native kernel's queue (monotone radix heap)
+//   Radix               sim/kernel/native/radix_event_queue.hpp, the native kernel's queue (monotone radix heap)
 //   StdPriorityQueue    std::priority_queue (binary heap via std::push_heap/pop_heap)
 //   DAry<D, prefetch>   an implicit D-ary heap with branchy child selection and grandchild
 //                       prefetch (the best heap found: DAry<4,true>); DAry<4,false> measures what

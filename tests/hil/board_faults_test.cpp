@@ -1,5 +1,6 @@
-// The fault switches of the real fleetsim-board binary (issue 4), each over a real UDP socket
-// on loopback or a real pseudo-terminal. Every wait is bounded; timing checks are lower bounds.
+// The fault switches of the real fleetsim-board binary (README "The board emulator"), each over a
+// real UDP socket on loopback or a real pseudo-terminal. Every wait is bounded; timing checks are
+// lower bounds.
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdint>
@@ -225,7 +226,7 @@ TEST_CASE("fleetsim-board --die-at-offset dies mid-upload and resumes after a re
   // Restarted with the same switches: the resumed upload starts at the cut, so it does not die.
   UdpBoard board(args);
   // A chunk at an offset the board does not expect is dropped and answered with the offset it
-  // expects (specs/smp.md): the 4500 bytes on flash.
+  // expects (Zephyr image management, upload): the 4500 bytes on flash.
   CHECK(board.client->call(SmpOp::Write, 1, 1, upload_request(image, 1000, kChunk)) ==
         json{{"off", kDieAt}});
   // The first chunk again (off 0, same len and sha): the board answers where it stands.

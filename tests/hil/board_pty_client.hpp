@@ -1,5 +1,5 @@
 // A minimal SMP client on a pseudo-terminal for the board emulator tests: console framing of
-// hil/serial_framing, a timeout on every wait, replies matched by seq.
+// hil/protocol/serial_framing.hpp, a timeout on every wait, replies matched by seq.
 #pragma once
 
 #include <fcntl.h>

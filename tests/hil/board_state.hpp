@@ -65,7 +65,8 @@ inline std::vector<std::uint8_t> tlv_hash(const std::vector<std::uint8_t>& image
 }
 
 // The upload request for the chunk of `image` at `off` (at most `chunk` bytes); the first chunk
-// also carries `len` and the SHA-256 of the whole file, as specs/smp.md asks.
+// also carries `len` and the SHA-256 of the whole file, as Zephyr's image management upload defines
+// them.
 inline nlohmann::json upload_request(const std::vector<std::uint8_t>& image, std::size_t off,
                                      std::size_t chunk) {
   const std::size_t n = std::min(chunk, image.size() - off);

@@ -1,5 +1,6 @@
-// The co-simulation clock (DESIGN.md §6) with a real board: the board's outcome lands in virtual
-// time at notification + measured duration × pace, and the simulation waits for it.
+// The co-simulation clock (README "Hardware in the loop") with a real board: the board's outcome
+// lands in virtual time at notification + measured duration × pace, and the simulation waits for
+// it.
 #include <catch2/catch.hpp>
 
 #include <chrono>

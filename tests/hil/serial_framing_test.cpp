@@ -71,18 +71,18 @@ TEST_CASE("CRC-16/XMODEM of \"123456789\" is the check value 0x31C3", "[smp]") {
   CHECK(crc16_xmodem(Bytes(text.begin(), text.end())) == 0x31C3);
 }
 
-TEST_CASE("the CRC of the spec's echo packet is 0x4619", "[smp]") {
+TEST_CASE("the CRC of the worked echo packet is 0x4619", "[smp]") {
   CHECK(crc16_xmodem(kEchoExample) == 0x4619);
 }
 
-TEST_CASE("the spec's echo packet frames to the documented single line", "[smp]") {
+TEST_CASE("the worked echo packet frames to a single console line", "[smp]") {
   const auto lines = encode_serial_frame(kEchoExample);
   REQUIRE(lines.ok());
   REQUIRE(lines.value().size() == 1);
   CHECK(lines.value()[0] == kEchoLine);
 }
 
-TEST_CASE("the spec's echo line decodes to the packet", "[smp]") {
+TEST_CASE("the worked echo line decodes to the packet", "[smp]") {
   SerialFrameDecoder decoder;
   const auto events = decoder.feed(kEchoLine);
   REQUIRE(events.size() == 1);

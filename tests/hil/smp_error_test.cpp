@@ -81,7 +81,7 @@ TEST_CASE("malformed error fields are reported, not guessed", "[smp]") {
   CHECK(err_negative.error() == SmpErrorFieldError::ErrFieldsInvalid);
 }
 
-TEST_CASE("rc codes have the spec's names", "[smp]") {
+TEST_CASE("rc codes have the names of Zephyr's MGMT_ERR codes", "[smp]") {
   CHECK(smp_rc_name(0) == "OK");
   CHECK(smp_rc_name(8) == "NOTSUP");
   CHECK(smp_rc_name(9) == "CORRUPT");

@@ -45,7 +45,7 @@ Bytes with_header(const Bytes& payload) {
 
 }  // namespace
 
-TEST_CASE("the spec's echo example encodes to the documented bytes", "[smp]") {
+TEST_CASE("the worked echo example encodes to its hand-derived bytes", "[smp]") {
   SmpPacket packet;
   packet.header.op = SmpOp::Write;
   packet.header.version = kSmpV2;
@@ -58,7 +58,7 @@ TEST_CASE("the spec's echo example encodes to the documented bytes", "[smp]") {
   CHECK(bytes.value() == kEchoExample);
 }
 
-TEST_CASE("the spec's echo example decodes to its header fields and payload", "[smp]") {
+TEST_CASE("the worked echo example decodes to its header fields and payload", "[smp]") {
   const auto packet = SmpPacket::decode(kEchoExample);
   REQUIRE(packet.ok());
   const SmpHeader& h = packet.value().header;

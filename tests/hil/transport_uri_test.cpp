@@ -53,3 +53,20 @@ TEST_CASE("a serial URI can ask for the line rate to be emulated", "[hil][uri]")
   REQUIRE(b);
   CHECK_FALSE(b.value().emulate_baud);
 }
+
+TEST_CASE("a URI of an unknown scheme is refused with the registered schemes listed", "[hil][uri]") {
+  // Registered in transport_uri.cpp: udp, then serial; each contributes its name and how it is written.
+  auto r = parse_transport_uri("tcp://1.2.3.4:1337");
+  REQUIRE_FALSE(r);
+  CHECK(r.error() ==
+        "\"tcp://1.2.3.4:1337\" is not a board URI: unknown scheme \"tcp\", the schemes are udp and serial "
+        "(expected udp://HOST:PORT, e.g. udp://127.0.0.1:1337, or serial:///dev/ttyACM0?baud=115200)");
+}
+
+TEST_CASE("a board address without a scheme is refused with the registered schemes listed", "[hil][uri]") {
+  auto r = parse_transport_uri("/dev/ttyACM0");
+  REQUIRE_FALSE(r);
+  CHECK(r.error() ==
+        "\"/dev/ttyACM0\" is not a board URI: no scheme, the schemes are udp and serial "
+        "(expected udp://HOST:PORT, e.g. udp://127.0.0.1:1337, or serial:///dev/ttyACM0?baud=115200)");
+}

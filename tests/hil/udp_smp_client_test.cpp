@@ -230,6 +230,6 @@ TEST_CASE("an image with a wrong header magic is rejected by the board with a ty
   REQUIRE_FALSE(up);
   CHECK(up.error().kind == SmpClientError::Kind::Board);
   CHECK(up.error().smp.group == kSmpGroupImage);
-  CHECK(up.error().smp.rc == 23);  // INVALID_IMAGE_HEADER_MAGIC (specs/smp.md)
+  CHECK(up.error().smp.rc == 23);  // Zephyr's IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC
   CHECK(up.error().message.find("INVALID_IMAGE_HEADER_MAGIC") != std::string::npos);
 }

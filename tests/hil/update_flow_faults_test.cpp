@@ -1,7 +1,7 @@
-// The bridge's update flow (DESIGN.md §6) against the real fleetsim-board started with its fault
-// switches (issue 4's fault suite): power cut mid-upload and restart, lost requests, damaged
-// serial replies, an app that fails the health probe, slow flash. Real processes on 127.0.0.1
-// and real pseudo-terminals; every wait is bounded.
+// The bridge's update flow (README "Hardware in the loop") against the real fleetsim-board started
+// with its fault switches (README "The board emulator"): power cut mid-upload and restart, lost
+// requests, damaged serial replies, an app that fails the health probe, slow flash. Real processes
+// on 127.0.0.1 and real pseudo-terminals; every wait is bounded.
 #include <catch2/catch.hpp>
 #include <regex>
 

@@ -1,4 +1,4 @@
-// The command line's own contract (DESIGN.md §9): help, catalog, schema, usage errors.
+// The command line's own contract (README "Command line"): help, catalog, schema, usage errors.
 #include <catch2/catch.hpp>
 
 #include <string>

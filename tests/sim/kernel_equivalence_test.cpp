@@ -1,10 +1,10 @@
-// Differential tests (DESIGN.md §5): randomly generated small scenarios run through `fleetsim run`
-// on the native kernel and on the SimGrid kernel in its plain max-min configuration, and their
-// devices.csv must agree row by row: the same outcome, versions, attempts and bytes for every
-// device, and every time (notified, download start and end, installed, finished) within a
-// relative 1e-6. The scenarios mix regions with saturated CDN links, per-device caps and
-// latencies, flaky links that stall or drop, resume and restart, outages and degradations that
-// interrupt transfers, corrupt downloads, waves and concurrency limits.
+// Differential tests (README "Kernels: native and SimGrid"): randomly generated small scenarios run
+// through `fleetsim run` on the native kernel and on the SimGrid kernel in its plain max-min
+// configuration, and their devices.csv must agree row by row: the same outcome, versions, attempts
+// and bytes for every device, and every time (notified, download start and end, installed,
+// finished) within a relative 1e-6. The scenarios mix regions with saturated CDN links, per-device
+// caps and latencies, flaky links that stall or drop, resume and restart, outages and degradations
+// that interrupt transfers, corrupt downloads, waves and concurrency limits.
 //
 // Then the same scenario on SimGrid's CM02 (latency in the route) and LV08: not asserted equal,
 // their differences from max-min are reported.
@@ -227,7 +227,8 @@ TEST_CASE("fleetsim compare finds two kernels' runs of one scenario in agreement
 
 TEST_CASE("SimGrid's CM02 and LV08 models run the same scenario and their differences are reported",
           "[equivalence][cli]") {
-  // Not asserted equal (DESIGN.md §5): on a scenario with competing flows the reports are printed.
+  // Not asserted equal (only max-min must match the native kernel): on a scenario with competing
+  // flows the reports are printed.
   TempDir dir;
   const std::string scenario = dir / "scenario.json";
   std::ofstream(scenario) << random_scenario(7).dump(2);

@@ -1,4 +1,4 @@
-// Specification of the NativeKernel (sim/kernel.hpp, sim/native_kernel.hpp): timers in time order
+// Specification of the NativeKernel (sim/kernel/kernel.hpp, sim/kernel/native/native_kernel.hpp): timers in time order
 // with a tie order that does not depend on scheduling order, and transfers over shared links that
 // pay their latency first and then share the link max-min fairly (transfer i runs at min(c_i, f)
 // with Σ min(c_i, f) = C). Every expected time is worked out by hand in the comment next to it.
@@ -99,7 +99,7 @@ TEST_CASE("run_until delivers nothing after its bound and leaves now at the boun
 }
 
 TEST_CASE("timers at equal times come out by owner whatever order they were scheduled in", "[kernel]") {
-  // Tie order (sim/native_kernel.cpp push): owner, then kind, then aux, then tag.
+  // Tie order (sim/kernel/native/native_kernel.cpp push): owner, then kind, then aux, then tag.
   const std::vector<Fired> expected = {
       {7, 1, 2, 0, 0}, {7, 2, 1, 5, 0}, {7, 2, 1, 9, 0}, {7, 2, 3, 0, 0}, {7, 3, 1, 0, 0}};
   std::vector<Fired> order = expected;

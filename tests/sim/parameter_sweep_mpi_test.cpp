@@ -1,4 +1,4 @@
-// Specification of `mpirun -np N fleetsim sweep` (sim/sweep_command.hpp): the runs are shared out
+// Specification of `mpirun -np N fleetsim sweep` (sim/cli/sweep_command.hpp): the runs are shared out
 // over the ranks (run i of the plan on rank i mod N), rank 0 writes the very sweep.csv and
 // sweep.html a sweep in one process writes, errors are agreed by every rank and reported once, and
 // a crashed run on any rank ends the job with exit 3. Skipped in a build without MPI.

@@ -1,4 +1,4 @@
-// Specification of `fleetsim sweep` (sim/parameter_sweep.hpp): the cross product of the varied
+// Specification of `fleetsim sweep` (sim/scenario/sweep_plan.hpp): the cross product of the varied
 // fields, several seeds per point, one sweep.csv row per run with results equal to what the run
 // itself reports, resume by skipping complete runs, and every point validated before anything
 // runs.

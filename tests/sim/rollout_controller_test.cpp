@@ -1,7 +1,7 @@
-// Specification of RolloutController (sim/rollout_controller.hpp, specs/rollouts.md), driven by
-// hand: each test builds a Rollout, plays the world's part by booking releases, successes and
-// failures into a FleetTally, and checks what the controller plans at each tick. Expected values
-// are worked out by hand in the comments.
+// Specification of RolloutController (sim/rollout/rollout_controller.hpp: AWS IoT Jobs and hawkBit
+// semantics), driven by hand: each test builds a Rollout, plays the world's part by booking
+// releases, successes and failures into a FleetTally, and checks what the controller plans at each
+// tick. Expected values are worked out by hand in the comments.
 #include <catch2/catch.hpp>
 
 #include <cstdint>

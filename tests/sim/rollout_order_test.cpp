@@ -1,4 +1,4 @@
-// Specification of RolloutOrder (sim/rollout_order.hpp): a bijection from release positions
+// Specification of RolloutOrder (sim/rollout/rollout_order.hpp): a bijection from release positions
 // [0, M) onto the device ids of the targeted cohorts. Device ids are dense by cohort in file
 // order, so cohort c owns ids [first[c], first[c] + count[c]).
 #include <catch2/catch.hpp>

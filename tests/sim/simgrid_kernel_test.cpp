@@ -1,5 +1,5 @@
-// Specification of the SimGrid kernel (sim/simgrid_kernel.hpp): the kernel contract of
-// sim/kernel.hpp holds on SimGrid exactly as on the native kernel. Each hand-worked case runs on
+// Specification of the SimGrid kernel (sim/kernel/simgrid/simgrid_kernel.hpp): the kernel contract of
+// sim/kernel/kernel.hpp holds on SimGrid exactly as on the native kernel. Each hand-worked case runs on
 // both kernels (the SimGrid one in its own process: one SimGrid engine per process) and must give
 // the times derived in its comment. Then the SimGrid-only network models: CM02 with latency in
 // the route (RTT-weighted sharing) and LV08.

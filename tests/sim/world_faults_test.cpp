@@ -1,4 +1,4 @@
-// Specification of the World's faults (sim/world.cpp) and of run determinism, on the exact
+// Specification of the World's faults (sim/model/world.cpp) and of run determinism, on the exact
 // single-device timeline of tests/test_scenarios.hpp: notified 1 s, bytes flow from 4 s at
 // 1000 B/s, download ends 14 s, verify 5, install 7, reboot 11, health check 13 → finished 50 s.
 #include <catch2/catch.hpp>
@@ -123,7 +123,7 @@ TEST_CASE("a corrupt artifact window makes exactly the downloads finishing insid
 }
 
 TEST_CASE("a re-download after a corrupt artifact respects the CDN connection limit", "[faults]") {
-  // DESIGN.md: beyond max_connections a request is refused and the device retries with backoff.
+  // README "Scenario format": beyond max_connections a connection is refused and the device backs off.
   // max_connections 1, backoff_base 15 s, jitter 0; corrupt artifact in [5 s, 10 s).
   // Device 0 (4000 B delta) takes the connection at 1 and downloads 4 → 8 (inside the window);
   // device 1 (full 10000 B) is refused at 1, retries at 16 and holds the connection 16 → 29.

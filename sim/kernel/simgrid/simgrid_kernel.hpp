@@ -1,5 +1,5 @@
-// The reference kernel: the same Kernel interface (sim/kernel.hpp) on SimGrid 3.32 S4U, so the
-// unchanged model runs on SimGrid's validated flow-level network models (DESIGN.md §4, §5).
+// The reference kernel: the same Kernel interface (sim/kernel/kernel.hpp) on SimGrid 3.32 S4U, so the
+// unchanged model runs on SimGrid's validated flow-level network models (README "Kernels: native and SimGrid").
 //
 // Platform, built from the model's own calls: one star zone "fleetsim" in which every shared link
 // the model adds (a region's CDN edge / backhaul) is the link of a server host "cdn-<name>", and
@@ -14,7 +14,7 @@
 // at that instant, exactly as on the native kernel.
 //
 // Network models (`network_model`):
-//  - "max-min" (default): plain max-min sharing, the configuration of DESIGN.md §5. SimGrid's CM02
+//  - "max-min" (default): plain max-min, where both kernels agree (tests/sim/kernel_equivalence_test.cpp). SimGrid's CM02
 //    with bandwidth and latency factors 1, no cross traffic and no TCP-gamma bound. The transfer's
 //    latency is paid before it joins the network, because CM02 weights a flow's share by its
 //    route latency (sharing penalty = latency): with per-device latencies on the route, CM02 is
