@@ -60,6 +60,7 @@ World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
       options_(options),
       own_comm_(options.comm ? nullptr : std::make_unique<SingleProcessComm>()),
       comm_(options.comm ? options.comm : own_comm_.get()),
+      lifecycle_(*this),
       unlimited_connections_(scenario.platform.cdn_max_connections <= 0),
       unlimited_requests_(scenario.platform.update_service_capacity.value <= 0),
       unlimited_connects_(scenario.platform.broker_connect_rate.value <= 0),
@@ -131,14 +132,14 @@ World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
   owned_ranges_ = ranges_of_rank(comm_->rank());
   std::vector<std::pair<size_t, size_t>> allocate;
   for (const DeviceRange& dr : owned_ranges_) allocate.push_back({dr.first, dr.count});
-  devices_.allocate(size_t(n), allocate);
+  lifecycle_.allocate(size_t(n), allocate);
 
   // Initial versions (drawn per device from its cohort's shares) and eligibility.
   shard_on_target_.assign(shards_.size(), 0);
   for (const DeviceRange& dr : owned_ranges_) {
     const size_t ci = cohort_of(dr.first);
     for (uint32_t d = dr.first; d < dr.first + dr.count; ++d) {
-      Device& dev = devices_[d];
+      Device& dev = lifecycle_.device(d);
       const uint16_t v = initial_version_of(d, uint32_t(ci));
       dev.version = dev.initial_version = v;
       dev.link_since = -1.0f;  // link state unknown: stationary distribution
@@ -272,26 +273,9 @@ void World::run(const std::function<void(double)>& progress) {
 }
 
 void World::on_timer(EntityId owner, uint16_t kind, uint32_t tag, uint16_t aux) {
-  if (owner < devices_.size()) {
-    Device& dev = devices_[owner];
-    switch (kind) {
-      case event::kTimeout: on_execution_timeout(owner, tag); return;
-      case event::kExternalOutcome:
-        if (dev.state == DeviceState::Installing && external_ && external_->owns(owner) &&
-            is_terminal(DeviceState(aux)) && aux < kDeviceStateCount)
-          finish(owner, DeviceState(aux));
-        return;
-      default: break;
-    }
-    if (uint16_t(tag) != dev.generation) return;  // superseded step timer
-    switch (kind) {
-      case event::kNotify: on_notify(owner, aux); return;
-      case event::kRetry: on_notify(owner, aux); return;
-      case event::kLinkFlip: on_link_flip(owner); return;
-      case event::kPhaseDone: on_phase_done(owner, aux & 0xFF, aux >> 8); return;
-      case event::kRecharged: begin_download(owner, true); return;
-      default: return;
-    }
+  if (owner < lifecycle_.size()) {
+    lifecycle_.on_timer(owner, kind, tag, aux);
+    return;
   }
   switch (kind) {
     case event::kTick: on_tick(); return;
@@ -506,14 +490,14 @@ int64_t World::release_from_wave(int wave, int64_t budget, Seconds now) {
   while (released < budget && wave_assigned_[size_t(wave)] < wave_size && order_cursor_ < order_->size()) {
     for (; computed < order_->size() && computed < order_cursor_ + kAhead; ++computed) {
       upcoming[size_t(computed % kAhead)] = order_->device_at(computed);
-      __builtin_prefetch(&devices_[upcoming[size_t(computed % kAhead)]]);  // a hint: never faults
+      __builtin_prefetch(&lifecycle_.device(upcoming[size_t(computed % kAhead)]));  // a hint: never faults
     }
     const uint32_t d = upcoming[size_t(order_cursor_++ % kAhead)];
     const uint32_t c = cohort_of(d);
     const bool mine = owns(d, c);
-    const uint16_t initial = mine ? devices_[d].initial_version : initial_version_of(d, c);
+    const uint16_t initial = mine ? lifecycle_.device(d).initial_version : initial_version_of(d, c);
     if (initial == target_version_) continue;  // already on target: nothing to do
-    if (mine) devices_[d].wave = uint8_t(wave);
+    if (mine) lifecycle_.device(d).wave = uint8_t(wave);
     ++wave_assigned_[size_t(wave)];
     if (!in_window(c)) {
       window_held_[c].push_back({d, uint8_t(wave)});
@@ -555,7 +539,7 @@ Seconds World::spread(Seconds now, int64_t index, int64_t count) const {
 
 void World::start_rollback(Seconds now) {
   for_each_owned_in(-1, [&](uint32_t d) {
-    Device& dev = devices_[d];
+    Device& dev = lifecycle_.device(d);
     if (dev.state != DeviceState::Updated || dev.rollback_job) return;
     dev.rollback_job = 1;
     release(d, now);
@@ -580,7 +564,7 @@ void World::apply_region_capacity(int region) {
 
 void World::drop_region_transfers(int region) {
   for_each_owned_in(region, [&](uint32_t d) {
-    if (holds_connection(devices_[d].state)) download_attempt_failed(d);
+    if (holds_connection(lifecycle_.device(d).state)) lifecycle_.connection_dropped(d);
   });
 }
 
@@ -589,12 +573,11 @@ void World::mass_power_loss(const Fault& f, uint32_t fault_index) {
   for_each_owned_in(region, [&](uint32_t d) {
     const uint32_t c = cohort_of(d);
     if (!f.cohort.empty() && scenario_.cohorts[c].name != f.cohort) return;
-    if (devices_[d].state != DeviceState::Installing) return;
+    if (lifecycle_.device(d).state != DeviceState::Installing) return;
     if (external_ && external_->owns(d)) return;  // a real board is not in the simulated blackout
     if (f.fraction < 1.0 && uniform01(scenario_.seed, d, Stream::FaultSelection, fault_index) >= f.fraction)
       return;  // each fault draws its own share of the devices
-    ++devices_[d].generation;  // the install never completes
-    finish(d, cohorts_[c].model->storage == StorageLayout::Single ? DeviceState::Bricked : DeviceState::RolledBack);
+    lifecycle_.power_lost(d);
   });
 }
 
@@ -647,16 +630,16 @@ void World::on_fault(uint32_t index, bool starting) {
       if (starting) mass_power_loss(f, index);
       return;
     case FaultKind::BadBuild:
-      return;  // read by boot_failure_for()
+      return;  // read by boot_failure()
   }
 }
 
-double World::boot_failure_for(uint32_t d, double now) const {
+double World::boot_failure(uint32_t d, Seconds now) const {
   const CohortInfo& c = cohorts_[cohort_of(d)];
   double p = c.boot_failure;
   for (size_t i = 0; i < faults_.size(); ++i) {
     const Fault& f = faults_[i];
-    if (f.kind != FaultKind::BadBuild || now < f.window.at.value) continue;
+    if (f.kind != FaultKind::BadBuild || now < f.window.at) continue;
     if (!f.models.empty() && std::find(f.models.begin(), f.models.end(), c.model->name) == f.models.end()) continue;
     p = std::max(p, f.boot_failure);
   }
@@ -682,6 +665,138 @@ double World::shard_background_rate(double t, bool broker, size_t shard) const {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Fleet services (device-models/device_lifecycle.hpp)
+
+static_assert(FleetServices<World>);
+
+void World::release(uint32_t d, Seconds now) {
+  const Device& dev = lifecycle_.device(d);
+  if (dev.executions == 0 && !dev.rollback_job) {  // retries and rollback jobs are not new releases
+    ++totals_.in_progress;
+    ++wave_tallies_[dev.wave].released;
+  }
+  lifecycle_.release(d, now);
+}
+
+void World::on_transfer_complete(EntityId owner, TransferId /*id*/, Bytes size) {
+  lifecycle_.on_transfer_complete(owner, size);
+}
+
+DeviceSite World::site(uint32_t d) const {
+  const uint32_t ci = cohort_of(d);
+  const CohortInfo& c = cohorts_[ci];
+  return {c.model, uint32_t(c.region), shard_of(d, ci)};
+}
+
+Bytes World::image_size(uint32_t d) const {
+  const Device& dev = lifecycle_.device(d);
+  if (dev.rollback_job) return scenario_.firmware.size;
+  auto it = scenario_.firmware.delta.find(versions_[dev.initial_version]);
+  return it == scenario_.firmware.delta.end() ? scenario_.firmware.size : it->second;
+}
+
+bool World::admit_reconnect(uint32_t shard) {
+  const double now = kernel_.now().value;
+  return unlimited_connects_ || broker_[shard].admit(Seconds(now), shard_background_rate(now, true, shard));
+}
+
+bool World::admit_check_in(uint32_t shard) {
+  ++interval_requests_;
+  const double now = kernel_.now().value;
+  if (unlimited_requests_ || update_service_[shard].admit(Seconds(now), shard_background_rate(now, false, shard)))
+    return true;
+  ++interval_throttled_;
+  return false;
+}
+
+bool World::admit_connection(uint32_t shard) {
+  if (unlimited_connections_ || connections_[shard] < connection_quota_.whole(int(shard))) return true;
+  ++refused_;
+  ++epoch_refused_[shard];
+  ++interval_refused_;
+  return false;
+}
+
+void World::open_connection(uint32_t shard) {
+  ++cdn_connections_;
+  if (++connections_[shard] > epoch_peak_connections_[shard]) epoch_peak_connections_[shard] = connections_[shard];
+}
+
+void World::close_connection(uint32_t shard) {
+  --cdn_connections_;
+  --connections_[shard];
+}
+
+void World::notified(uint32_t d, Seconds now) {
+  const Device& dev = lifecycle_.device(d);
+  if (dev.executions == 1 && !dev.rollback_job) ++totals_.notified;
+  if (options_.trace_devices && traces_[d].notified < 0) traces_[d].notified = now.value;
+}
+
+void World::attempted(uint32_t d) {
+  if (options_.trace_devices) traces_[d].attempts = uint16_t(std::min<int>(traces_[d].attempts + 1, 65535));
+}
+
+void World::download_started(uint32_t d, Seconds now) {
+  if (options_.trace_devices && traces_[d].download_start < 0) traces_[d].download_start = now.value;
+}
+
+void World::delivered(uint32_t shard, uint32_t d, Bytes bytes) {
+  bytes_delivered_[shard] += bytes.value;
+  if (options_.trace_devices) traces_[d].bytes += uint32_t(bytes.value);
+}
+
+void World::download_completed(uint32_t d, Seconds now) {
+  if (options_.trace_devices) traces_[d].download_end = now.value;
+}
+
+void World::installed(uint32_t d, Seconds now) {
+  if (options_.trace_devices) traces_[d].installed = now.value;
+}
+
+void World::finished(uint32_t d, DeviceState terminal, uint16_t previous_version) {
+  Device& dev = lifecycle_.device(d);
+  const double now = kernel_.now().value;
+  if (terminal == DeviceState::Updated || terminal == DeviceState::Reverted) {
+    --version_counts_[previous_version];
+    ++version_counts_[dev.version];
+    on_target_changed(d, now, terminal == DeviceState::Updated ? +1 : -1);
+  }
+  if (options_.trace_devices) traces_[d].finished = now;
+  if (dev.rollback_job) return;  // rollback executions stay outside the rollout's tallies
+
+  if (terminal == DeviceState::Updated && controller_->state() == RolloutState::RolledBack) {
+    // The rollout was rolled back while this device was still updating: send it back too.
+    dev.rollback_job = 1;
+    release(d, kernel_.now());
+  }
+  if (terminal == DeviceState::Updated) {
+    ++totals_.succeeded;
+    ++wave_tallies_[dev.wave].succeeded;
+    size_t bin = size_t(std::max(0.0, now - double(dev.notified_at)) / histogram_bin_);
+    ++duration_histogram_[std::min(bin, duration_histogram_.size() - 1)];
+  } else {
+    // A failed execution is retried when the rollout allows it (and the device can still boot).
+    const Retries& rt = scenario_.rollout.retries;
+    const FailureType type = FailureType(failure_type_index(terminal));
+    const bool matches = rt.failure == FailureType::Any || rt.failure == type ||
+                         (rt.failure == FailureType::Failed && type != FailureType::TimedOut);
+    const RolloutState rollout = controller_->state();
+    const bool rollout_live = rollout == RolloutState::Running || rollout == RolloutState::Completed;
+    if (terminal != DeviceState::Bricked && matches && dev.executions <= rt.max && rollout_live) {
+      release(d, kernel_.now());  // still in progress: the same device, a new execution
+      return;
+    }
+    ++wave_tallies_[dev.wave].failed;
+    ++totals_.failures[size_t(FailureType::Any)];
+    ++totals_.failures[size_t(type)];
+    if (type != FailureType::TimedOut && type != FailureType::Failed) ++totals_.failures[size_t(FailureType::Failed)];
+  }
+  ++totals_.executed;
+  --totals_.in_progress;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Observers
 
 int64_t World::throttled_requests(const FleetView& view) const {
@@ -689,17 +804,6 @@ int64_t World::throttled_requests(const FleetView& view) const {
   int64_t n = background_throttled_;
   for (int64_t t : view.service_throttled) n += t;
   return n;
-}
-
-void World::open_connection(uint32_t d) {
-  const size_t s = shard_of(d);
-  ++cdn_connections_;
-  if (++connections_[s] > epoch_peak_connections_[s]) epoch_peak_connections_[s] = connections_[s];
-}
-
-void World::close_connection(uint32_t d) {
-  --cdn_connections_;
-  --connections_[shard_of(d)];
 }
 
 void World::account_exposure(size_t shard, double now) {
@@ -921,7 +1025,8 @@ void World::gather_traces(Results& res) const {
   static_assert(std::is_trivially_copyable_v<Record>);
   std::vector<Record> mine;
   for_each_owned_in(-1, [&](uint32_t d) {
-    mine.push_back({traces_[d], devices_[d].initial_version, devices_[d].version, devices_[d].state});
+    const Device& dev = lifecycle_.device(d);
+    mine.push_back({traces_[d], dev.initial_version, dev.version, dev.state});
   });
   const std::vector<std::byte> all = comm_->gather(
       std::span<const std::byte>(reinterpret_cast<const std::byte*>(mine.data()), mine.size() * sizeof(Record)));

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "sim/results/results.hpp"
+#include "device-models/device_lifecycle.hpp"
 #include "device-models/device_state.hpp"
-#include "sim/model/device_table.hpp"
 #include "sim/model/epoch_quota.hpp"
 #include "sim/model/external_devices.hpp"
 #include "sim/kernel/kernel.hpp"
@@ -67,11 +67,11 @@ class World final : public KernelClient, public SampleSource {
   void on_timer(EntityId owner, uint16_t kind, uint32_t tag, uint16_t aux) override;
   void on_transfer_complete(EntityId owner, TransferId id, Bytes size) override;
   void prefetch(EntityId owner) override {
-    if (owner < devices_.size()) __builtin_prefetch(&devices_[owner]);
+    if (owner < lifecycle_.size()) __builtin_prefetch(&lifecycle_.device(owner));
   }
 
   // Introspection for tests (counts are this rank's devices; the whole fleet in one process).
-  const Device& device(uint32_t id) const { return devices_[id]; }
+  const Device& device(uint32_t id) const { return lifecycle_.device(id); }
   int64_t count(DeviceState s) const { return state_counts_[size_t(s)]; }
   // Whether this rank simulates device `d`; how many devices it simulates.
   bool owns(uint32_t d) const { return owns(d, cohort_of(d)); }
@@ -93,6 +93,46 @@ class World final : public KernelClient, public SampleSource {
   // Collective in a sharded run (it reads fleet-wide counters).
   std::optional<double> metric_number(AssertionMetric m);
   std::string metric_text(AssertionMetric m) const;
+
+  // Fleet services: what a device's lifecycle asks of the platform and reports to it
+  // (FleetServices in device-models/device_lifecycle.hpp).
+  DeviceSite site(uint32_t d) const;
+  Seconds now() const { return kernel_.now(); }
+  uint64_t seed() const { return scenario_.seed; }
+  Seconds region_rtt(uint32_t region) const { return scenario_.regions[region].rtt; }
+  bool region_offline(uint32_t region) const { return region_down_[region] > 0; }
+  bool artifact_corrupt(uint32_t region) const { return corrupt_window_[region] != 0; }
+  Bytes image_size(uint32_t d) const;
+  uint16_t target_version() const { return target_version_; }
+  double boot_failure(uint32_t d, Seconds now) const;
+  Seconds execution_timeout() const { return scenario_.rollout.execution_timeout; }
+  bool admit_reconnect(uint32_t shard);
+  bool admit_check_in(uint32_t shard);
+  bool admit_connection(uint32_t shard);
+  void open_connection(uint32_t shard);
+  void close_connection(uint32_t shard);
+  TransferId start_transfer(uint32_t shard, uint32_t d, Bytes size, BytesPerSecond cap, Seconds latency) {
+    return kernel_.start_transfer(shard_link_[shard], d, size, cap, latency);
+  }
+  Bytes cancel_transfer(TransferId id) { return kernel_.cancel_transfer(id); }
+  void schedule(Seconds at, uint32_t d, uint16_t kind, uint32_t tag, uint16_t aux) {
+    kernel_.schedule(at, d, kind, tag, aux);
+  }
+  bool board_owns(uint32_t d) const { return external_ && external_->owns(d); }
+  void start_board_update(uint32_t d, Seconds now) { external_->start_update(d, now); }
+  void state_changed(DeviceState from, DeviceState to) {
+    --state_counts_[size_t(from)];
+    ++state_counts_[size_t(to)];
+  }
+  void notified(uint32_t d, Seconds now);
+  void attempted(uint32_t d);
+  void download_started(uint32_t d, Seconds now);
+  void delivered(uint32_t shard, uint32_t d, Bytes bytes);
+  void download_completed(uint32_t d, Seconds now);
+  void retransmitted(uint32_t shard, Bytes bytes) { bytes_retransmitted_[shard] += bytes.value; }
+  void corrupt_download() { ++corrupt_downloads_; }
+  void installed(uint32_t d, Seconds now);
+  void finished(uint32_t d, DeviceState terminal, uint16_t previous_version);
 
  private:
   // Per-cohort constants resolved once.
@@ -143,30 +183,9 @@ class World final : public KernelClient, public SampleSource {
     std::vector<double> throughput, peak_throughput, bytes_delivered, bytes_retransmitted, exposure;
   };
 
-  // device lifecycle (sim/model/device_lifecycle.cpp)
+  // controller, faults, observers
+  // Starts an execution of device `d`'s job, counting it as released when it is the first.
   void release(uint32_t d, Seconds now);
-  void on_notify(uint32_t d, uint16_t aux);
-  void begin_download(uint32_t d, bool battery_checked);
-  void start_transfer(uint32_t d);
-  void on_link_flip(uint32_t d);
-  void on_phase_done(uint32_t d, uint16_t phase, uint16_t outcome);
-  void on_execution_timeout(uint32_t d, uint32_t execution);
-  void download_attempt_failed(uint32_t d);
-  double stop_transfer(uint32_t d);  // cancels the open transfer; returns the bytes it delivered
-  void back_off(uint32_t d);
-  void finish(uint32_t d, DeviceState terminal);
-  void set_state(uint32_t d, DeviceState s);
-  void count_attempt(uint32_t d);
-  void schedule_step(uint32_t d, Seconds at, uint16_t kind, uint16_t aux = 0);
-  bool sample_link_bad(uint32_t d, double now);
-  double next_poll_after(uint32_t d, double t) const;
-  double draw(uint32_t d, Stream s);
-  double sample(uint32_t d, const Distribution& dist, Stream s);
-  Bytes image_size(uint32_t d) const;
-  BytesPerSecond link_cap(uint32_t d) const;
-  Seconds link_latency(uint32_t d) const;
-
-  // controller, faults, observers (sim/model/world.cpp)
   void on_tick();
   int64_t release_from_wave(int wave, int64_t budget, Seconds now);
   void start_rollback(Seconds now);
@@ -213,9 +232,6 @@ class World final : public KernelClient, public SampleSource {
   std::vector<int64_t> take_epoch_demand();
   void rebalance_quotas(const std::vector<int64_t>& demand);
   int64_t throttled_requests(const FleetView& view) const;
-  void open_connection(uint32_t d);
-  void close_connection(uint32_t d);
-  double boot_failure_for(uint32_t d, double now) const;
   void gather_traces(Results& res) const;
   AssertionResult evaluate(const Assertion& a, std::optional<double> number, const std::string& text) const;
 
@@ -231,7 +247,7 @@ class World final : public KernelClient, public SampleSource {
   std::vector<int> shard_rank_;
   std::vector<DeviceRange> owned_ranges_;
   std::vector<std::vector<std::pair<uint16_t, double>>> version_cdf_;  // per cohort: (version, cumulative share)
-  DeviceTable devices_;
+  DeviceLifecycle<World> lifecycle_;  // the device records and the state machine that drives them
   std::vector<CohortInfo> cohorts_;
   std::vector<int64_t> cohort_first_;
   std::vector<std::string> versions_;

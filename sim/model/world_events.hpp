@@ -1,18 +1,12 @@
-// Timer kinds the World schedules on the kernel (model-defined; the kernel only routes them).
+// Timer kinds the World schedules on the kernel (model-defined; the kernel only routes them):
+// the device timers of device-models/device_events.hpp and the platform services' own.
 #pragma once
 
 #include <cstdint>
 
-namespace fleetsim::event {
+#include "device-models/device_events.hpp"
 
-// device timers
-constexpr uint16_t kNotify = 1;      // poll hit or push notification arrives
-constexpr uint16_t kRetry = 2;       // backoff over: try the step again
-constexpr uint16_t kLinkFlip = 3;    // Gilbert–Elliott state change while a download is open
-constexpr uint16_t kPhaseDone = 4;   // aux = phase; tag = generation
-constexpr uint16_t kTimeout = 5;     // tag = execution number
-constexpr uint16_t kRecharged = 6;
-constexpr uint16_t kExternalOutcome = 7;  // aux = terminal DeviceState reported by a board
+namespace fleetsim::event {
 
 // service timers
 constexpr uint16_t kTick = 10;
@@ -20,9 +14,5 @@ constexpr uint16_t kSample = 11;
 constexpr uint16_t kFaultStart = 12;
 constexpr uint16_t kFaultEnd = 13;
 constexpr uint16_t kAssertion = 14;  // tag = assertion index
-
-// phases carried in kPhaseDone's aux (low byte) with an outcome (high byte)
-constexpr uint16_t kVerify = 1, kInstall = 2, kReboot = 3, kHealth = 4;
-constexpr uint16_t kOk = 0, kCorrupt = 1, kPowerLoss = 2, kInstallFail = 3, kBootFail = 4;
 
 }  // namespace fleetsim::event

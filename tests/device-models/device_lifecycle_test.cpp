@@ -1,4 +1,4 @@
-// Specification of the device update lifecycle (sim/model/device_lifecycle.cpp), run as a
+// Specification of the device update lifecycle (device-models/device_lifecycle.hpp), run as a
 // whole World on the NativeKernel with a scenario-defined model whose distributions are all fixed
 // and whose notification is push, so every time is exact. The default scenario and its timeline
 // (notified 1, download 1 → 14, installed 26, finished 50) are derived in tests/test_scenarios.hpp.
