@@ -1,25 +1,18 @@
 #include "sim/cli/scenario_suite.hpp"
 
-#include <fcntl.h>
 #include <fnmatch.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "sim/core/atomic_file.hpp"
+#include "sim/core/child_process.hpp"
 #include "reports/junit_writer.hpp"
 #include "reports/run_report.hpp"
 #include "reports/test_cases.hpp"
-
-extern char** environ;
 
 namespace fleetsim {
 
@@ -50,23 +43,6 @@ std::string slurp(const fs::path& file) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-// Starts `fleetsim run FILE --out OUT --quiet`, its output going to LOG. Returns the pid, or -1.
-pid_t start_run(const std::string& fleetsim, const std::string& file, const std::string& out, const std::string& log) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::vector<std::string> args = {fleetsim, "run", file, "--out", out, "--quiet"};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, fleetsim.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  return rc == 0 ? pid : -1;
 }
 
 CheckResult error_case(const std::string& name, const std::string& message, const std::string& detail) {
@@ -141,40 +117,31 @@ int run_suite(const SuiteOptions& o, std::ostream& log) {
   }
 
   std::vector<SuiteEntry> entries(files.size());
-  std::map<pid_t, size_t> running;
+  ChildProcessPool pool(o.jobs);
   size_t next = 0;
-  while (next < files.size() || !running.empty()) {
-    while (next < files.size() && int(running.size()) < o.jobs) {
+  while (next < files.size() || !pool.idle()) {
+    while (next < files.size() && !pool.full()) {
       SuiteEntry& e = entries[next];
       e.file = files[next];
       e.out = e.file.substr(0, e.file.size() - 5);  // without ".json"
       const fs::path out_dir = fs::path(o.out) / e.out;
       std::error_code ec;
       fs::create_directories(out_dir, ec);
-      const pid_t pid = ec ? -1
-                           : start_run(o.fleetsim, (fs::path(o.dir) / e.file).string(), out_dir.string(),
-                                       (out_dir / "run.log").string());
-      if (pid < 0) {
-        log << "fleetsim: cannot run " << e.file << " into " << out_dir.string() << ": "
-            << (ec ? ec.message() : std::strerror(errno)) << "\n";
+      const std::string why =
+          ec ? ec.message()
+             : pool.start(next, {o.fleetsim, "run", (fs::path(o.dir) / e.file).string(), "--out", out_dir.string(),
+                                 "--quiet"},
+                          (out_dir / "run.log").string());
+      if (!why.empty()) {
+        log << "fleetsim: cannot run " << e.file << " into " << out_dir.string() << ": " << why << "\n";
         e.exit_code = 3;
-      } else {
-        running[pid] = next;
       }
       ++next;
     }
-    if (running.empty()) continue;
-    int status = 0;
-    const pid_t pid = waitpid(-1, &status, 0);
-    if (pid < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    auto it = running.find(pid);
-    if (it == running.end()) continue;
-    SuiteEntry& e = entries[it->second];
-    running.erase(it);
-    e.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (pool.idle()) continue;
+    const EndedChild ended = pool.wait_any();
+    SuiteEntry& e = entries[ended.id];
+    e.exit_code = ended.exit.status();
     static const char* kWords[] = {"pass   ", "FAIL   ", "INVALID", "ERROR  "};
     log << "  " << kWords[std::min(e.exit_code, 3)] << " " << e.file << "\n";
   }
