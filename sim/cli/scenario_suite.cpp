@@ -10,6 +10,7 @@
 
 #include "sim/core/atomic_file.hpp"
 #include "sim/core/child_process.hpp"
+#include "sim/core/exit_codes.hpp"
 #include "reports/junit_writer.hpp"
 #include "reports/run_report.hpp"
 #include "reports/test_cases.hpp"
@@ -59,17 +60,17 @@ std::string first_line(const std::string& text) { return text.substr(0, text.fin
 
 // Fills the entry's cases from its results directory, or an error case saying why it has none.
 void collect(SuiteEntry& e, const fs::path& out_dir) {
-  if (e.exit_code == 2) {
+  if (e.exit_code == exit_code::kBadInput) {
     e.cases.push_back(error_case("scenario is valid", first_line(e.log), e.log));
     return;
   }
-  if (e.exit_code != 0 && e.exit_code != 1) {
+  if (e.exit_code != exit_code::kOk && e.exit_code != exit_code::kFailed) {
     e.cases.push_back(error_case("scenario ran", "fleetsim run exited with " + std::to_string(e.exit_code), e.log));
     return;
   }
   RunReportRead read = read_run_report(out_dir.string());
   if (!read.report) {
-    e.exit_code = 3;
+    e.exit_code = exit_code::kInfrastructure;
     e.cases.push_back(error_case("results readable", read.error, e.log));
     return;
   }
@@ -78,7 +79,7 @@ void collect(SuiteEntry& e, const fs::path& out_dir) {
     e.rollout_state = lookup(read.report->summary, "rollout/state").get<std::string>();
     e.on_target_fraction = lookup(read.report->summary, "devices/on_target_fraction").get<double>();
   } catch (const nlohmann::json::exception& ex) {
-    e.exit_code = 3;
+    e.exit_code = exit_code::kInfrastructure;
     e.cases = {error_case("results readable", out_dir.string() + "/summary.json: " + ex.what(), e.log)};
   }
 }
@@ -108,12 +109,12 @@ int run_suite(const SuiteOptions& o, std::ostream& log) {
     files = suite_scenario_files(o.dir, o.excludes, skipped);
   } catch (const fs::filesystem_error& e) {
     log << "fleetsim: cannot read the suite directory " << o.dir << ": " << e.code().message() << "\n";
-    return 3;
+    return exit_code::kInfrastructure;
   }
   for (const std::string& s : skipped) log << "  skip " << s << " (JSON Schema or --exclude)\n";
   if (files.empty()) {
     log << "fleetsim: no scenario files (*.json) in " << o.dir << "\n";
-    return 2;
+    return exit_code::kBadInput;
   }
 
   std::vector<SuiteEntry> entries(files.size());
@@ -134,7 +135,7 @@ int run_suite(const SuiteOptions& o, std::ostream& log) {
                           (out_dir / "run.log").string());
       if (!why.empty()) {
         log << "fleetsim: cannot run " << e.file << " into " << out_dir.string() << ": " << why << "\n";
-        e.exit_code = 3;
+        e.exit_code = exit_code::kInfrastructure;
       }
       ++next;
     }
@@ -143,7 +144,7 @@ int run_suite(const SuiteOptions& o, std::ostream& log) {
     SuiteEntry& e = entries[ended.id];
     e.exit_code = ended.exit.status();
     static const char* kWords[] = {"pass   ", "FAIL   ", "INVALID", "ERROR  "};
-    log << "  " << kWords[std::min(e.exit_code, 3)] << " " << e.file << "\n";
+    log << "  " << kWords[std::min(e.exit_code, exit_code::kInfrastructure)] << " " << e.file << "\n";
   }
 
   bool invalid = false, infrastructure = false, failed = false;
@@ -151,9 +152,10 @@ int run_suite(const SuiteOptions& o, std::ostream& log) {
   for (SuiteEntry& e : entries) {
     e.log = slurp(fs::path(o.out) / e.out / "run.log");
     collect(e, fs::path(o.out) / e.out);
-    invalid = invalid || e.exit_code == 2;
-    infrastructure = infrastructure || (e.exit_code != 0 && e.exit_code != 1 && e.exit_code != 2);
-    failed = failed || e.exit_code == 1;
+    invalid = invalid || e.exit_code == exit_code::kBadInput;
+    infrastructure = infrastructure || (e.exit_code != exit_code::kOk && e.exit_code != exit_code::kFailed &&
+                                        e.exit_code != exit_code::kBadInput);
+    failed = failed || e.exit_code == exit_code::kFailed;
     junit.push_back({e.out, e.cases});
   }
   const std::string title = "fleetsim suite " + o.dir;
@@ -162,11 +164,14 @@ int run_suite(const SuiteOptions& o, std::ostream& log) {
                               {o.junit, junit_xml(title, junit)}});
   if (!err.empty()) {
     log << "fleetsim: " << err << "\n";
-    return 3;
+    return exit_code::kInfrastructure;
   }
   log << "suite: " << entries.size() << " scenarios; index " << (fs::path(o.out) / "suite.html").string() << ", JUnit "
       << o.junit << "\n";
-  return invalid ? 2 : infrastructure ? 3 : failed ? 1 : 0;
+  return invalid          ? exit_code::kBadInput
+         : infrastructure ? exit_code::kInfrastructure
+         : failed         ? exit_code::kFailed
+                          : exit_code::kOk;
 }
 
 }  // namespace fleetsim

@@ -8,6 +8,7 @@
 
 #include "sim/core/atomic_file.hpp"
 #include "sim/core/child_process.hpp"
+#include "sim/core/exit_codes.hpp"
 
 namespace fleetsim {
 
@@ -57,6 +58,9 @@ std::map<std::string, std::string> key_results(const Json& s) {
   return r;
 }
 
+// A run that exits kOk or kFailed simulated the scenario (its assertions decided which).
+bool simulated(const SweepRun& run) { return run.exit_code == exit_code::kOk || run.exit_code == exit_code::kFailed; }
+
 Json point_record(const SweepSpec& spec, const SweepRun& run) {
   return Json{{"scenario", spec.scenario_file}, {"sets", run_overrides(spec, run)}, {"seed", run.seed}};
 }
@@ -69,7 +73,7 @@ bool load_finished(const SweepSpec& spec, SweepRun& run) {
   if (!summary.is_object()) return false;
   run.exit_code = record.value("exit_code", -1);
   run.results = key_results(summary);
-  return run.exit_code == 0 || run.exit_code == 1;
+  return simulated(run);
 }
 
 }  // namespace
@@ -123,7 +127,7 @@ bool execute_sweep(const SweepSpec& spec, const std::string& fleetsim_exe, const
     }
     SweepRun& run = runs[ended.id];
     run.exit_code = ended.exit.status();
-    const Json summary = run.exit_code == 0 || run.exit_code == 1 ? read_json(run.dir + "/summary.json") : Json();
+    const Json summary = simulated(run) ? read_json(run.dir + "/summary.json") : Json();
     if (summary.is_object()) {
       run.results = key_results(summary);
       const Json record = {{"point", point_record(spec, run)},
@@ -138,7 +142,7 @@ bool execute_sweep(const SweepSpec& spec, const std::string& fleetsim_exe, const
     } else if (ok) {
       // A run that exits 0 or 1 without a summary.json did not run the scenario either.
       error = "the run in " + run.dir + " ended with exit code " + std::to_string(run.exit_code) +
-              (run.exit_code == 0 || run.exit_code == 1 ? " but wrote no summary.json" : "") + " (see " + run.dir +
+              (simulated(run) ? " but wrote no summary.json" : "") + " (see " + run.dir +
               "/run.log)";
       ok = false;
     }
