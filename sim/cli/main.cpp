@@ -352,10 +352,13 @@ int cmd_run(int argc, char** argv) {
   stats.bytes_per_device = stats.devices ? double(rss_all_ranks) / double(stats.devices) : 0.0;
 
   int write_code = exit_code::kOk;
+  std::string written;  // the names of the files written, for the closing message
   if (writer) {
     std::vector<std::pair<std::string, std::string>> paths;
-    for (const auto& [name, content] : run_output_files(results, stats))
+    for (const auto& [name, content] : run_output_files(results, stats)) {
       paths.push_back({out_dir + "/" + name, content});
+      written += (written.empty() ? "" : ", ") + name;
+    }
     std::string err = write_files_atomically(paths);
     if (!err.empty()) {
       std::cerr << "fleetsim: " << err << "\n";
@@ -381,8 +384,7 @@ int cmd_run(int argc, char** argv) {
                 double(stats.peak_rss_bytes) / 1048576.0,
                 comm ? (" on the largest of " + std::to_string(comm->size()) + " ranks").c_str() : "",
                 stats.bytes_per_device);
-    std::cout << "results in " << out_dir << "/ (report.html, summary.json, summary.md, junit.xml, timeseries.csv, "
-              << "metrics.om, run.json" << (results.traced ? ", devices.csv" : "") << ")\n";
+    std::cout << "results in " << out_dir << "/ (" << written << ")\n";
   }
   if (live) {
     live->finish();
