@@ -13,6 +13,7 @@
 
 #include "reports/metric_names.hpp"
 #include "reports/openmetrics_writer.hpp"
+#include "sim/core/exit_codes.hpp"
 
 namespace fleetsim {
 
@@ -150,12 +151,12 @@ LiveMetrics::LiveMetrics(const std::string& address, const Scenario& scenario, c
 LiveMetrics::~LiveMetrics() = default;
 
 std::unique_ptr<LiveMetrics> LiveMetrics::start(const std::string& value, const Scenario& scenario, const SampleSource& samples,
-                                                bool quiet, int& exit_code) {
+                                                bool quiet, int& code) {
   std::string error;
   const std::optional<std::string> address = parse_listen(value, error);
   if (!address) {
     std::cerr << "fleetsim: " << error << "\n";
-    exit_code = 2;
+    code = exit_code::kBadInput;
     return nullptr;
   }
   try {
@@ -166,7 +167,7 @@ std::unique_ptr<LiveMetrics> LiveMetrics::start(const std::string& value, const 
     return live;
   } catch (const std::runtime_error& e) {
     std::cerr << "fleetsim: " << e.what() << "\n";
-    exit_code = 3;
+    code = exit_code::kInfrastructure;
     return nullptr;
   }
 }

@@ -18,10 +18,10 @@ namespace fleetsim {
 class LiveMetrics {
  public:
   // Starts the endpoint for `fleetsim run --metrics-listen VALUE` and says where it serves (unless
-  // `quiet`). On failure prints why and returns nullptr with `exit_code` 2 (malformed address) or
-  // 3 (cannot bind).
+  // `quiet`). On failure prints why and returns nullptr with `code` exit_code::kBadInput (a
+  // malformed address) or exit_code::kInfrastructure (cannot bind).
   static std::unique_ptr<LiveMetrics> start(const std::string& value, const Scenario& scenario, const SampleSource& samples,
-                                            bool quiet, int& exit_code);
+                                            bool quiet, int& code);
 
   // Checks a --metrics-listen value: "HOST:PORT", or ":PORT" / "PORT" for 127.0.0.1. Returns the
   // address to bind, or nullopt (and sets `error`) when it is malformed.

@@ -14,8 +14,6 @@ namespace fleetsim::hil {
 
 namespace {
 
-constexpr int kBadInput = 2;
-
 // Device slots of the scenario's hil scope, in release order (wave) or id order (cohort), without
 // devices that already run the target.
 std::vector<std::uint32_t> scope_devices(const Scenario& scenario, const World& world) {
@@ -63,7 +61,7 @@ HilSetup attach_boards(const Scenario& scenario, World& world, Kernel& kernel, c
                        HilBridge::Log log) {
   HilSetup setup;
   auto bad = [&](std::string error) {
-    setup.exit_code = kBadInput;
+    setup.exit_code = exit_code::kBadInput;
     setup.error = std::move(error);
     return std::move(setup);
   };

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "hil/cosim/hil_bridge.hpp"
+#include "sim/core/exit_codes.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/model/world.hpp"
 
@@ -16,7 +17,7 @@ namespace fleetsim::hil {
 
 struct HilSetup {
   std::unique_ptr<HilBridge> bridge;  // null when setup failed
-  int exit_code = 0;                  // 2 bad input (inventory, image, no slot for a board)
+  int exit_code = exit_code::kOk;     // kBadInput: the inventory, the image, no slot for a board
   std::string error;                  // lines to print when it failed
 };
 

@@ -26,6 +26,7 @@
 #include "hil/protocol/image_version.hpp"
 #include "hil/emulator/pty_smp_server.hpp"
 #include "hil/emulator/udp_smp_server.hpp"
+#include "sim/core/exit_codes.hpp"
 
 namespace po = boost::program_options;
 using namespace fleetsim::hil;
@@ -40,7 +41,7 @@ constexpr int kPowerCutExit = 4;
 
 int usage_error(const std::string& message, const po::options_description& desc) {
   std::cerr << "fleetsim-board: " << message << "\n\n" << desc << std::flush;
-  return 2;
+  return fleetsim::exit_code::kBadInput;
 }
 
 // The whole of `text` as a number (from_chars: no leading '+' or spaces; an unsigned type
@@ -103,7 +104,7 @@ int main(int argc, char** argv) {
     std::cout << desc
               << "\nExit codes: 0 stopped by SIGTERM/SIGINT, 2 bad usage or value,\n"
                  "3 state directory, socket or pty failure, 4 power cut by --die-at-offset.\n";
-    return 0;
+    return fleetsim::exit_code::kOk;
   }
   const bool pty = vm.count("pty") > 0;
   if (pty && vm.count("udp")) return usage_error("--udp and --pty are mutually exclusive", desc);
@@ -203,8 +204,8 @@ int main(int argc, char** argv) {
     }
   } catch (const std::exception& e) {
     std::cerr << "fleetsim-board: " << e.what() << std::endl;
-    return 3;
+    return fleetsim::exit_code::kInfrastructure;
   }
   std::cout << "fleetsim-board: stopped" << std::endl;
-  return 0;
+  return fleetsim::exit_code::kOk;
 }

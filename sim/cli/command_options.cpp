@@ -2,13 +2,15 @@
 
 #include <iostream>
 
+#include "sim/core/exit_codes.hpp"
+
 namespace fleetsim {
 
 namespace po = boost::program_options;
 
 int usage_error(const std::string& message, const std::string& help) {
   std::cerr << "fleetsim: " << message << "\n(see '" << help << "')\n";
-  return 2;
+  return exit_code::kBadInput;
 }
 
 std::optional<int> parse_command(int argc, char** argv, const po::options_description& desc, CommandArgs& out) {
@@ -25,7 +27,7 @@ std::optional<int> parse_command(int argc, char** argv, const po::options_descri
   }
   if (out.vm.count("help")) {
     std::cout << desc;
-    return 0;
+    return exit_code::kOk;
   }
   return std::nullopt;
 }

@@ -13,14 +13,13 @@
 #include "hil/board/board_inventory.hpp"
 #include "hil/board/board_update.hpp"
 #include "sim/core/atomic_file.hpp"
+#include "sim/core/exit_codes.hpp"
 
 namespace po = boost::program_options;
 
 namespace fleetsim::hil {
 
 namespace {
-
-constexpr int kOk = 0, kFirmwareFailed = 1, kBadInput = 2, kInfrastructure = 3;
 
 const char* kHilUsage =
     "fleetsim hil — single-board operations over SMP (MCUmgr)\n"
@@ -41,7 +40,7 @@ const char* kHilUsage =
 
 int usage_error(const std::string& message) {
   std::cerr << "fleetsim hil: " << message << "\n(see 'fleetsim hil --help')\n";
-  return kBadInput;
+  return exit_code::kBadInput;
 }
 
 std::vector<std::string> catalog_model_names() {
@@ -72,7 +71,7 @@ std::optional<BoardSpec> resolve_board(const std::string& board, const po::varia
   auto loaded = load_board_inventory_file(file, catalog_model_names());
   if (!loaded.inventory) {
     std::cerr << loaded.format(file);
-    code = kBadInput;
+    code = exit_code::kBadInput;
     return std::nullopt;
   }
   if (const BoardSpec* spec = loaded.inventory->find(board)) return *spec;
@@ -104,7 +103,7 @@ std::unique_ptr<SmpTransport> open_board(const BoardSpec& board, int& code) {
     return open_transport(board.uri);
   } catch (const std::exception& e) {
     std::cerr << "fleetsim hil: board " << board.id << " (" << board.uri_text << "): " << e.what() << "\n";
-    code = kInfrastructure;
+    code = exit_code::kInfrastructure;
     return nullptr;
   }
 }
@@ -120,19 +119,19 @@ void print_slots(const ImageState& state) {
 }
 
 int cmd_probe(const BoardSpec& board) {
-  int code = kOk;
+  int code = exit_code::kOk;
   auto transport = open_board(board, code);
   if (!transport) return code;
   SmpClient client(*transport);
   const BoardHealth h = check_board_health(client);
   if (!h.healthy) {
     std::cerr << "fleetsim hil: board " << board.id << " (" << transport->uri() << ") is unhealthy: " << h.problem << "\n";
-    return kInfrastructure;
+    return exit_code::kInfrastructure;
   }
   std::printf("%s (%s): healthy in %.3f s, running %s, buffers %u x %u bytes\n", board.id.c_str(),
               transport->uri().c_str(), h.seconds, h.running_version.c_str(), h.params.buf_count, h.params.buf_size);
   print_slots(h.state);
-  return kOk;
+  return exit_code::kOk;
 }
 
 // The image (checked first: a bad file is bad input whatever the board) and the board's link.
@@ -153,7 +152,7 @@ std::optional<ImageAndBoard> open_image_and_board(const BoardSpec& board, const 
 }
 
 int cmd_flash(const BoardSpec& board, const std::string& image_path, double reboot_timeout) {
-  int code = kOk;
+  int code = exit_code::kOk;
   auto opened = open_image_and_board(board, image_path, code);
   if (!opened) return code;
   const auto& [image, info, transport] = *opened;
@@ -177,15 +176,15 @@ int cmd_flash(const BoardSpec& board, const std::string& image_path, double rebo
                 r.upload.chunk_bytes);
   }
   switch (r.outcome) {
-    case BoardUpdateOutcome::Updated: return kOk;
-    case BoardUpdateOutcome::Infrastructure: return kInfrastructure;
-    default: return kFirmwareFailed;
+    case BoardUpdateOutcome::Updated: return exit_code::kOk;
+    case BoardUpdateOutcome::Infrastructure: return exit_code::kInfrastructure;
+    default: return exit_code::kFailed;
   }
 }
 
 int cmd_calibrate(const BoardSpec& board, const std::string& image_path, int rounds, double reboot_timeout,
                   const std::string& out) {
-  int code = kOk;
+  int code = exit_code::kOk;
   auto opened = open_image_and_board(board, image_path, code);
   if (!opened) return code;
   const auto& [image, info, transport] = *opened;
@@ -194,7 +193,7 @@ int cmd_calibrate(const BoardSpec& board, const std::string& image_path, int rou
       calibrate_board(client, image, rounds, std::chrono::milliseconds(std::llround(reboot_timeout * 1000)));
   if (!c.problem.empty()) {
     std::cerr << "fleetsim hil: calibrate " << board.id << ": " << c.problem << "\n";
-    return c.infrastructure ? kInfrastructure : kFirmwareFailed;
+    return c.infrastructure ? exit_code::kInfrastructure : exit_code::kFailed;
   }
   for (std::size_t i = 0; i < c.rounds.size(); ++i)
     std::fprintf(stderr, "  round %zu: upload %.0f B/s, reset-to-ready %.3f s, health check %.3f s\n", i + 1,
@@ -207,14 +206,14 @@ int cmd_calibrate(const BoardSpec& board, const std::string& image_path, int rou
   const std::string text = calibration_parameters(c, source).dump(2) + "\n";
   if (out.empty()) {
     std::cout << text;
-    return kOk;
+    return exit_code::kOk;
   }
   if (std::string err = write_files_atomically({{out, text}}); !err.empty()) {
     std::cerr << "fleetsim hil: " << err << "\n";
-    return kInfrastructure;
+    return exit_code::kInfrastructure;
   }
   std::cerr << "fleetsim hil: parameters written to " << out << "\n";
-  return kOk;
+  return exit_code::kOk;
 }
 
 }  // namespace
@@ -239,7 +238,7 @@ int run_hil_command(int argc, char** argv) {
   }
   if (vm.count("help")) {
     std::cout << kHilUsage << "\n" << desc;
-    return kOk;
+    return exit_code::kOk;
   }
   const auto args = vm.count("args") ? vm["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
   if (args.empty()) return usage_error("missing operation (expected probe, flash or calibrate)");
@@ -253,7 +252,7 @@ int run_hil_command(int argc, char** argv) {
   if (!(reboot_timeout > 0 && reboot_timeout <= 3600)) return usage_error("--reboot-timeout: expected seconds in (0, 3600]");
   const int rounds = vm["rounds"].as<int>();
   if (rounds < 1 || rounds > 1000) return usage_error("--rounds: expected 1 to 1000");
-  int code = kOk;
+  int code = exit_code::kOk;
   const auto board = resolve_board(args[1], vm, code);
   if (!board) return code;
   if (op == "probe") return cmd_probe(*board);

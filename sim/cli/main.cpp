@@ -19,6 +19,7 @@
 #include "hil/cosim/board_binding.hpp"
 #include "sim/cli/hil_command.hpp"
 #include "sim/core/atomic_file.hpp"
+#include "sim/core/exit_codes.hpp"
 #include "reports/live_metrics.hpp"
 #include "reports/run_comparison.hpp"
 #include "reports/run_outputs.hpp"
@@ -39,8 +40,6 @@ using namespace fleetsim;
 
 namespace {
 
-constexpr int kOk = 0, kBadInput = 2, kInfrastructure = 3;  // 1 (a case failed): run_exit_code
-constexpr int kRunsDiffer = 1;                                // fleetsim compare
 constexpr const char* kVersion = "0.1.0";
 
 const char* kUsage =
@@ -127,16 +126,16 @@ int cmd_validate(int argc, char** argv) {
   if (!r.problems.empty()) {
     std::cerr << r.format(a.positional[0]);
     std::cerr << r.problems.size() << " problem(s) in " << a.positional[0] << "\n";
-    return kBadInput;
+    return exit_code::kBadInput;
   }
   std::cout << a.positional[0] << ": ok (" << r.scenario->device_count() << " devices, "
             << r.scenario->cohorts.size() << " cohorts, " << r.scenario->regions.size() << " regions)\n";
-  return kOk;
+  return exit_code::kOk;
 }
 
 int cmd_schema() {
   std::cout << scenario_json_schema().dump(2) << "\n";
-  return kOk;
+  return exit_code::kOk;
 }
 
 int cmd_models(int argc, char** argv) {
@@ -148,7 +147,7 @@ int cmd_models(int argc, char** argv) {
     nlohmann::ordered_json j;
     for (const auto& [name, text] : builtin_device_model_sources()) j[name] = nlohmann::ordered_json::parse(text);
     std::cout << j.dump(2) << "\n";
-    return kOk;
+    return exit_code::kOk;
   }
   std::printf("%-16s %-9s %-7s %-6s %12s %10s  %s\n", "model", "link", "storage", "notify", "downlink", "poll",
               "description");
@@ -158,7 +157,7 @@ int cmd_models(int argc, char** argv) {
                 units::format_rate(BytesPerSecond(m.downlink.mean())).c_str(),
                 units::format_duration(m.poll_interval).c_str(), m.description.c_str());
   }
-  return kOk;
+  return exit_code::kOk;
 }
 
 int cmd_compare(int argc, char** argv) {
@@ -179,10 +178,10 @@ int cmd_compare(int argc, char** argv) {
   auto comparison = compare_runs(a.positional[0], a.positional[1], tolerance, error);
   if (!comparison) {
     std::cerr << "fleetsim: " << error << "\n";
-    return kBadInput;
+    return exit_code::kBadInput;
   }
   std::cout << format_comparison(*comparison);
-  return comparison->agrees() ? kOk : kRunsDiffer;
+  return comparison->agrees() ? exit_code::kOk : exit_code::kFailed;
 }
 
 class ProgressLine {
@@ -258,7 +257,7 @@ int cmd_run(int argc, char** argv) {
   if (launched_by_mpi()) {
     if (const std::string problem = mpi_launch_problem("the scenario"); !problem.empty()) {
       std::cerr << problem;
-      return kBadInput;
+      return exit_code::kBadInput;
     }
     if (kernel_name != "native")
       return usage_error("region shards (mpirun) run on the native kernel; run --kernel simgrid without mpirun");
@@ -274,24 +273,24 @@ int cmd_run(int argc, char** argv) {
   LoadResult loaded = load_scenario_file(file, sets);
   std::string out_dir = a.vm.count("out") ? a.vm["out"].as<std::string>()
                                           : "results/" + std::filesystem::path(file).stem().string();
-  int start_code = kOk;
+  int start_code = exit_code::kOk;
   std::string start_error;
   if (!loaded.problems.empty()) {
-    start_code = kBadInput;
+    start_code = exit_code::kBadInput;
     start_error = loaded.format(file);
   } else if (writer) {
     std::error_code ec;
     std::filesystem::create_directories(out_dir, ec);
     if (ec) {
-      start_code = kInfrastructure;
+      start_code = exit_code::kInfrastructure;
       start_error = "fleetsim: cannot create output directory " + out_dir + ": " + ec.message() + "\n";
     }
   }
   if (comm) {
     const int agreed = agree_across_ranks(*comm, start_code, start_error,
                                           loaded.scenario ? text_fingerprint(loaded.scenario->document) : 0);
-    if (agreed != kOk) return agreed;
-  } else if (start_code != kOk) {
+    if (agreed != exit_code::kOk) return agreed;
+  } else if (start_code != exit_code::kOk) {
     std::cerr << start_error;
     return start_code;
   }
@@ -325,7 +324,7 @@ int cmd_run(int argc, char** argv) {
   }
   ProgressLine progress(show_progress, scenario.duration.value);
   std::unique_ptr<LiveMetrics> live;
-  int code = 0;
+  int code = exit_code::kOk;
   if (a.vm.count("metrics-listen") &&
       !(live = LiveMetrics::start(a.vm["metrics-listen"].as<std::string>(), scenario, world, quiet, code)))
     return code;
@@ -352,19 +351,22 @@ int cmd_run(int argc, char** argv) {
   stats.events_per_second = wall > 0 ? double(stats.events) / wall : 0.0;
   stats.bytes_per_device = stats.devices ? double(rss_all_ranks) / double(stats.devices) : 0.0;
 
-  int write_code = kOk;
+  int write_code = exit_code::kOk;
+  std::string written;  // the names of the files written, for the closing message
   if (writer) {
     std::vector<std::pair<std::string, std::string>> paths;
-    for (const auto& [name, content] : run_output_files(results, stats))
+    for (const auto& [name, content] : run_output_files(results, stats)) {
       paths.push_back({out_dir + "/" + name, content});
+      written += (written.empty() ? "" : ", ") + name;
+    }
     std::string err = write_files_atomically(paths);
     if (!err.empty()) {
       std::cerr << "fleetsim: " << err << "\n";
-      write_code = kInfrastructure;
+      write_code = exit_code::kInfrastructure;
     }
   }
   if (comm) write_code = int(comm->max(write_code));
-  if (write_code != kOk) return write_code;
+  if (write_code != exit_code::kOk) return write_code;
 
   const int verdict = run_exit_code(results);  // assertions, gates and checks
   if (!quiet) {
@@ -382,14 +384,13 @@ int cmd_run(int argc, char** argv) {
                 double(stats.peak_rss_bytes) / 1048576.0,
                 comm ? (" on the largest of " + std::to_string(comm->size()) + " ranks").c_str() : "",
                 stats.bytes_per_device);
-    std::cout << "results in " << out_dir << "/ (report.html, summary.json, summary.md, junit.xml, timeseries.csv, "
-              << "metrics.om, run.json" << (results.traced ? ", devices.csv" : "") << ")\n";
+    std::cout << "results in " << out_dir << "/ (" << written << ")\n";
   }
   if (live) {
     live->finish();
     LiveMetrics::linger(a.vm["metrics-linger"].as<double>());
   }
-  if (bridge && bridge->infrastructure_failed()) return kInfrastructure;
+  if (bridge && bridge->infrastructure_failed()) return exit_code::kInfrastructure;
   return verdict;
 }
 
@@ -415,19 +416,19 @@ int main(int argc, char** argv) {
   try {
     if (argc < 2) {
       std::cerr << kUsage;
-      return kBadInput;
+      return exit_code::kBadInput;
     }
     const std::string cmd = argv[1];
     if (cmd == "help" || cmd == "--help" || cmd == "-h") {
       if (argc < 3) {
         std::cout << kUsage;
-        return kOk;
+        return exit_code::kOk;
       }
       // `fleetsim help COMMAND` is `fleetsim COMMAND --help`.
       const std::string topic = argv[2];
       if (topic == "schema") {
         std::cout << "fleetsim schema\nPrints the JSON Schema (draft 2020-12) of the scenario format.\n";
-        return kOk;
+        return exit_code::kOk;
       }
       std::string help_flag = "--help";
       char* sub[] = {argv[2], help_flag.data(), nullptr};
@@ -436,17 +437,17 @@ int main(int argc, char** argv) {
     }
     if (cmd == "--version") {
       std::cout << "fleetsim " << kVersion << "\n";
-      return kOk;
+      return exit_code::kOk;
     }
     if (auto code = run_command(cmd, argc - 1, argv + 1)) return *code;
     return usage_error("unknown command \"" + cmd + "\"");
   } catch (const std::bad_alloc&) {
     std::cerr << "fleetsim: out of memory\n";
-    abort_mpi_job_if_running(kInfrastructure);  // the other ranks would wait for this one forever
-    return kInfrastructure;
+    abort_mpi_job_if_running(exit_code::kInfrastructure);  // the other ranks would wait for this one forever
+    return exit_code::kInfrastructure;
   } catch (const std::exception& e) {
     std::cerr << "fleetsim: internal error: " << e.what() << "\n";
-    abort_mpi_job_if_running(kInfrastructure);
-    return kInfrastructure;
+    abort_mpi_job_if_running(exit_code::kInfrastructure);
+    return exit_code::kInfrastructure;
   }
 }

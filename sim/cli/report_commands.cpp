@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/core/atomic_file.hpp"
+#include "sim/core/exit_codes.hpp"
 #include "reports/run_outputs.hpp"
 #include "reports/test_cases.hpp"
 #include "sim/cli/command_options.hpp"
@@ -48,27 +49,27 @@ int report_command(int argc, char** argv) {
       "2 when OUT_DIR holds no readable results");
   desc.add_options()("help,h", "show this help");
   po::variables_map vm;
-  int code = 0;
+  int code = exit_code::kOk;
   const std::optional<std::string> dir = parse_single(argc, argv, desc, "results directory", vm, code);
   if (!dir) return code;
   RunReportRead read = read_run_report(*dir);
   if (!read.report) {
     std::cerr << "fleetsim: " << read.error << "\n";
-    return 2;
+    return exit_code::kBadInput;
   }
   std::vector<std::pair<std::string, std::string>> files;
-  int verdict = 0;
+  int verdict = exit_code::kOk;
   try {
     for (auto& [name, text] : report_output_files(*read.report)) files.push_back({*dir + "/" + name, std::move(text)});
     verdict = exit_code_for(run_test_cases(*read.report));
   } catch (const nlohmann::json::exception& e) {
     std::cerr << "fleetsim: " << *dir << "/summary.json: unexpected content (" << e.what()
               << "); run the scenario again to rewrite it\n";
-    return 2;
+    return exit_code::kBadInput;
   }
   if (std::string err = write_files_atomically(files); !err.empty()) {
     std::cerr << "fleetsim: " << err << "\n";
-    return 3;
+    return exit_code::kInfrastructure;
   }
   return verdict;
 }
@@ -88,7 +89,7 @@ int suite_command(int argc, char** argv) {
       "exclude", po::value<std::vector<std::string>>()->composing(), "leave out matching paths (glob, repeatable)")(
       "jobs,j", po::value<int>()->default_value(1), "scenarios run at the same time")("help,h", "show this help");
   po::variables_map vm;
-  int code = 0;
+  int code = exit_code::kOk;
   const std::optional<std::string> dir = parse_single(argc, argv, desc, "directory of scenarios", vm, code);
   if (!dir) return code;
   std::error_code ec;
@@ -109,7 +110,7 @@ int suite_command(int argc, char** argv) {
   std::filesystem::create_directories(o.out, ec);
   if (ec) {
     std::cerr << "fleetsim: cannot create output directory " << o.out << ": " << ec.message() << "\n";
-    return 3;
+    return exit_code::kInfrastructure;
   }
   return run_suite(o, std::cerr);
 }

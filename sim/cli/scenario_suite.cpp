@@ -1,25 +1,19 @@
 #include "sim/cli/scenario_suite.hpp"
 
-#include <fcntl.h>
 #include <fnmatch.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "sim/core/atomic_file.hpp"
+#include "sim/core/child_process.hpp"
+#include "sim/core/exit_codes.hpp"
 #include "reports/junit_writer.hpp"
 #include "reports/run_report.hpp"
 #include "reports/test_cases.hpp"
-
-extern char** environ;
 
 namespace fleetsim {
 
@@ -52,23 +46,6 @@ std::string slurp(const fs::path& file) {
   return s.str();
 }
 
-// Starts `fleetsim run FILE --out OUT --quiet`, its output going to LOG. Returns the pid, or -1.
-pid_t start_run(const std::string& fleetsim, const std::string& file, const std::string& out, const std::string& log) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::vector<std::string> args = {fleetsim, "run", file, "--out", out, "--quiet"};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, fleetsim.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  return rc == 0 ? pid : -1;
-}
-
 CheckResult error_case(const std::string& name, const std::string& message, const std::string& detail) {
   CheckResult c;
   c.group = "scenario";
@@ -83,17 +60,17 @@ std::string first_line(const std::string& text) { return text.substr(0, text.fin
 
 // Fills the entry's cases from its results directory, or an error case saying why it has none.
 void collect(SuiteEntry& e, const fs::path& out_dir) {
-  if (e.exit_code == 2) {
+  if (e.exit_code == exit_code::kBadInput) {
     e.cases.push_back(error_case("scenario is valid", first_line(e.log), e.log));
     return;
   }
-  if (e.exit_code != 0 && e.exit_code != 1) {
+  if (e.exit_code != exit_code::kOk && e.exit_code != exit_code::kFailed) {
     e.cases.push_back(error_case("scenario ran", "fleetsim run exited with " + std::to_string(e.exit_code), e.log));
     return;
   }
   RunReportRead read = read_run_report(out_dir.string());
   if (!read.report) {
-    e.exit_code = 3;
+    e.exit_code = exit_code::kInfrastructure;
     e.cases.push_back(error_case("results readable", read.error, e.log));
     return;
   }
@@ -102,7 +79,7 @@ void collect(SuiteEntry& e, const fs::path& out_dir) {
     e.rollout_state = lookup(read.report->summary, "rollout/state").get<std::string>();
     e.on_target_fraction = lookup(read.report->summary, "devices/on_target_fraction").get<double>();
   } catch (const nlohmann::json::exception& ex) {
-    e.exit_code = 3;
+    e.exit_code = exit_code::kInfrastructure;
     e.cases = {error_case("results readable", out_dir.string() + "/summary.json: " + ex.what(), e.log)};
   }
 }
@@ -132,51 +109,42 @@ int run_suite(const SuiteOptions& o, std::ostream& log) {
     files = suite_scenario_files(o.dir, o.excludes, skipped);
   } catch (const fs::filesystem_error& e) {
     log << "fleetsim: cannot read the suite directory " << o.dir << ": " << e.code().message() << "\n";
-    return 3;
+    return exit_code::kInfrastructure;
   }
   for (const std::string& s : skipped) log << "  skip " << s << " (JSON Schema or --exclude)\n";
   if (files.empty()) {
     log << "fleetsim: no scenario files (*.json) in " << o.dir << "\n";
-    return 2;
+    return exit_code::kBadInput;
   }
 
   std::vector<SuiteEntry> entries(files.size());
-  std::map<pid_t, size_t> running;
+  ChildProcessPool pool(o.jobs);
   size_t next = 0;
-  while (next < files.size() || !running.empty()) {
-    while (next < files.size() && int(running.size()) < o.jobs) {
+  while (next < files.size() || !pool.idle()) {
+    while (next < files.size() && !pool.full()) {
       SuiteEntry& e = entries[next];
       e.file = files[next];
       e.out = e.file.substr(0, e.file.size() - 5);  // without ".json"
       const fs::path out_dir = fs::path(o.out) / e.out;
       std::error_code ec;
       fs::create_directories(out_dir, ec);
-      const pid_t pid = ec ? -1
-                           : start_run(o.fleetsim, (fs::path(o.dir) / e.file).string(), out_dir.string(),
-                                       (out_dir / "run.log").string());
-      if (pid < 0) {
-        log << "fleetsim: cannot run " << e.file << " into " << out_dir.string() << ": "
-            << (ec ? ec.message() : std::strerror(errno)) << "\n";
-        e.exit_code = 3;
-      } else {
-        running[pid] = next;
+      const std::string why =
+          ec ? ec.message()
+             : pool.start(next, {o.fleetsim, "run", (fs::path(o.dir) / e.file).string(), "--out", out_dir.string(),
+                                 "--quiet"},
+                          (out_dir / "run.log").string());
+      if (!why.empty()) {
+        log << "fleetsim: cannot run " << e.file << " into " << out_dir.string() << ": " << why << "\n";
+        e.exit_code = exit_code::kInfrastructure;
       }
       ++next;
     }
-    if (running.empty()) continue;
-    int status = 0;
-    const pid_t pid = waitpid(-1, &status, 0);
-    if (pid < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    auto it = running.find(pid);
-    if (it == running.end()) continue;
-    SuiteEntry& e = entries[it->second];
-    running.erase(it);
-    e.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (pool.idle()) continue;
+    const EndedChild ended = pool.wait_any();
+    SuiteEntry& e = entries[ended.id];
+    e.exit_code = ended.exit.status();
     static const char* kWords[] = {"pass   ", "FAIL   ", "INVALID", "ERROR  "};
-    log << "  " << kWords[std::min(e.exit_code, 3)] << " " << e.file << "\n";
+    log << "  " << kWords[std::min(e.exit_code, exit_code::kInfrastructure)] << " " << e.file << "\n";
   }
 
   bool invalid = false, infrastructure = false, failed = false;
@@ -184,9 +152,10 @@ int run_suite(const SuiteOptions& o, std::ostream& log) {
   for (SuiteEntry& e : entries) {
     e.log = slurp(fs::path(o.out) / e.out / "run.log");
     collect(e, fs::path(o.out) / e.out);
-    invalid = invalid || e.exit_code == 2;
-    infrastructure = infrastructure || (e.exit_code != 0 && e.exit_code != 1 && e.exit_code != 2);
-    failed = failed || e.exit_code == 1;
+    invalid = invalid || e.exit_code == exit_code::kBadInput;
+    infrastructure = infrastructure || (e.exit_code != exit_code::kOk && e.exit_code != exit_code::kFailed &&
+                                        e.exit_code != exit_code::kBadInput);
+    failed = failed || e.exit_code == exit_code::kFailed;
     junit.push_back({e.out, e.cases});
   }
   const std::string title = "fleetsim suite " + o.dir;
@@ -195,11 +164,14 @@ int run_suite(const SuiteOptions& o, std::ostream& log) {
                               {o.junit, junit_xml(title, junit)}});
   if (!err.empty()) {
     log << "fleetsim: " << err << "\n";
-    return 3;
+    return exit_code::kInfrastructure;
   }
   log << "suite: " << entries.size() << " scenarios; index " << (fs::path(o.out) / "suite.html").string() << ", JUnit "
       << o.junit << "\n";
-  return invalid ? 2 : infrastructure ? 3 : failed ? 1 : 0;
+  return invalid          ? exit_code::kBadInput
+         : infrastructure ? exit_code::kInfrastructure
+         : failed         ? exit_code::kFailed
+                          : exit_code::kOk;
 }
 
 }  // namespace fleetsim

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sim/core/atomic_file.hpp"
+#include "sim/core/exit_codes.hpp"
 #include "reports/sweep_writers.hpp"
 #include "sim/cli/command_options.hpp"
 #include "sim/cli/sweep_runs.hpp"
@@ -27,8 +28,6 @@ namespace po = boost::program_options;
 namespace fleetsim {
 
 namespace {
-
-constexpr int kOk = 0, kBadInput = 2, kInfrastructure = 3;
 
 std::string sweep_usage() {
   std::string text =
@@ -96,7 +95,7 @@ int validate_points(const SweepSpec& spec, const LoadResult& base, const std::ve
                     std::string& message) {
   if (!base.problems.empty()) {
     message = base.format(spec.scenario_file);
-    return kBadInput;
+    return exit_code::kBadInput;
   }
   for (const SweepRun& run : runs) {
     if (run.seed != base.scenario->seed) continue;  // the seed never makes a scenario invalid
@@ -105,9 +104,9 @@ int validate_points(const SweepSpec& spec, const LoadResult& base, const std::ve
     message = "fleetsim: the sweep point";
     for (size_t i = 0; i < spec.axes.size(); ++i) message += " " + spec.axes[i].path + "=" + run.values[i];
     message += " is not a valid scenario:\n" + point.format(spec.scenario_file);
-    return kBadInput;
+    return exit_code::kBadInput;
   }
-  return kOk;
+  return exit_code::kOk;
 }
 
 void print_progress(const SweepSpec& spec, const SweepShare& share, const SweepRun& run, size_t done, size_t total) {
@@ -115,11 +114,12 @@ void print_progress(const SweepSpec& spec, const SweepShare& share, const SweepR
                      std::to_string(done) + "/" + std::to_string(total) + "]";
   for (size_t i = 0; i < spec.axes.size(); ++i) line += " " + spec.axes[i].path + "=" + run.values[i];
   line += " seed " + std::to_string(run.seed) + ": ";
-  if (run.exit_code == 0 || run.exit_code == 1) {
+  if (run.exit_code == exit_code::kOk || run.exit_code == exit_code::kFailed) {
     auto state = run.results.find("rollout_state");
     auto frac = run.results.find("on_target_fraction");
     line += (state != run.results.end() ? state->second : "?") + ", on target " +
-            (frac != run.results.end() ? frac->second : "?") + (run.exit_code == 1 ? ", an assertion failed" : "") +
+            (frac != run.results.end() ? frac->second : "?") +
+            (run.exit_code == exit_code::kFailed ? ", an assertion failed" : "") +
             (run.resumed ? " (already complete)" : "");
   } else {
     line += "exit " + std::to_string(run.exit_code);
@@ -161,7 +161,7 @@ int sweep_command(int argc, char** argv) {
     }
     if (const std::string problem = mpi_launch_problem("the sweep"); !problem.empty()) {
       std::cerr << problem;
-      return kBadInput;
+      return exit_code::kBadInput;
     }
   }
   spec.scenario_file = a.positional[0];
@@ -184,12 +184,12 @@ int sweep_command(int argc, char** argv) {
   int code = validate_points(spec, base, runs, message);
   std::error_code ec;
   const std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
-  if (code == kOk && ec) {
-    code = kInfrastructure;
+  if (code == exit_code::kOk && ec) {
+    code = exit_code::kInfrastructure;
     message = "fleetsim: cannot find its own executable: " + ec.message() + "\n";
   }
   code = agree_across_ranks(*comm, code, message, base.scenario ? text_fingerprint(base.scenario->document) : 0);
-  if (code != kOk) return code;
+  if (code != exit_code::kOk) return code;
 
   if (!quiet && share.rank == 0)
     std::cerr << "fleetsim: sweep of " << spec.scenario_file << ": " << runs.size() << " runs, "
@@ -205,18 +205,18 @@ int sweep_command(int argc, char** argv) {
   }, error);
   // Ranks that finish early wait here (asleep) for the others' runs.
   comm->wait_for_all_ranks();
-  code = agree_across_ranks(*comm, ok ? kOk : kInfrastructure, "fleetsim: " + error + "\n");
-  if (code != kOk) return code;
+  code = agree_across_ranks(*comm, ok ? exit_code::kOk : exit_code::kInfrastructure, "fleetsim: " + error + "\n");
+  if (code != exit_code::kOk) return code;
 
   if (share.rank == 0) {
     if (!load_other_ranks_runs(spec, share, runs, error)) {
-      code = kInfrastructure;
+      code = exit_code::kInfrastructure;
     } else {
       error = write_files_atomically({{spec.out_dir + "/sweep.csv", sweep_csv(spec, runs)},
                                       {spec.out_dir + "/sweep.html", sweep_html(spec, runs)}});
-      if (!error.empty()) code = kInfrastructure;
+      if (!error.empty()) code = exit_code::kInfrastructure;
     }
-    if (code != kOk) std::cerr << "fleetsim: " << error << "\n";
+    if (code != exit_code::kOk) std::cerr << "fleetsim: " << error << "\n";
     else if (!quiet) std::cout << "sweep results in " << spec.out_dir << "/ (sweep.csv, sweep.html, runs/)\n";
   }
   return int(comm->max(code));

@@ -1,19 +1,14 @@
 #include "sim/cli/sweep_runs.hpp"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <system_error>
 
 #include "sim/core/atomic_file.hpp"
-#include "sim/shard/shard_comm.hpp"
-
-extern char** environ;
+#include "sim/core/child_process.hpp"
+#include "sim/core/exit_codes.hpp"
 
 namespace fleetsim {
 
@@ -63,6 +58,9 @@ std::map<std::string, std::string> key_results(const Json& s) {
   return r;
 }
 
+// A run that exits kOk or kFailed simulated the scenario (its assertions decided which).
+bool simulated(const SweepRun& run) { return run.exit_code == exit_code::kOk || run.exit_code == exit_code::kFailed; }
+
 Json point_record(const SweepSpec& spec, const SweepRun& run) {
   return Json{{"scenario", spec.scenario_file}, {"sets", run_overrides(spec, run)}, {"seed", run.seed}};
 }
@@ -75,43 +73,7 @@ bool load_finished(const SweepSpec& spec, SweepRun& run) {
   if (!summary.is_object()) return false;
   run.exit_code = record.value("exit_code", -1);
   run.results = key_results(summary);
-  return run.exit_code == 0 || run.exit_code == 1;
-}
-
-// This process's environment without the MPI launcher's variables: a `fleetsim run` that found
-// them would take itself for a rank and try to join the job.
-std::vector<std::string> run_environment() {
-  std::vector<std::string> env;
-  for (char** e = environ; *e; ++e) {
-    const std::string entry = *e;
-    if (!is_mpi_launcher_variable(entry.substr(0, entry.find('=')))) env.push_back(entry);
-  }
-  return env;
-}
-
-pid_t spawn_run(const std::string& exe, const std::vector<std::string>& args, std::vector<std::string> env,
-                const std::string& log, std::string& error) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  std::vector<char*> argv;
-  std::string exe_copy = exe;
-  argv.push_back(exe_copy.data());
-  std::vector<std::string> owned = args;
-  for (std::string& a : owned) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (std::string& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    error = "cannot start " + exe + ": " + std::strerror(rc);
-    return -1;
-  }
-  return pid;
+  return simulated(run);
 }
 
 }  // namespace
@@ -119,7 +81,6 @@ pid_t spawn_run(const std::string& exe, const std::vector<std::string>& args, st
 bool execute_sweep(const SweepSpec& spec, const std::string& fleetsim_exe, const SweepShare& share,
                    std::vector<SweepRun>& runs, const std::function<void(const SweepRun&, size_t)>& on_done,
                    std::string& error) {
-  const std::vector<std::string> env = run_environment();
   std::vector<size_t> pending;
   for (size_t i = 0; i < runs.size(); ++i) {
     if (!share.owns(i)) continue;
@@ -130,12 +91,13 @@ bool execute_sweep(const SweepSpec& spec, const std::string& fleetsim_exe, const
       pending.push_back(i);
     }
   }
-  std::map<pid_t, size_t> running;
+  ChildProcessPool pool(spec.jobs);
   size_t next = 0;
   bool ok = true;
-  while (next < pending.size() || !running.empty()) {
-    while (ok && next < pending.size() && int(running.size()) < std::max(1, spec.jobs)) {
-      SweepRun& run = runs[pending[next++]];
+  while (next < pending.size() || !pool.idle()) {
+    while (ok && next < pending.size() && !pool.full()) {
+      const size_t index = pending[next++];
+      SweepRun& run = runs[index];
       std::error_code ec;
       std::filesystem::remove(run.dir + "/point.json", ec);
       std::filesystem::create_directories(run.dir, ec);
@@ -144,31 +106,28 @@ bool execute_sweep(const SweepSpec& spec, const std::string& fleetsim_exe, const
         ok = false;
         break;
       }
-      std::vector<std::string> args = {"run", spec.scenario_file, "--quiet", "--out", run.dir};
+      std::vector<std::string> argv = {fleetsim_exe, "run", spec.scenario_file, "--quiet", "--out", run.dir};
       for (const std::string& set : run_overrides(spec, run)) {
-        args.push_back("--set");
-        args.push_back(set);
+        argv.push_back("--set");
+        argv.push_back(set);
       }
-      const pid_t pid = spawn_run(fleetsim_exe, args, env, run.dir + "/run.log", error);
-      if (pid < 0) {
+      if (const std::string why = pool.start(index, argv, run.dir + "/run.log"); !why.empty()) {
+        error = "cannot start " + fleetsim_exe + ": " + why;
         ok = false;
         break;
       }
-      running[pid] = size_t(&run - runs.data());
     }
-    if (running.empty()) break;
-    int status = 0;
-    const pid_t pid = waitpid(-1, &status, 0);
-    if (pid < 0) {
-      error = std::string("waiting for a run failed: ") + std::strerror(errno);
+    if (pool.idle()) break;
+    EndedChild ended;
+    try {
+      ended = pool.wait_any();
+    } catch (const std::system_error& e) {
+      error = "waiting for a run failed: " + e.code().message();
       return false;
     }
-    auto it = running.find(pid);
-    if (it == running.end()) continue;
-    SweepRun& run = runs[it->second];
-    running.erase(it);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-    const Json summary = run.exit_code == 0 || run.exit_code == 1 ? read_json(run.dir + "/summary.json") : Json();
+    SweepRun& run = runs[ended.id];
+    run.exit_code = ended.exit.status();
+    const Json summary = simulated(run) ? read_json(run.dir + "/summary.json") : Json();
     if (summary.is_object()) {
       run.results = key_results(summary);
       const Json record = {{"point", point_record(spec, run)},
@@ -183,11 +142,11 @@ bool execute_sweep(const SweepSpec& spec, const std::string& fleetsim_exe, const
     } else if (ok) {
       // A run that exits 0 or 1 without a summary.json did not run the scenario either.
       error = "the run in " + run.dir + " ended with exit code " + std::to_string(run.exit_code) +
-              (run.exit_code == 0 || run.exit_code == 1 ? " but wrote no summary.json" : "") + " (see " + run.dir +
+              (simulated(run) ? " but wrote no summary.json" : "") + " (see " + run.dir +
               "/run.log)";
       ok = false;
     }
-    on_done(run, size_t(&run - runs.data()));
+    on_done(run, ended.id);
   }
   return ok;
 }

@@ -6,11 +6,11 @@
 #include <set>
 #include <vector>
 
+#include "sim/core/exit_codes.hpp"
+
 namespace fleetsim {
 
 namespace {
-
-constexpr int kBadInput = 2;
 
 std::string with_rank(int rank, const std::string& text) {
   std::string out;
@@ -39,13 +39,13 @@ int agree_across_ranks(ShardComm& comm, int code, const std::string& message, ui
     uint32_t length;
     uint64_t fingerprint;
   };
-  const std::string text = code != 0 ? message : std::string();
+  const std::string text = code != exit_code::kOk ? message : std::string();
   std::vector<std::byte> mine(sizeof(Header) + text.size());
   const Header h{code, uint32_t(text.size()), fingerprint};
   std::memcpy(mine.data(), &h, sizeof h);
   std::memcpy(mine.data() + sizeof h, text.data(), text.size());
   const std::vector<std::byte> all = comm.all_gather(mine);
-  int agreed = 0;
+  int agreed = exit_code::kOk;
   std::string report;
   std::set<std::string> reported;
   uint64_t first_fingerprint = 0;
@@ -56,12 +56,12 @@ int agree_across_ranks(ShardComm& comm, int code, const std::string& message, ui
     std::string said(reinterpret_cast<const char*>(all.data() + at + sizeof r), r.length);
     at += sizeof r + r.length;
     if (rank == 0) first_fingerprint = r.fingerprint;
-    if (r.code == 0 && r.fingerprint != first_fingerprint) {
-      r.code = kBadInput;
+    if (r.code == exit_code::kOk && r.fingerprint != first_fingerprint) {
+      r.code = exit_code::kBadInput;
       said = "fleetsim: this rank read a different scenario than rank 0: every rank must read the same file "
              "with the same --set and --seed (on a cluster, the same path on a filesystem every node shares)\n";
     }
-    if (r.code == 0) continue;
+    if (r.code == exit_code::kOk) continue;
     agreed = std::max(agreed, int(r.code));
     if (!reported.insert(said).second) continue;
     report += rank == 0 ? said : with_rank(rank, said);

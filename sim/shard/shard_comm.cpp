@@ -25,12 +25,6 @@ int launcher_rank() {
   return 0;
 }
 
-bool is_mpi_launcher_variable(const std::string& name) {
-  for (const char* prefix : {"OMPI_", "PMIX_", "PMI_"})
-    if (name.rfind(prefix, 0) == 0) return true;
-  return false;
-}
-
 #ifndef FLEETSIM_HAVE_MPI
 bool mpi_built() { return false; }
 void abort_mpi_job_if_running(int) {}

@@ -67,8 +67,4 @@ void abort_mpi_job_if_running(int code);
 // std::runtime_error when MPI is not built or fails to start. MPI is finalised at exit.
 std::unique_ptr<ShardComm> mpi_world_comm();
 
-// Environment variables an MPI launcher sets for its ranks; a process spawned by a rank (a
-// sweep's `fleetsim run`) drops them so that it runs on its own.
-bool is_mpi_launcher_variable(const std::string& name);
-
 }  // namespace fleetsim

@@ -1,6 +1,7 @@
 // The files every run writes besides summary.json (report.html, junit.xml, summary.md,
 // metrics.om, scenario.json), `fleetsim report`, and the writers on hand-made results.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -12,6 +13,7 @@
 #include "tests/cli_runner.hpp"
 #include "tests/reports/junit_structure.hpp"
 #include "tests/reports/shipped_runs.hpp"
+#include "tests/reports/text_between.hpp"
 
 using namespace fleetsim;
 using namespace fleetsim::testing;
@@ -71,6 +73,33 @@ TEST_CASE("Every run writes the reports and the scenario it ran and a JUnit file
   CHECK(summary["rollout"]["waves"][1]["result"] == "not_started");
   CHECK(counts.failures == 0);
   CHECK(slurp(tmp / "summary.md").find("## fleetsim: qa-bad-build-canary — passed") == 0);
+}
+
+TEST_CASE("fleetsim run's closing line names exactly the files the run wrote", "[reports]") {
+  TempDir tmp;
+  const std::string out = tmp / "out";
+  const Cli r = run_fleetsim("run " + shell_quote(shipped_scenario("qa/bad-build-canary.json")) +
+                                 " --trace-devices --out " + shell_quote(out),
+                             "2>/dev/null");
+  REQUIRE(r.exit_code == 0);
+  const std::vector<std::string> lists = all_between(r.output, "results in " + out + "/ (", ")\n");
+  REQUIRE(lists.size() == 1);
+  std::vector<std::string> named;
+  for (size_t from = 0;;) {
+    const size_t comma = lists[0].find(", ", from);
+    named.push_back(lists[0].substr(from, comma - from));
+    if (comma == std::string::npos) break;
+    from = comma + 2;
+  }
+  std::vector<std::string> written;
+  for (const auto& entry : std::filesystem::directory_iterator(out)) written.push_back(entry.path().filename());
+  std::sort(named.begin(), named.end());
+  std::sort(written.begin(), written.end());
+  CHECK(named == written);
+  // The results and the scenario (devices.csv for --trace-devices, no checks.json without boards),
+  // then the four reports.
+  CHECK(written == std::vector<std::string>{"devices.csv", "junit.xml", "metrics.om", "report.html", "run.json",
+                                            "scenario.json", "summary.json", "summary.md", "timeseries.csv"});
 }
 
 TEST_CASE("fleetsim report regenerates the same reports from a results directory", "[reports]") {
