@@ -12,7 +12,8 @@ namespace {
 
 using namespace json_reader;
 
-constexpr const char* kArgv = "an argv array such as [\"uhubctl\", \"-a\", \"off\", \"-p\", \"2\"], run without a shell";
+constexpr const char* kArgv =
+    "an argv array such as [\"uhubctl\", \"-a\", \"off\", \"-p\", \"2\"], run without a shell";
 
 class InventoryReader {
  public:

@@ -77,8 +77,8 @@ TEST_CASE("a misspelt key in boards.json is reported with the key it was probabl
 
 TEST_CASE("a misspelt device model in boards.json is reported with the model it was probably meant to be",
           "[hil][inventory]") {
-  auto r = load_board_inventory_text(R"({"boards": [{"id": "a", "uri": "udp://127.0.0.1:1337", "stands_for": "eth-gatewy"}]})",
-                                     kModels);
+  auto r = load_board_inventory_text(
+      R"({"boards": [{"id": "a", "uri": "udp://127.0.0.1:1337", "stands_for": "eth-gatewy"}]})", kModels);
   // "eth-gatewy" is one insertion from "eth-gateway".
   CHECK(r.format("boards.json") ==
         "boards.json: /boards/0/stands_for: unknown device model \"eth-gatewy\" (did you mean \"eth-gateway\"?)\n");
@@ -110,8 +110,8 @@ TEST_CASE("a boards.json without boards, or with an empty list of them, is rejec
 }
 
 TEST_CASE("hooks in boards.json are non-empty argv arrays and tags non-empty strings", "[hil][inventory]") {
-  auto r = load_board_inventory_text(R"({"boards": [{"id": "a", "uri": "udp://127.0.0.1:1337", "stands_for": "eth-gateway",
-                                                     "reset": [], "tags": ["", 3]}]})",
+  auto r = load_board_inventory_text(R"({"boards": [{"id": "a", "uri": "udp://127.0.0.1:1337",
+                                                     "stands_for": "eth-gateway", "reset": [], "tags": ["", 3]}]})",
                                      kModels);
   CHECK(r.format("boards.json") ==
         "boards.json: /boards/0/reset: no arguments (expected an argv array such as [\"uhubctl\", \"-a\", \"off\", "
