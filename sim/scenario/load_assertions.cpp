@@ -58,7 +58,7 @@ void ScenarioReader::read_assertion(const Field& f) {
     return;
   }
   if (is_state) {
-    static const std::vector<std::string> states = {"running", "completed", "paused", "aborted", "rolled_back"};
+    const auto& states = rollout_states();
     if (auto st = text(value)) {
       if (std::find(states.begin(), states.end(), *st) != states.end()) a.text = *st;
       else value.error("unknown rollout state " + quote(*st) + suggestion(*st, states));
@@ -71,6 +71,11 @@ void ScenarioReader::read_assertion(const Field& f) {
     a.number = number(value, Range{});
   }
   s_.assertions.push_back(std::move(a));
+}
+
+const std::vector<std::string>& rollout_states() {
+  static const std::vector<std::string> states = {"running", "completed", "paused", "aborted", "rolled_back"};
+  return states;
 }
 
 const std::vector<std::string>& known_metrics() {

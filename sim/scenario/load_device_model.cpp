@@ -4,6 +4,7 @@
 
 #include "sim/core/json_units.hpp"
 #include "sim/core/units.hpp"
+#include "sim/scenario/format_limits.hpp"
 #include "sim/scenario/load_distribution.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 
@@ -11,10 +12,7 @@ namespace fleetsim {
 
 using namespace json_reader;
 
-namespace {
-
-// Every parameter path a "sources" entry may document.
-const std::vector<std::string>& parameter_paths() {
+const std::vector<std::string>& device_model_parameter_paths() {
   static const std::vector<std::string> paths = {
       "link.type", "link.downlink", "link.rtt", "link.flakiness.mean_good", "link.flakiness.mean_bad",
       "link.flakiness.bad_state", "link.resume", "storage.layout", "storage.flash_write_rate",
@@ -25,8 +23,6 @@ const std::vector<std::string>& parameter_paths() {
       "behaviour.battery.level", "behaviour.battery.threshold", "behaviour.battery.recharge"};
   return paths;
 }
-
-}  // namespace
 
 std::optional<DeviceModel> device_model(const Field& f) {
   if (!f.j) return std::nullopt;
@@ -87,8 +83,7 @@ std::optional<DeviceModel> device_model(const Field& f) {
     set(m.poll_jitter, jitter);
   }
   Obj retry(behaviour["retry"], {"max_attempts", "backoff_base", "backoff_cap", "jitter"});
-  // A device counts its attempts in one byte.
-  if (auto v = integer(retry["max_attempts"], 1, 255)) m.retry_max_attempts = int(*v);
+  if (auto v = integer(retry["max_attempts"], 1, kMaxRetryAttempts)) m.retry_max_attempts = int(*v);
   auto base = duration(retry["backoff_base"]);
   set(m.backoff_base, base);
   Field cap_field = retry["backoff_cap"];
@@ -110,9 +105,10 @@ std::optional<DeviceModel> device_model(const Field& f) {
                                  Unit::Duration));
   }
 
+  const auto& paths = device_model_parameter_paths();
   for_each_member(o["sources"], [&](const std::string& key, const Field& source) {
-    if (std::find(parameter_paths().begin(), parameter_paths().end(), key) == parameter_paths().end()) {
-      source.error("unknown parameter " + quote(key) + suggestion(key, parameter_paths(), "expected one of "));
+    if (std::find(paths.begin(), paths.end(), key) == paths.end()) {
+      source.error("unknown parameter " + quote(key) + suggestion(key, paths, "expected one of "));
       return;
     }
     if (auto s = text(source)) m.sources[key] = *s;

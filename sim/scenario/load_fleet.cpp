@@ -5,6 +5,7 @@
 
 #include "sim/core/json_units.hpp"
 #include "sim/scenario/device_model_catalog.hpp"
+#include "sim/scenario/format_limits.hpp"
 #include "sim/scenario/load_device_model.hpp"
 #include "sim/scenario/local_time.hpp"
 #include "sim/scenario/scenario_reader.hpp"
@@ -12,14 +13,6 @@
 namespace fleetsim {
 
 using namespace json_reader;
-
-namespace {
-
-// Larger cohorts cannot be simulated in memory anyway; the cap keeps device counts far from
-// int64 overflow however many cohorts there are.
-constexpr int64_t kMaxCohortCount = 1'000'000'000;
-
-}  // namespace
 
 void ScenarioReader::read_device_models(const Field& f) {
   for_each_member(f, [&](const std::string& name, const Field& m) {

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <filesystem>
 
+#include "sim/scenario/format_limits.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 
 namespace fleetsim {
@@ -49,7 +50,7 @@ std::optional<HilBinding> read_hil(const Field& f, const std::string& file, cons
   } else if (!scope.j) {
     h.wave = 0;
   }
-  set(h.pace, number(o["pace"], Range{0, true, 1e6}));
+  set(h.pace, number(o["pace"], Range{0, true, kMaxHilPace}));
   set(h.impair, boolean(o["impair"]));
   return h;
 }

@@ -4,18 +4,13 @@
 #include <cmath>
 
 #include "sim/core/json_units.hpp"
+#include "sim/scenario/format_limits.hpp"
 #include "sim/scenario/local_time.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 
 namespace fleetsim {
 
 using namespace json_reader;
-
-namespace {
-
-constexpr size_t kMaxWaves = 254;
-
-}  // namespace
 
 std::optional<Gate> ScenarioReader::gate(const Field& f) {
   Obj o(f, {"min_success", "max_failure", "action"});
@@ -83,7 +78,8 @@ void ScenarioReader::read_rollout(const Field& f) {
   }
   set(r.execution_timeout, duration(o["execution_timeout"], Min::AboveZero));
   Obj retries(o["retries"], {"max", "failure"});
-  if (auto m = integer(retries.required("max", "an integer from 0 to 10"), 0, 10)) r.retries.max = int(*m);
+  if (auto m = integer(retries.required("max", "an integer from 0 to 10"), 0, kMaxRolloutRetries))
+    r.retries.max = int(*m);
   set(r.retries.failure, choice(retries["failure"], "failure type",
                                 Choices<FailureType>{{"any", FailureType::Any},
                                                      {"failed", FailureType::Failed},
@@ -148,7 +144,7 @@ void ScenarioReader::read_waves(const Obj& rollout, const Field& strategy) {
       wf.error(std::string(o.has("devices") ? "both" : "neither of") +
                " \"devices\" and \"percent\" given (expected exactly one: this wave's own device count, or the "
                "cumulative share after it)");
-    w.devices = integer(o["devices"], 1, kMaxInt / 4);
+    w.devices = integer(o["devices"], 1, kMaxWaveDevices);
     Field pf = o["percent"];
     if (auto p = unbounded_fraction(pf)) {
       if (*p <= 0) {
@@ -172,7 +168,7 @@ void ScenarioReader::read_waves(const Obj& rollout, const Field& strategy) {
     s_.rollout.waves.push_back(w);
   });
   if (p_.size() != before || !fleet_ok_ || !filter_ok_ || !waves.j->is_array()) return;
-  if (s_.rollout.waves.size() > kMaxWaves) {  // a device records its wave in one byte
+  if (s_.rollout.waves.size() > kMaxWaves) {
     add(p_, waves.ptr,
         std::to_string(s_.rollout.waves.size()) + " waves (expected at most " + std::to_string(kMaxWaves) + ")");
     return;
