@@ -1,9 +1,11 @@
 // Reading one parsed scenario document into a Scenario (README "Scenario format"), one section
 // per file: scenario_reader.cpp (the top-level keys, in order), load_regions.cpp,
-// load_platform.cpp, load_fleet.cpp (device models and cohorts), load_firmware.cpp,
-// load_rollout.cpp, load_faults.cpp, load_assertions.cpp and load_hil.cpp. Later sections check
-// against what earlier ones defined (region and cohort names, the models in use, the fleet size),
-// so the reader keeps that between them. Internal to sim/scenario: scenario_loader.hpp is the API.
+// load_platform.cpp, load_fleet.cpp (the scenario's device models and the cohorts),
+// load_firmware.cpp, load_rollout.cpp, load_faults.cpp, load_assertions.cpp and load_hil.cpp.
+// One device model is read by load_device_model.cpp, which the built-in catalog shares. Later
+// sections check against what earlier ones defined (region and cohort names, the models in use,
+// the fleet size), so the reader keeps that between them. Internal to sim/scenario:
+// scenario_loader.hpp is the API.
 #pragma once
 
 #include <map>
