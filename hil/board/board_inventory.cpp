@@ -1,130 +1,90 @@
 #include "hil/board/board_inventory.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <set>
-#include <sstream>
+
+#include "sim/core/json_document.hpp"
+#include "sim/core/json_reader.hpp"
 
 namespace fleetsim::hil {
 
 namespace {
 
-using Json = nlohmann::json;
+using namespace json_reader;
+
+constexpr const char* kArgv =
+    "an argv array such as [\"uhubctl\", \"-a\", \"off\", \"-p\", \"2\"], run without a shell";
 
 class InventoryReader {
  public:
-  InventoryReader(std::vector<Problem>& problems, const std::vector<std::string>& models)
-      : problems_(problems), models_(models) {}
+  InventoryReader(Problems& problems, const std::vector<std::string>& models) : p_(problems), models_(models) {}
 
   BoardInventory read(const Json& doc) {
     BoardInventory inv;
-    if (!doc.is_object()) {
-      add("", "expected an object {\"boards\": [...]}");
-      return inv;
-    }
-    for (const auto& [key, value] : doc.items())
-      if (key != "boards" && key != "$schema") add("/" + json_pointer_token(key), "unknown key (expected \"boards\")");
-    const auto boards = doc.find("boards");
-    if (boards == doc.end()) {
-      add("", "missing required key \"boards\" (expected an array of boards)");
-      return inv;
-    }
-    if (!boards->is_array() || boards->empty()) {
-      add("/boards", "expected a non-empty array of boards");
-      return inv;
-    }
-    std::set<std::string> ids;
-    for (std::size_t i = 0; i < boards->size(); ++i) {
-      const std::string ptr = "/boards/" + std::to_string(i);
-      const Json& entry = (*boards)[i];
-      if (entry.is_object() && entry.contains("id") && entry["id"].is_string() &&
-          !ids.insert(entry["id"].get<std::string>()).second) {
-        add(ptr + "/id", "duplicate board id \"" + entry["id"].get<std::string>() + "\" (expected every id once)");
-        continue;
-      }
-      if (auto board = read_board(entry, ptr)) inv.boards.push_back(std::move(*board));
-    }
+    Obj top(p_, &doc, "", {"$schema", "boards"});
+    if (!top.valid()) return inv;
+    (void)text(top["$schema"], true);
+    Field boards = top.required("boards", "an array of boards");
+    if (boards.j && boards.j->is_array() && boards.j->empty()) boards.error("no boards (expected at least one board)");
+    for_each_element(boards, [&](const Field& b, size_t) {
+      if (auto board = read_board(b)) inv.boards.push_back(std::move(*board));
+    }, "an array of boards");
     return inv;
   }
 
  private:
-  void add(std::string pointer, std::string message) { problems_.push_back({std::move(pointer), std::move(message)}); }
-
-  std::optional<std::string> text(const Json& board, const std::string& ptr, const char* key, bool required) {
-    const auto it = board.find(key);
-    if (it == board.end()) {
-      if (required) add(ptr, std::string("missing required key \"") + key + "\"");
-      return std::nullopt;
-    }
-    if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
-      add(ptr + "/" + key, "expected a non-empty string");
-      return std::nullopt;
-    }
-    return it->get<std::string>();
-  }
-
-  // An argv array of non-empty strings; `what` says what it is for in the message.
-  std::vector<std::string> strings(const Json& board, const std::string& ptr, const char* key, const char* what,
-                                   bool allow_empty = false) {
-    const auto it = board.find(key);
-    if (it == board.end()) return {};
-    const std::string p = ptr + "/" + key;
-    if (!it->is_array() || (it->empty() && !allow_empty)) {
-      add(p, std::string("expected ") + what);
-      return {};
-    }
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < it->size(); ++i) {
-      const Json& s = (*it)[i];
-      if (!s.is_string() || s.get_ref<const std::string&>().empty()) {
-        add(p + "/" + std::to_string(i), std::string("expected a non-empty string (") + what + ")");
-        return {};
-      }
-      out.push_back(s.get<std::string>());
-    }
-    return out;
-  }
-
-  std::optional<BoardSpec> read_board(const Json& board, const std::string& ptr) {
-    if (!board.is_object()) {
-      add(ptr, "expected an object with \"id\", \"uri\" and \"stands_for\"");
-      return std::nullopt;
-    }
-    static const std::vector<std::string> keys = {"id", "uri", "stands_for", "power_off", "power_on", "reset", "tags"};
-    const std::size_t before = problems_.size();
-    for (const auto& [key, value] : board.items())
-      if (std::find(keys.begin(), keys.end(), key) == keys.end())
-        add(ptr + "/" + json_pointer_token(key),
-            "unknown key (expected id, uri, stands_for, power_off, power_on, reset or tags)");
+  std::optional<BoardSpec> read_board(const Field& f) {
+    const size_t before = p_.size();
+    Obj o(f, {"id", "uri", "stands_for", "power_off", "power_on", "reset", "tags"});
+    if (!o.valid()) return std::nullopt;
     BoardSpec spec;
-    if (auto id = text(board, ptr, "id", true)) spec.id = *id;
-    if (auto uri = text(board, ptr, "uri", true)) {
+    Field id_field = o.required("id", "a unique board id such as \"emu-1\"");
+    if (auto id = text(id_field)) {
+      if (!ids_.insert(*id).second) id_field.error("duplicate board id " + quote(*id) + " (expected each id once)");
+      spec.id = *id;
+    }
+    Field uri_field = o.required("uri", "a board URI such as \"udp://127.0.0.1:1337\" or \"serial:///dev/ttyACM0\"");
+    if (auto uri = text(uri_field)) {
       spec.uri_text = *uri;
       auto parsed = parse_transport_uri(*uri);
       if (parsed) spec.uri = parsed.value();
-      else add(ptr + "/uri", parsed.error());
+      else uri_field.error(parsed.error());
     }
-    if (auto model = text(board, ptr, "stands_for", true)) {
+    Field model_field = o.required("stands_for", "the name of the device model the board stands in for");
+    if (auto model = text(model_field)) {
       spec.stands_for = *model;
-      if (std::find(models_.begin(), models_.end(), *model) == models_.end()) {
-        std::string known;
-        for (const auto& m : models_) known += (known.empty() ? "" : ", ") + m;
-        add(ptr + "/stands_for", "unknown device model \"" + *model + "\" (expected one of " + known + ")");
-      }
+      if (std::find(models_.begin(), models_.end(), *model) == models_.end())
+        model_field.error("unknown device model " + quote(*model) + model_hint(*model));
     }
-    const char* argv_what = "an argv array such as [\"uhubctl\", \"-a\", \"off\", \"-p\", \"2\"], run without a shell";
-    spec.power_off = strings(board, ptr, "power_off", argv_what);
-    spec.power_on = strings(board, ptr, "power_on", argv_what);
-    spec.reset = strings(board, ptr, "reset", argv_what);
-    if (spec.power_off.empty() != spec.power_on.empty() && problems_.size() == before)
-      add(ptr, "power_off and power_on go together (expected both hooks or neither)");
-    spec.tags = strings(board, ptr, "tags", "an array of tag strings", true);
-    if (problems_.size() != before) return std::nullopt;
+    spec.power_off = argv(o["power_off"]);
+    spec.power_on = argv(o["power_on"]);
+    spec.reset = argv(o["reset"]);
+    if (spec.power_off.empty() != spec.power_on.empty() && p_.size() == before)
+      f.error("power_off and power_on go together (expected both hooks or neither)");
+    spec.tags = string_list(o["tags"], "an array of tag strings");
+    if (p_.size() != before) return std::nullopt;
     return spec;
   }
 
-  std::vector<Problem>& problems_;
+  // A hook: a non-empty array of non-empty strings.
+  static std::vector<std::string> argv(const Field& f) {
+    if (f.j && f.j->is_array() && f.j->empty()) {
+      f.error(std::string("no arguments (expected ") + kArgv + ")");
+      return {};
+    }
+    return string_list(f, kArgv);
+  }
+
+  // " (did you mean …)" or the models to choose from; too many to list are named by where they come from.
+  std::string model_hint(const std::string& model) const {
+    std::string hint = suggestion(model, models_, "expected one of ");
+    if (hint.empty()) hint = " (expected a model from `fleetsim models` or the scenario's \"device_models\")";
+    return hint;
+  }
+
+  Problems& p_;
   const std::vector<std::string>& models_;
+  std::set<std::string> ids_;
 };
 
 }  // namespace
@@ -139,29 +99,19 @@ std::string BoardInventoryLoad::format(const std::string& file) const { return f
 
 BoardInventoryLoad load_board_inventory_text(const std::string& text, const std::vector<std::string>& models) {
   BoardInventoryLoad result;
-  Json doc;
-  try {
-    doc = Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    result.problems.push_back({"", std::string("not valid JSON: ") + e.what()});
-    return result;
-  }
+  auto doc = parse_json_document(text, result.problems);
+  if (!doc) return result;
   InventoryReader reader(result.problems, models);
-  BoardInventory inv = reader.read(doc);
+  BoardInventory inv = reader.read(*doc);
   if (result.problems.empty()) result.inventory = std::move(inv);
   return result;
 }
 
 BoardInventoryLoad load_board_inventory_file(const std::string& path, const std::vector<std::string>& models) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    BoardInventoryLoad result;
-    result.problems.push_back({"", "cannot read file (expected a boards.json inventory)"});
-    return result;
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return load_board_inventory_text(ss.str(), models);
+  BoardInventoryLoad result;
+  auto text = read_document_file(path, "a boards.json inventory", result.problems);
+  if (!text) return result;
+  return load_board_inventory_text(*text, models);
 }
 
 }  // namespace fleetsim::hil

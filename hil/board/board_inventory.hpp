@@ -2,8 +2,9 @@
 //   {"boards": [{"id": "emu-1", "uri": "udp://127.0.0.1:1337", "stands_for": "eth-gateway",
 //                "power_off": ["uhubctl", "-a", "off", "-p", "2"], "power_on": [...],
 //                "reset": [...], "tags": ["bench-a"]}]}
-// Hooks are argv arrays run without a shell. Problems are reported like the scenario loader's:
-// `FILE: /boards/0/uri: message (expected …)`.
+// Hooks are argv arrays run without a shell. It is read with the scenario loader's JSON reader
+// (sim/core/json_reader.hpp), so problems read alike: `FILE: /boards/0/uri: message (expected …)`,
+// unknown keys with a "did you mean", duplicate keys as errors.
 #pragma once
 
 #include <optional>

@@ -11,6 +11,7 @@
 #include "sim/scenario/device_model_catalog.hpp"
 
 #include "device-models/catalog_files.hpp"
+#include "sim/core/json_document.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 
 namespace fleetsim {
@@ -42,13 +43,9 @@ void numeric_parameters(const Json& j, const std::string& path, std::vector<std:
 // and every number it sets says where it comes from.
 std::optional<DeviceModel> read_catalog_file(const std::string& file, const std::string& text,
                                              std::vector<Problem>& problems) {
-  Json j;
-  try {
-    j = Json::parse(text);
-  } catch (const std::exception& e) {
-    problems.push_back({"", std::string("not valid JSON: ") + e.what()});
-    return std::nullopt;
-  }
+  auto parsed = parse_json_document(text, problems);
+  if (!parsed) return std::nullopt;
+  const Json& j = *parsed;
   auto model = parse_device_model(j, "", problems);
   if (!j.is_object()) return std::nullopt;
   const std::string stem = file.size() > 5 && file.ends_with(".json") ? file.substr(0, file.size() - 5) : file;

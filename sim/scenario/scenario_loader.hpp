@@ -34,6 +34,9 @@ LoadResult load_scenario_text(const std::string& text, const std::string& file_n
 // Names of the metrics assertions may use (summary values the World can report).
 const std::vector<std::string>& known_metrics();
 
+// The values an assertion on rollout.state may compare with.
+const std::vector<std::string>& rollout_states();
+
 // JSON Schema (draft 2020-12) of the scenario format.
 nlohmann::json scenario_json_schema();
 
@@ -41,5 +44,9 @@ nlohmann::json scenario_json_schema();
 // reported relative to `pointer`.
 std::optional<DeviceModel> parse_device_model(const nlohmann::ordered_json& j, const std::string& pointer,
                                               std::vector<Problem>& problems);
+
+// The parameter paths ("link.downlink", "behaviour.retry.jitter", …) a device model's "sources"
+// may document.
+const std::vector<std::string>& device_model_parameter_paths();
 
 }  // namespace fleetsim

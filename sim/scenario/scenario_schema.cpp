@@ -1,30 +1,38 @@
 // JSON Schema (draft 2020-12) of the scenario format (README "Scenario format"), for editors and
-// external tools. The loader does not use it: its own checks are stricter (cross references,
-// sums, orderings) and give better messages. Built from small helpers so that the many
+// external tools. The loader does not use it, but both describe one format:
+// tests/scenarios/schema_agreement_test.cpp has a real validator and the loader judge the same
+// documents, and they must agree except where the loader checks what a schema cannot say (cross
+// references, sums, orderings; that test lists them). Built from small helpers so that the many
 // "object with these keys and no others" parts read as one line each.
+#include <limits>
 #include <string>
 #include <vector>
 
-#include "sim/scenario/assertion_metrics.hpp"
-#include "sim/scenario/scenario_loader.hpp"
 #include "sim/kernel/network_models.hpp"
+#include "sim/scenario/assertion_metrics.hpp"
+#include "sim/scenario/format_limits.hpp"
+#include "sim/scenario/scenario_loader.hpp"
 
 namespace fleetsim {
 namespace {
 
 using json = nlohmann::json;
 
+constexpr long long kMaxInteger = std::numeric_limits<int64_t>::max();
+
 json ref(const std::string& name) { return json{{"$ref", "#/$defs/" + name}}; }
 
-json str() { return json{{"type", "string"}}; }
+// The loader reads every string it is given as non-empty, except descriptions.
+json str() { return json{{"type", "string"}, {"minLength", 1}}; }
+json any_str() { return json{{"type", "string"}}; }
 
 json pattern(const std::string& description, const std::string& regex) {
   return json{{"type", "string"}, {"description", description}, {"pattern", regex}};
 }
 
-json integer(long long min) { return json{{"type", "integer"}, {"minimum", min}}; }
-
-json integer(long long min, long long max) { return json{{"type", "integer"}, {"minimum", min}, {"maximum", max}}; }
+json integer(long long min, long long max = kMaxInteger) {
+  return json{{"type", "integer"}, {"minimum", min}, {"maximum", max}};
+}
 
 json number_above(double min) { return json{{"type", "number"}, {"exclusiveMinimum", min}}; }
 
@@ -52,39 +60,71 @@ json map_of(json value, int min_properties = 0) {
   return o;
 }
 
-// A fixed value in `unit` or one of the distribution objects over that unit.
-json distribution_of(const std::string& unit) {
+// "When `metric` is as `condition` says, the assertion must also match `then`."
+json when_metric(json condition, json then) {
+  return json{{"if", {{"properties", {{"metric", std::move(condition)}}}, {"required", {"metric"}}}},
+              {"then", std::move(then)}};
+}
+
+// A fixed value in `unit` or one of the distribution objects over that unit; a lognormal's
+// median and an exponential's mean must be above zero (`positive_unit`).
+json distribution_of(const std::string& unit, const std::string& positive_unit) {
   auto kind = [](const char* name) { return json{{"const", name}}; };
   json variants = json::array({
       object({{"dist", kind("fixed")}, {"value", ref(unit)}}, {"dist", "value"}),
       object({{"dist", kind("uniform")}, {"min", ref(unit)}, {"max", ref(unit)}}, {"dist", "min", "max"}),
       object({{"dist", kind("normal")}, {"mean", ref(unit)}, {"stddev", ref(unit)}}, {"dist", "mean", "stddev"}),
-      object({{"dist", kind("lognormal")}, {"median", ref(unit)}, {"p95", ref(unit)}}, {"dist", "median", "p95"}),
-      object({{"dist", kind("exponential")}, {"mean", ref(unit)}}, {"dist", "mean"}),
+      object({{"dist", kind("lognormal")}, {"median", ref(positive_unit)}, {"p95", ref(unit)}},
+             {"dist", "median", "p95"}),
+      object({{"dist", kind("exponential")}, {"mean", ref(positive_unit)}}, {"dist", "mean"}),
   });
   return json{{"anyOf", json::array({ref(unit), json{{"oneOf", std::move(variants)}}})}};
 }
 
 json units_defs() {
+  // sim/core/units.cpp's number: digits, then optionally a dot and digits; no sign, no exponent.
   const std::string num = "[0-9]+(\\.[0-9]+)?";
+  // A quantity is zero unless some digit is not.
+  const std::string nonzero = "(?=.*[1-9])";
+  const std::string duration = "(" + num + "d)?(" + num + "h)?(" + num + "m)?(" + num + "s)?(" + num + "ms)?$";
+  const std::string rate = num + "(bps|kbps|Mbps|Gbps|Tbps|B/s|kB/s|MB/s|GB/s|TB/s|KiB/s|MiB/s|GiB/s|TiB/s)$";
+  // A fraction written as a string: a number in [0, 1], or a percentage in [0%, 100%].
+  const std::string fraction = "(0*(0(\\.[0-9]+)?|1(\\.0+)?)|0*([0-9]{1,2}(\\.[0-9]+)?|100(\\.0+)?)%)$";
+  const std::string fraction_text = "a fraction: \"0.5%\" or a number in [0, 1]";
   json defs;
   defs["duration"] = pattern("a duration like \"250ms\", \"45s\", \"30m\", \"72h\", \"2d\" or \"1h30m\"",
-                             "^(?=[0-9])(" + num + "d)?(" + num + "h)?(" + num + "m)?(" + num + "s)?(" + num +
-                                 "ms)?$");
-  defs["size"] = pattern("a size like \"512B\", \"320KiB\", \"1.8MiB\" or \"3MB\" (kB = 1000 B, KiB = 1024 B)",
-                         "^" + num + "(B|kB|MB|GB|TB|KiB|MiB|GiB|TiB)$");
+                             "^(?=[0-9])" + duration);
+  defs["positiveDuration"] = pattern("a duration above zero, like \"250ms\", \"30m\" or \"1h30m\"",
+                                     "^(?=[0-9])" + nonzero + duration);
+  defs["size"] =
+      pattern("a size above zero like \"512B\", \"320KiB\", \"1.8MiB\" or \"3MB\" (kB = 1000 B, KiB = 1024 B)",
+              "^" + nonzero + num + "(B|kB|MB|GB|TB|KiB|MiB|GiB|TiB)$");
   defs["rate"] = pattern("a rate like \"25kbps\", \"10Gbps\" (bits/s) or \"100MB/s\", \"64KiB/s\" (bytes/s)",
-                         "^" + num + "(bps|kbps|Mbps|Gbps|Tbps|B/s|kB/s|MB/s|GB/s|TB/s|KiB/s|MiB/s|GiB/s|TiB/s)$");
-  defs["perSecond"] = pattern("a request rate like \"5000/s\", \"300/min\" or \"20/h\"", "^" + num + "/(s|min|h)$");
+                         "^" + rate);
+  defs["positiveRate"] = pattern("a rate above zero like \"25kbps\", \"10Gbps\" (bits/s) or \"100MB/s\" (bytes/s)",
+                                 "^" + nonzero + rate);
+  defs["perSecond"] = pattern("a request rate above zero like \"5000/s\", \"300/min\" or \"20/h\"",
+                              "^" + nonzero + num + "/(s|min|h)$");
   defs["fraction"] = json{
-      {"description", "a fraction: \"0.5%\" or a number in [0, 1]"},
+      {"description", fraction_text},
       {"anyOf", json::array({json{{"type", "number"}, {"minimum", 0}, {"maximum", 1}},
-                             pattern("a percentage", "^" + num + "%$")})}};
+                             pattern("a fraction or a percentage", "^" + fraction)})}};
+  defs["positiveFraction"] = json{
+      {"description", fraction_text + ", above zero"},
+      {"anyOf", json::array({json{{"type", "number"}, {"exclusiveMinimum", 0}, {"maximum", 1}},
+                             pattern("a fraction or a percentage above zero", "^" + nonzero + fraction)})}};
+  // Field ranges as sim/scenario/local_time.cpp checks them; whether the day exists in that
+  // month is left to the loader.
+  const std::string hh = "([01][0-9]|2[0-3])", mm = "[0-5][0-9]";
   defs["timestamp"] = pattern("an ISO 8601 time like \"2026-12-01T00:00:00Z\"",
-                              "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})$");
-  defs["durationOrDistribution"] = distribution_of("duration");
-  defs["rateOrDistribution"] = distribution_of("rate");
-  defs["fractionOrDistribution"] = distribution_of("fraction");
+                              "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T" + hh + ":" + mm + ":" + mm +
+                                  "(Z|[+-]" + hh + ":" + mm + ")$");
+  // Two different local times: the lookahead refuses a window that starts where it ends.
+  defs["maintenanceWindow"] = pattern("local times \"HH:MM-HH:MM\", start and end different",
+                                      "^(?!([0-9]{2}:[0-9]{2})-\\1$)" + hh + ":" + mm + "-" + hh + ":" + mm + "$");
+  defs["durationOrDistribution"] = distribution_of("duration", "positiveDuration");
+  defs["rateOrDistribution"] = distribution_of("rate", "positiveRate");
+  defs["fractionOrDistribution"] = distribution_of("fraction", "positiveFraction");
   return defs;
 }
 
@@ -92,13 +132,14 @@ json device_model_def() {
   json link = object({{"type", one_of_strings({"nb-iot", "lte-m", "lte", "wifi", "ethernet", "lorawan", "ble"})},
                       {"downlink", ref("rateOrDistribution")},
                       {"rtt", ref("durationOrDistribution")},
-                      {"flakiness", object({{"mean_good", ref("duration")},
-                                            {"mean_bad", ref("duration")},
+                      {"flakiness", object({{"mean_good", ref("positiveDuration")},
+                                            {"mean_bad", ref("positiveDuration")},
                                             {"bad_state", one_of_strings({"stall", "drop"})}},
                                            {"mean_good", "mean_bad"})},
                       {"resume", json{{"type", "boolean"}}}},
                      {"type", "downlink"});
-  json storage = object({{"layout", one_of_strings({"ab", "single"})}, {"flash_write_rate", ref("rate")}}, {"layout"});
+  json storage = object({{"layout", one_of_strings({"ab", "single"})}, {"flash_write_rate", ref("positiveRate")}},
+                        {"layout"});
   json phases = object({{"verify", ref("durationOrDistribution")},
                         {"install", ref("durationOrDistribution")},
                         {"reboot", ref("durationOrDistribution")},
@@ -106,7 +147,7 @@ json device_model_def() {
   json failures = object({{"corruption", ref("fraction")},
                           {"install_failure", ref("fraction")},
                           {"power_loss_per_hour", ref("fraction")}});
-  json retry = object({{"max_attempts", integer(1)},
+  json retry = object({{"max_attempts", integer(1, kMaxRetryAttempts)},
                        {"backoff_base", ref("duration")},
                        {"backoff_cap", ref("duration")},
                        {"jitter", ref("fraction")}});
@@ -115,25 +156,27 @@ json device_model_def() {
                          {"recharge", ref("durationOrDistribution")}},
                         {"level", "threshold", "recharge"});
   json behaviour = object({{"notification", one_of_strings({"poll", "push"})},
-                           {"poll_interval", ref("duration")},
+                           {"poll_interval", ref("positiveDuration")},
                            {"poll_jitter", ref("duration")},
                            {"retry", retry},
                            {"battery", battery}});
+  json sources = map_of(str());
+  sources["propertyNames"] = one_of_strings(device_model_parameter_paths());
   return object({{"name", str()},
-                 {"description", str()},
+                 {"description", any_str()},
                  {"link", link},
                  {"storage", storage},
                  {"phases", phases},
                  {"failures", failures},
                  {"behaviour", behaviour},
-                 {"sources", map_of(str())}},
+                 {"sources", sources}},
                 {"link", "storage"});
 }
 
-json window() { return object({{"at", ref("duration")}, {"for", ref("duration")}}, {"at", "for"}); }
+json window() { return object({{"at", ref("duration")}, {"for", ref("positiveDuration")}}, {"at", "for"}); }
 
 json region_def() {
-  json degradation = object({{"at", ref("duration")}, {"for", ref("duration")}, {"factor", ref("fraction")}},
+  json degradation = object({{"at", ref("duration")}, {"for", ref("positiveDuration")}, {"factor", ref("fraction")}},
                             {"at", "for", "factor"});
   return object({{"rtt", ref("duration")},
                  {"backhaul", ref("rate")},
@@ -143,18 +186,21 @@ json region_def() {
 }
 
 json platform_def() {
-  json cdn = object({{"regions", map_of(object({{"egress", ref("rate")}}, {"egress"}))}, {"max_connections", integer(1)}});
+  json cdn = object({{"regions", map_of(object({{"egress", ref("positiveRate")}}, {"egress"}))},
+                     {"max_connections", integer(1)}});
   return object({{"cdn", cdn},
                  {"update_service", object({{"capacity", ref("perSecond")}}, {"capacity"})},
                  {"broker", object({{"max_connections", integer(1)}, {"connect_rate", ref("perSecond")}})}});
 }
 
 json cohort_def() {
+  json timezone = str();
+  timezone["description"] = "an IANA time zone such as \"Europe/Berlin\"";
   return object({{"name", str()},
                  {"model", str()},
-                 {"count", integer(1)},
+                 {"count", integer(1, kMaxCohortCount)},
                  {"region", str()},
-                 {"timezone", json{{"type", "string"}, {"description", "an IANA time zone such as \"Europe/Berlin\""}}},
+                 {"timezone", timezone},
                  {"firmware", map_of(ref("fraction"), 1)},
                  {"tags", strings()}},
                 {"name", "model", "count", "region", "firmware"});
@@ -170,9 +216,14 @@ json firmware_def() {
 
 json rollout_def() {
   const json action = one_of_strings({"pause", "abort", "rollback"});
-  json wave_props{{"devices", integer(1)}, {"percent", ref("fraction")}, {"soak", ref("duration")}, {"gate", ref("gate")}};
+  json wave_props{{"devices", integer(1, kMaxWaveDevices)},
+                  {"percent", ref("positiveFraction")},
+                  {"soak", ref("duration")},
+                  {"gate", ref("gate")}};
   json wave = object(wave_props);
   wave["oneOf"] = json::array({json{{"required", {"devices"}}}, json{{"required", {"percent"}}}});
+  json waves = array_of(wave, 1);
+  waves["maxItems"] = kMaxWaves;
   json rate = object({{"base_per_minute", number_above(0)},
                       {"increment_factor", json{{"type", "number"}, {"minimum", 1}}},
                       {"after_notified", integer(1)},
@@ -186,22 +237,19 @@ json rollout_def() {
                        {"action", action}},
                       {"threshold"});
   json rollout = object({{"strategy", one_of_strings({"all-at-once", "waves"})},
-                         {"waves", array_of(wave, 1)},
+                         {"waves", waves},
                          {"order", one_of_strings({"random", "cohort", "region"})},
                          {"filter", object({{"tags", strings()}, {"cohorts", strings()}})},
                          {"start", ref("duration")},
-                         {"tick", ref("duration")},
+                         {"tick", ref("positiveDuration")},
                          {"max_concurrent", integer(1)},
                          {"max_per_minute", number_above(0)},
                          {"rate", rate},
                          {"gates", ref("gate")},
                          {"abort", array_of(abort)},
-                         {"maintenance_window",
-                          object({{"local", pattern("local times \"HH:MM-HH:MM\"",
-                                                    "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$")}},
-                                 {"local"})},
-                         {"execution_timeout", ref("duration")},
-                         {"retries", object({{"max", integer(0, 10)},
+                         {"maintenance_window", object({{"local", ref("maintenanceWindow")}}, {"local"})},
+                         {"execution_timeout", ref("positiveDuration")},
+                         {"retries", object({{"max", integer(0, kMaxRolloutRetries)},
                                              {"failure", one_of_strings({"any", "failed", "timed_out"})}},
                                             {"max"})}});
   // "waves" is required with the "waves" strategy and forbidden otherwise.
@@ -214,16 +262,19 @@ json rollout_def() {
 json fault_def() {
   auto kind = [](const char* name) { return json{{"const", name}}; };
   auto d = ref("duration");
+  auto positive = ref("positiveDuration");
   auto f = ref("fraction");
   return json{{"oneOf", json::array({
-      object({{"kind", kind("region_outage")}, {"region", str()}, {"at", d}, {"for", d}}, {"kind", "region", "at", "for"}),
-      object({{"kind", kind("cdn_degradation")}, {"region", str()}, {"at", d}, {"for", d}, {"factor", f}},
+      object({{"kind", kind("region_outage")}, {"region", str()}, {"at", d}, {"for", positive}},
+             {"kind", "region", "at", "for"}),
+      object({{"kind", kind("cdn_degradation")}, {"region", str()}, {"at", d}, {"for", positive}, {"factor", f}},
              {"kind", "at", "for", "factor"}),
-      object({{"kind", kind("update_service_brownout")}, {"at", d}, {"for", d}, {"factor", f}},
+      object({{"kind", kind("update_service_brownout")}, {"at", d}, {"for", positive}, {"factor", f}},
              {"kind", "at", "for", "factor"}),
       object({{"kind", kind("bad_build")}, {"at", d}, {"boot_failure", f}, {"models", strings()}},
              {"kind", "boot_failure"}),
-      object({{"kind", kind("corrupt_artifact")}, {"region", str()}, {"at", d}, {"for", d}}, {"kind", "at", "for"}),
+      object({{"kind", kind("corrupt_artifact")}, {"region", str()}, {"at", d}, {"for", positive}},
+             {"kind", "at", "for"}),
       object({{"kind", kind("power_loss")}, {"at", d}, {"region", str()}, {"cohort", str()}, {"fraction", f}},
              {"kind", "at"}),
   })}};
@@ -241,11 +292,27 @@ json metric_def() {
 }
 
 json assertion_def() {
-  return object({{"metric", metric_def()},
-                 {"at", json{{"anyOf", json::array({json{{"const", "end"}}, ref("duration")})}}},
-                 {"op", one_of_strings({">=", ">", "<=", "<", "==", "!="})},
-                 {"value", json{{"type", json::array({"number", "string"})}}}},
-                {"metric", "op", "value"});
+  const json state = json{{"const", "rollout.state"}};
+  const json time_to = json{{"pattern", "^rollout\\.time_to_"}};
+  const json on_target = json{{"const", "fleet.on_target_fraction"}};
+  json a = object({{"metric", metric_def()},
+                   {"at", json{{"anyOf", json::array({json{{"const", "end"}}, ref("duration")})}}},
+                   {"op", one_of_strings({">=", ">", "<=", "<", "==", "!="})},
+                   {"value", json{{"type", json::array({"number", "string"})}}}},
+                  {"metric", "op", "value"});
+  // What "value" is, and which "op" and "at" fit, depends on the metric.
+  a["allOf"] = json::array({
+      when_metric(state, {{"properties", {{"value", one_of_strings(rollout_states())},
+                                          {"op", one_of_strings({"==", "!="})}}}}),
+      when_metric(time_to, {{"properties", {{"value", ref("duration")}}}}),
+      when_metric(on_target, {{"properties", {{"value", ref("fraction")}}}}),
+      when_metric(json{{"not", {{"anyOf", json::array({state, time_to, on_target})}}}},
+                  {{"properties", {{"value", {{"type", "number"}}}}}}),
+      // Only the fleet's and the devices' counts, and the rollout's state, exist mid-run.
+      when_metric(json{{"not", {{"pattern", "^(fleet\\.|devices\\.|rollout\\.state$)"}}}},
+                  {{"properties", {{"at", {{"const", "end"}}}}}}),
+  });
+  return a;
 }
 
 }  // namespace
@@ -261,15 +328,17 @@ json scenario_json_schema() {
   defs["fault"] = fault_def();
   defs["assertion"] = assertion_def();
 
-  json schema = object({{"$schema", str()},
+  json regions = map_of(ref("region"), 1);
+  regions["propertyNames"] = str();
+  json schema = object({{"$schema", any_str()},
                         {"name", str()},
-                        {"description", str()},
+                        {"description", any_str()},
                         {"seed", integer(0)},
                         {"start", ref("timestamp")},
-                        {"duration", ref("duration")},
-                        {"output", object({{"interval", ref("duration")}})},
+                        {"duration", ref("positiveDuration")},
+                        {"output", object({{"interval", ref("positiveDuration")}})},
                         {"device_models", map_of(ref("deviceModel"))},
-                        {"regions", map_of(ref("region"), 1)},
+                        {"regions", regions},
                         {"platform", platform_def()},
                         {"fleet", object({{"cohorts", array_of(ref("cohort"), 1)}}, {"cohorts"})},
                         {"firmware", firmware_def()},
@@ -281,7 +350,8 @@ json scenario_json_schema() {
                         {"hil", object({{"image", str()},
                                         {"boards_in", pattern("device slots the boards stand in for: wave:N or cohort:NAME",
                                                               "^(wave:[0-9]+|cohort:.+)$")},
-                                        {"pace", number_above(0)},
+                                        {"pace", json{{"type", "number"}, {"exclusiveMinimum", 0},
+                                                      {"maximum", kMaxHilPace}}},
                                         {"impair", json{{"type", "boolean"}}}},
                                        {"image"})}},
                        {"name", "duration", "regions", "fleet", "firmware", "rollout"});
