@@ -19,27 +19,10 @@
 
 #include "hil/protocol/image_version.hpp"
 #include "hil/protocol/sha256.hpp"
+#include "hil/protocol/smp_error.hpp"
 #include "hil/protocol/smp_packet.hpp"
 
 namespace fleetsim::hil {
-
-// Image group (1) v2 error codes the emulator returns (Zephyr's IMG_MGMT_ERR_… codes).
-enum class ImageRc : std::int64_t {
-  NoImage = 3,
-  HashNotFound = 8,
-  NoFreeSlot = 9,
-  InvalidSlot = 14,
-  InvalidOffset = 20,
-  InvalidLength = 21,
-  InvalidImageHeader = 22,
-  InvalidImageHeaderMagic = 23,
-  InvalidHash = 24,
-  CurrentVersionIsNewer = 27,
-  ImageAlreadyPending = 28,
-  InvalidImageTooLarge = 30,
-  InvalidImageDataOverrun = 31,
-  ImageSettingTestToActiveDenied = 33,
-};
 
 struct BoardEmulatorOptions {
   std::filesystem::path state_dir;

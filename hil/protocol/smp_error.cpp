@@ -92,23 +92,23 @@ std::optional<std::string_view> smp_rc_name(std::int64_t rc) {
 }
 
 std::optional<std::string_view> smp_image_rc_name(std::int64_t rc) {
-  switch (rc) {
-    case 3: return "NO_IMAGE";
-    case 8: return "HASH_NOT_FOUND";
-    case 9: return "NO_FREE_SLOT";
-    case 14: return "INVALID_SLOT";
-    case 20: return "INVALID_OFFSET";
-    case 21: return "INVALID_LENGTH";
-    case 22: return "INVALID_IMAGE_HEADER";
-    case 23: return "INVALID_IMAGE_HEADER_MAGIC";
-    case 24: return "INVALID_HASH";
-    case 27: return "CURRENT_VERSION_IS_NEWER";
-    case 28: return "IMAGE_ALREADY_PENDING";
-    case 30: return "INVALID_IMAGE_TOO_LARGE";
-    case 31: return "INVALID_IMAGE_DATA_OVERRUN";
-    case 33: return "IMAGE_SETTING_TEST_TO_ACTIVE_DENIED";
-    default: return std::nullopt;
+  switch (ImageRc(rc)) {
+    case ImageRc::NoImage: return "NO_IMAGE";
+    case ImageRc::HashNotFound: return "HASH_NOT_FOUND";
+    case ImageRc::NoFreeSlot: return "NO_FREE_SLOT";
+    case ImageRc::InvalidSlot: return "INVALID_SLOT";
+    case ImageRc::InvalidOffset: return "INVALID_OFFSET";
+    case ImageRc::InvalidLength: return "INVALID_LENGTH";
+    case ImageRc::InvalidImageHeader: return "INVALID_IMAGE_HEADER";
+    case ImageRc::InvalidImageHeaderMagic: return "INVALID_IMAGE_HEADER_MAGIC";
+    case ImageRc::InvalidHash: return "INVALID_HASH";
+    case ImageRc::CurrentVersionIsNewer: return "CURRENT_VERSION_IS_NEWER";
+    case ImageRc::ImageAlreadyPending: return "IMAGE_ALREADY_PENDING";
+    case ImageRc::InvalidImageTooLarge: return "INVALID_IMAGE_TOO_LARGE";
+    case ImageRc::InvalidImageDataOverrun: return "INVALID_IMAGE_DATA_OVERRUN";
+    case ImageRc::ImageSettingTestToActiveDenied: return "IMAGE_SETTING_TEST_TO_ACTIVE_DENIED";
   }
+  return std::nullopt;
 }
 
 std::string describe(const SmpError& error) {

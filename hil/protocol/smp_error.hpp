@@ -34,6 +34,25 @@ enum class SmpRc : std::int64_t {
 inline constexpr std::uint16_t kSmpGroupOs = 0;
 inline constexpr std::uint16_t kSmpGroupImage = 1;
 
+// Image group (1) v2 error codes (Zephyr's IMG_MGMT_ERR_… codes): the ones the update flow meets,
+// which the emulator returns and smp_image_rc_name names.
+enum class ImageRc : std::int64_t {
+  NoImage = 3,
+  HashNotFound = 8,
+  NoFreeSlot = 9,
+  InvalidSlot = 14,
+  InvalidOffset = 20,
+  InvalidLength = 21,
+  InvalidImageHeader = 22,
+  InvalidImageHeaderMagic = 23,
+  InvalidHash = 24,
+  CurrentVersionIsNewer = 27,
+  ImageAlreadyPending = 28,
+  InvalidImageTooLarge = 30,
+  InvalidImageDataOverrun = 31,
+  ImageSettingTestToActiveDenied = 33,
+};
+
 // A failed response. `v2` tells which shape it came in: true → `rc` is a code of `group`
 // (e.g. image group 24 INVALID_HASH); false → `rc` is an SMP-level code (SmpRc) and `group` is
 // the group of the response that carried it.
