@@ -219,10 +219,17 @@ std::string html_report(const RunReport& report) {
     h += " " + xml_escape(p) + " " + duration_text(t) + ";";
   h += "</p>\n</header>\n";
 
-  h += "<main>\n<section id=\"charts\">\n<noscript>The charts need JavaScript.</noscript>\n</section>\n";
+  h += "<main>\n";
+  if (const Json& warnings = lookup(s, "warnings"); !warnings.empty()) {
+    h += "<section class=\"warnings\">\n<h2>Warnings</h2>\n<p>Valid input that is probably a mistake.</p>\n" +
+         table_head({"Field", "Warning"});
+    for (const Json& w : warnings) h += table_row({w.value("pointer", ""), w.value("message", "")}, "warning");
+    h += "</table>\n</section>\n";
+  }
+
+  h += "<section id=\"charts\">\n<noscript>The charts need JavaScript.</noscript>\n</section>\n";
   h += "<section>\n<h2>Time to update</h2>\n<p>Notification to running the target version, per device.</p>\n"
        "<div id=\"histogram\"></div>\n</section>\n";
-
   std::string group;
   for (const CheckResult& c : cases) {
     if (c.group != group) {

@@ -66,6 +66,12 @@ std::string summary_markdown(const RunReport& report) {
   }
   md += "\n" + rule + "\n" + values + "\n\n";
 
+  if (const Json& warnings = lookup(s, "warnings"); !warnings.empty()) {
+    md += "### Warnings\n\n| Field | Warning |\n|---|---|\n";
+    for (const Json& w : warnings) md += "| " + cell(w.value("pointer", "")) + " | " + cell(w.value("message", "")) + " |\n";
+    md += "\n";
+  }
+
   std::string group;
   for (const CheckResult& c : cases) {
     if (c.group != group) {

@@ -63,6 +63,9 @@ std::string summary_json(const Results& r) {
                           {"actual", a.actual}, {"passed", a.passed}, {"pointer", a.pointer}});
   }
   j["assertions"] = {{"passed", all}, {"results", assertions}};
+  ordered warnings = ordered::array();
+  for (const Problem& w : r.warnings) warnings.push_back({{"pointer", w.pointer}, {"message", w.message}});
+  j["warnings"] = warnings;
   return j.dump(2) + "\n";
 }
 

@@ -30,6 +30,7 @@
 #include "sim/cli/report_commands.hpp"
 #include "sim/kernel/simgrid/simgrid_kernel.hpp"
 #include "sim/scenario/scenario_loader.hpp"
+#include "sim/scenario/scenario_warnings.hpp"
 #include "sim/shard/shard_comm.hpp"
 #include "sim/cli/sweep_command.hpp"
 #include "sim/core/units.hpp"
@@ -105,6 +106,7 @@ po::options_description run_options() {
        "it early)")
       ("boards", po::value<std::string>(),
        "boards.json: real or emulated boards take the device slots of the scenario's \"hil\" section")
+      ("strict", "treat warnings (valid input that is probably a mistake) as errors: exit 2 before running")
       ("progress", "show the progress line even when stderr is not a terminal")
       ("quiet,q", "print nothing but errors")
       ("help,h", "show this help");
@@ -116,8 +118,9 @@ std::vector<std::string> sets_of(const po::variables_map& vm) {
 }
 
 int cmd_validate(int argc, char** argv) {
-  po::options_description desc("fleetsim validate SCENARIO.json [--set k=v]...");
+  po::options_description desc("fleetsim validate SCENARIO.json [--set k=v]... [--strict]");
   desc.add_options()("set", po::value<std::vector<std::string>>()->composing(), "override a field")(
+      "strict", "treat warnings (valid input that is probably a mistake) as errors: exit 2")(
       "help,h", "show this help");
   CommandArgs a;
   if (auto done = parse_command(argc, argv, desc, a)) return *done;
@@ -128,8 +131,14 @@ int cmd_validate(int argc, char** argv) {
     std::cerr << r.problems.size() << " problem(s) in " << a.positional[0] << "\n";
     return exit_code::kBadInput;
   }
+  std::cerr << format_warnings(a.positional[0], r.warnings);
+  if (!r.warnings.empty() && a.vm.count("strict")) {
+    std::cerr << r.warnings.size() << " warning(s) in " << a.positional[0] << ", an error with --strict\n";
+    return exit_code::kBadInput;
+  }
   std::cout << a.positional[0] << ": ok (" << r.scenario->device_count() << " devices, "
-            << r.scenario->cohorts.size() << " cohorts, " << r.scenario->regions.size() << " regions)\n";
+            << r.scenario->cohorts.size() << " cohorts, " << r.scenario->regions.size() << " regions"
+            << (r.warnings.empty() ? std::string() : ", " + std::to_string(r.warnings.size()) + " warning(s)") << ")\n";
   return exit_code::kOk;
 }
 
@@ -295,6 +304,11 @@ int cmd_run(int argc, char** argv) {
     return start_code;
   }
   const Scenario& scenario = *loaded.scenario;
+  if (writer && (!quiet || a.vm.count("strict"))) std::cerr << format_warnings(file, loaded.warnings);
+  if (!loaded.warnings.empty() && a.vm.count("strict")) {
+    if (writer) std::cerr << loaded.warnings.size() << " warning(s) in " << file << ", an error with --strict\n";
+    return exit_code::kBadInput;
+  }
 
   const bool show_progress = !quiet && (a.vm.count("progress") || isatty(STDERR_FILENO));
   if (!quiet)
@@ -336,6 +350,7 @@ int cmd_run(int argc, char** argv) {
   const double wall = progress.seconds_since_start();
 
   Results results = world.results();
+  results.warnings = loaded.warnings;
   if (bridge) results.checks = bridge->checks();
   RunStats stats;
   stats.kernel = kernel.name();

@@ -78,12 +78,21 @@ std::optional<double> unbounded_fraction(const Field& f) {
   return std::nullopt;
 }
 
+std::string percent_meant(const Field& f) {
+  if (!f.j || !f.j->is_number()) return "";
+  const double v = f.j->get<double>();
+  if (!(v > 1 && v <= 100)) return "";
+  return " (a bare number is a fraction of 1; did you mean \"" + number_text(v) + "%\"?)";
+}
+
 std::optional<double> fraction(const Field& f) {
   auto v = unbounded_fraction(f);
   if (!v) return v;
   if (*v < 0 || *v > 1) {
     const char* limit = f.j->is_string() ? " is above 100%" : " is above 1";
-    f.error(as_written(f) + (*v < 0 ? " is negative" : limit) + " (" + units::kFractionHint + ")");
+    const std::string hint = percent_meant(f);
+    f.error(as_written(f) + (*v < 0 ? " is negative" : limit) +
+            (hint.empty() ? " (" + std::string(units::kFractionHint) + ")" : hint));
     return std::nullopt;
   }
   return v;

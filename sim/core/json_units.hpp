@@ -22,5 +22,8 @@ std::optional<PerSecond> per_second(const Field& f);  // above zero
 std::optional<double> fraction(const Field& f);
 // A fraction without the [0,1] check ("150%" -> 1.5), so that callers can say "above 100%".
 std::optional<double> unbounded_fraction(const Field& f);
+// " (… did you mean \"50%\"?)" when `f` is a bare number in (1, 100], which reads as a fraction of
+// 1 (50 = 5000%) though a percentage was surely meant; else "".
+std::string percent_meant(const Field& f);
 
 }  // namespace fleetsim::json_reader

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "device-models/device_state.hpp"
+#include "sim/core/problem.hpp"
 #include "sim/rollout/rollout_controller.hpp"
 
 namespace fleetsim {
@@ -115,6 +116,7 @@ struct Results {
   double bytes_retransmitted = 0;
   double exposure_device_hours_old = 0;
   std::vector<AssertionResult> assertions;
+  std::vector<Problem> warnings;     // the scenario's warnings (sim/scenario/scenario_warnings.hpp)
   std::vector<int64_t> update_duration_histogram;  // notified → updated, bins of histogram_bin
   double histogram_bin = 0;
 

@@ -150,7 +150,9 @@ void ScenarioReader::read_waves(const Obj& rollout, const Field& strategy) {
       if (*p <= 0) {
         pf.error("cumulative share " + percent_text(*p) + " is not above 0% (expected a share like \"10%\")");
       } else if (*p > 1) {
-        pf.error("cumulative share " + percent_text(*p) + " is above 100% (expected at most \"100%\")");
+        const std::string hint = percent_meant(pf);
+        pf.error(hint.empty() ? "cumulative share " + percent_text(*p) + " is above 100% (expected at most \"100%\")"
+                              : as_written(pf) + " is above 1" + hint);
       } else if (last_percent && *p <= *last_percent) {
         pf.error("cumulative share " + percent_text(*p) + " is not above " +
                  (last_percent_index + 1 == i ? std::string("the previous wave's ")

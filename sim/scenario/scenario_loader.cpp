@@ -4,6 +4,7 @@
 
 #include "sim/core/json_document.hpp"
 #include "sim/scenario/scenario_reader.hpp"
+#include "sim/scenario/scenario_warnings.hpp"
 
 namespace fleetsim {
 
@@ -22,6 +23,7 @@ LoadResult load_scenario_text(const std::string& text, const std::string& file_n
     if (result.problems.empty()) {
       result.scenario = std::move(scenario);
       result.scenario->document = doc->dump(2) + "\n";
+      result.warnings = scenario_warnings(*result.scenario, *doc);
     }
   } catch (const std::exception& e) {
     // Any exception here is a loader bug; still a report, never a crash.

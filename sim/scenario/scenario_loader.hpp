@@ -16,6 +16,9 @@ namespace fleetsim {
 struct LoadResult {
   std::optional<Scenario> scenario;   // set only when problems is empty
   std::vector<Problem> problems;
+  // Set only with a scenario: valid input that is almost certainly a mistake
+  // (scenario_warnings.hpp).
+  std::vector<Problem> warnings;
   // One line per problem: "FILE: /pointer: message".
   std::string format(const std::string& file) const;
 };
