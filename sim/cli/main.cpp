@@ -33,6 +33,7 @@
 #include "sim/scenario/scenario_warnings.hpp"
 #include "sim/shard/shard_comm.hpp"
 #include "sim/cli/sweep_command.hpp"
+#include "sim/cli/goal_seek_command.hpp"
 #include "sim/core/units.hpp"
 #include "sim/model/world.hpp"
 
@@ -53,6 +54,8 @@ const char* kUsage =
     "  fleetsim models [--json]               list the built-in device-model catalog\n"
     "  fleetsim sweep SCENARIO.json --vary PATH=V1,V2,... [--seeds N] [--jobs N]\n"
     "                                         run the cross product of varied fields; sweep.csv, sweep.html\n"
+    "  fleetsim seek SCENARIO.json --vary PATH=LO..HI [--assert 'M OP V']... [--goal smallest|largest]\n"
+    "                                         the threshold of one field at which the scenario passes\n"
     "  fleetsim compare RESULTS_A RESULTS_B   compare two runs of one scenario device by device\n"
     "                                         (e.g. --kernel native against --kernel simgrid)\n"
     "  fleetsim report OUT_DIR                regenerate report.html, junit.xml, summary.md, metrics.om\n"
@@ -421,6 +424,7 @@ static std::optional<int> run_command(const std::string& cmd, int argc, char** a
   if (cmd == "models") return cmd_models(argc, argv);
   if (cmd == "compare") return cmd_compare(argc, argv);
   if (cmd == "sweep") return sweep_command(argc, argv);
+  if (cmd == "seek") return goal_seek_command(argc, argv);
   if (cmd == "report") return report_command(argc, argv);
   if (cmd == "suite") return suite_command(argc, argv);
   if (cmd == "hil") return hil::run_hil_command(argc, argv);
