@@ -171,7 +171,7 @@ bool load_other_ranks_runs(const SweepSpec& spec, const SweepShare& share, std::
   for (size_t i = 0; i < runs.size(); ++i) {
     if (share.owns(i) || load_finished(spec, runs[i])) continue;
     error = "rank " + std::to_string(i % size_t(share.ranks)) + " ran " + runs[i].dir +
-            " but its complete results (point.json, summary.json) are not there on rank " +
+            " but its complete results (point.json, and manifest.json verifying summary.json) are not there on rank " +
             std::to_string(share.rank) + ": OUT must be on a filesystem every rank shares";
     return false;
   }

@@ -20,6 +20,8 @@
 #include "reports/results_folder.hpp"
 #include "reports/run_outputs.hpp"
 #include "tests/cli_runner.hpp"
+#include "tests/hil/hil_scenarios.hpp"
+#include "tests/hil/started_board.hpp"
 #include "tests/reports/shipped_runs.hpp"
 #include "tests/syscall_kill.hpp"
 
@@ -163,11 +165,11 @@ Tally kill_runs(long stride, int timed) {
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     const pid_t pid = fork();
-    REQUIRE(pid >= 0);
     if (pid == 0) {
       execv(args[0], args.data());
       _exit(127);
     }
+    REQUIRE(pid > 0);
     std::this_thread::sleep_for(std::chrono::duration<double>(run_seconds * (i + 0.5) / timed));
     kill(pid, SIGKILL);
     int status = 0;
@@ -184,6 +186,46 @@ Tally kill_runs(long stride, int timed) {
   CHECK(judge(dir, previous, fresh) == Holds::New);
   return t;
 }
+
+// A `fleetsim run` started with its stderr on a pipe, read until `text` appears.
+struct Spawned {
+  pid_t pid = -1;
+  int err = -1;
+  std::string stderr_text;
+
+  Spawned(const std::vector<std::string>& argv, const std::string& text) {
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    pid = fork();
+    if (pid == 0) {
+      dup2(fds[1], 2);
+      close(fds[0]);
+      execv(args[0], args.data());
+      _exit(127);
+    }
+    REQUIRE(pid > 0);
+    close(fds[1]);
+    err = fds[0];
+    char buf[512];
+    while (stderr_text.find(text) == std::string::npos) {
+      const ssize_t n = read(err, buf, sizeof buf);
+      if (n <= 0) break;
+      stderr_text.append(buf, size_t(n));
+    }
+  }
+  // Reads stderr to its end and reaps the process; its exit code, or -1 when a signal ended it.
+  int wait() {
+    char buf[512];
+    for (ssize_t n; (n = read(err, buf, sizeof buf)) > 0;) stderr_text.append(buf, size_t(n));
+    close(err);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+};
 
 }  // namespace
 
@@ -278,39 +320,16 @@ TEST_CASE("SIGINT or SIGTERM during fleetsim run writes an interrupted result wi
                                            dir.string(), "--progress", "--set", "fleet.cohorts[0].count=400000",
                                            "--set", "fleet.cohorts[1].count=250000", "--set",
                                            "fleet.cohorts[2].count=300000", "--set", "fleet.cohorts[3].count=50000"};
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    int err[2];
-    REQUIRE(pipe(err) == 0);
-    const pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      dup2(err[1], 2);
-      close(err[0]);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-    close(err[1]);
     // The first progress line: the simulation is under way.
-    std::string stderr_text;
-    char buf[512];
-    while (stderr_text.find("simulated") == std::string::npos) {
-      const ssize_t n = read(err[0], buf, sizeof buf);
-      if (n <= 0) break;
-      stderr_text.append(buf, size_t(n));
-    }
-    REQUIRE(stderr_text.find("simulated") != std::string::npos);
+    Spawned run(argv, "simulated");
+    REQUIRE(run.stderr_text.find("simulated") != std::string::npos);
     const auto signalled = std::chrono::steady_clock::now();
-    kill(pid, sig);
-    for (ssize_t n; (n = read(err[0], buf, sizeof buf)) > 0;) stderr_text.append(buf, size_t(n));
-    close(err[0]);
-    int status = 0;
-    REQUIRE(waitpid(pid, &status, 0) == pid);
+    kill(run.pid, sig);
+    const int code = run.wait();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - signalled).count();
+    const std::string& stderr_text = run.stderr_text;
     INFO(stderr_text);
-    REQUIRE(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 3);
+    CHECK(code == 3);
     CHECK(seconds < 2.0);  // stops at the next of 200 chunks, then writes four small files
     CHECK(stderr_text.find("interrupted by " + name + " at simulated t=") != std::string::npos);
 
@@ -431,4 +450,59 @@ TEST_CASE("fleetsim report refuses a folder without a manifest such as a lone su
   CHECK(r.output.find(dir.string() + ": incomplete results: no manifest.json") != std::string::npos);
   CHECK(r.output.find("run the scenario again") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "report.html"));  // nothing written from it
+}
+
+TEST_CASE("fleetsim sweep runs again a finished run whose folder is incomplete or mixed and resumes the complete one",
+          "[results][sweep][cli]") {
+  TempDir tmp;
+  std::string args = "sweep " + shell_quote(shipped_scenario("quickstart.json")) + " --jobs 1 --out " +
+                     shell_quote(tmp / "out") + " --vary rollout.max_concurrent=2000,5000,20000";
+  for (size_t i = 0; i + 1 < kSmall.size(); i += 2)
+    if (kSmall[i] == "--set") args += " --set " + shell_quote(kSmall[i + 1]);
+  const Cli first = run_fleetsim(args);
+  INFO(first.output);
+  REQUIRE(first.exit_code <= 1);
+  const std::string first_csv = slurp(tmp / "out/sweep.csv");
+  std::vector<fs::path> runs;
+  for (const auto& e : fs::directory_iterator(tmp.path / "out/runs")) runs.push_back(e.path());
+  REQUIRE(runs.size() == 3);
+  std::sort(runs.begin(), runs.end());
+  // Run 0 was killed while committing (no manifest); run 1 mixes in another run's run.json (wall
+  // times differ from run to run).
+  fs::remove(runs[0] / kManifestFile);
+  REQUIRE(slurp((runs[1] / "run.json").string()) != slurp((runs[2] / "run.json").string()));
+  fs::copy_file(runs[2] / "run.json", runs[1] / "run.json", fs::copy_options::overwrite_existing);
+  const Cli again = run_fleetsim(args);
+  INFO(again.output);
+  REQUIRE(again.exit_code == first.exit_code);
+  size_t skipped = 0;
+  for (size_t pos = 0; (pos = again.output.find("(already complete)", pos)) != std::string::npos; ++pos) ++skipped;
+  CHECK(skipped == 1);  // run 2 only
+  CHECK(slurp(tmp / "out/sweep.csv") == first_csv);  // the re-run points give the same rows
+  for (const fs::path& run : runs) CHECK(read_results_folder(run.string(), {}).folder.has_value());
+}
+
+TEST_CASE("SIGINT during a run with boards stops holding simulated time and abandons a board update after 10 s",
+          "[results][hil][cli]") {
+  // One emulated board flashing at 2,000 B/s: the 40,000-byte image takes 20 s, longer than the
+  // 10 s the run waits for board operations once interrupted.
+  StartedBoard board(BoardLink::Udp, {"--flash-rate", "2000"});
+  TempDir dir;
+  const std::string scenario = write_hil_scenario(dir, 20, "2.0.0", 1);
+  const std::string boards = write_boards(dir, {board.uri});
+  Spawned run({FLEETSIM_BIN, "run", scenario, "--boards", boards, "--out", dir / "out"}, "takes device");
+  REQUIRE(run.stderr_text.find("takes device") != std::string::npos);
+  const auto signalled = std::chrono::steady_clock::now();
+  kill(run.pid, SIGINT);
+  const int code = run.wait();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - signalled).count();
+  INFO(run.stderr_text);
+  CHECK(code == 3);
+  // The signal is seen within 200 ms, the interrupted result written, then 10 s for the board.
+  CHECK(seconds >= 10.0);
+  CHECK(seconds < 13.0);
+  CHECK(run.stderr_text.find("board b0 is still updating after 10 s: abandoned") != std::string::npos);
+  const Json summary = Json::parse(slurp(dir / "out/summary.json"));
+  CHECK(summary["state"] == "interrupted");
+  CHECK(slurp(dir / "out/junit.xml").find("interrupted by SIGINT") != std::string::npos);
 }
