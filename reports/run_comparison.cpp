@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+
+#include "reports/results_folder.hpp"
 
 namespace fleetsim {
 
@@ -20,13 +21,9 @@ constexpr size_t kDownloadStart = 7, kDownloadEnd = 8;
 
 using Rows = std::vector<std::vector<std::string>>;
 
-bool read_devices(const std::string& dir, Rows& rows, std::string& error) {
+bool read_devices(const std::string& dir, const std::string& text, Rows& rows, std::string& error) {
   const std::string path = dir + "/devices.csv";
-  std::ifstream in(path);
-  if (!in) {
-    error = path + ": cannot read it (run the scenario with --trace-devices to write devices.csv)";
-    return false;
-  }
+  std::istringstream in(text);
   std::string line;
   if (!std::getline(in, line) || line != kHeader) {
     error = path + ":1: not a fleetsim devices.csv header (expected \"" + std::string(kHeader) + "\")";
@@ -50,6 +47,43 @@ bool read_devices(const std::string& dir, Rows& rows, std::string& error) {
   return true;
 }
 
+// One side of the comparison: a complete results folder (reports/results_folder.hpp) with
+// devices.csv, its summary.json and run.json parsed.
+struct Side {
+  Rows devices;
+  nlohmann::json summary, run;
+};
+
+bool read_side(const std::string& dir, Side& side, std::string& error) {
+  ResultsFolderRead read = read_results_folder(dir, {"summary.json", "devices.csv", "run.json"});
+  if (!read.folder) {
+    error = read.error;
+    return false;
+  }
+  const ResultsFolder& f = *read.folder;
+  if (f.state != RunState::Complete) {
+    error = dir + ": the run was interrupted before its end and has no results; run the scenario again";
+    return false;
+  }
+  if (!f.lists("devices.csv")) {
+    error = dir + "/devices.csv: not among the run's files (run the scenario with --trace-devices to write it)";
+    return false;
+  }
+  for (auto [name, doc] : {std::pair{"summary.json", &side.summary}, std::pair{"run.json", &side.run}}) {
+    if (!f.lists(name)) {
+      error = dir + ": " + kManifestFile + " does not list " + name + " (expected the output folder of `fleetsim run`)";
+      return false;
+    }
+    *doc = nlohmann::json::parse(f.text(name), nullptr, false);
+    if (doc->is_discarded() || !doc->is_object()) {
+      error = dir + "/" + name + ": " + (f.text(name).empty() ? "empty" : "not a JSON object") +
+              " (expected the " + name + " of `fleetsim run`)";
+      return false;
+    }
+  }
+  return read_devices(dir, f.text("devices.csv"), side.devices, error);
+}
+
 std::optional<double> number(const std::string& cell) {
   if (cell.empty()) return std::nullopt;
   char* end = nullptr;
@@ -58,15 +92,8 @@ std::optional<double> number(const std::string& cell) {
   return v;
 }
 
-nlohmann::json read_json(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return nullptr;
-  return nlohmann::json::parse(in, nullptr, false);  // discarded (null) when malformed
-}
-
-std::string label(const std::string& dir) {
-  const nlohmann::json run = read_json(dir + "/run.json");
-  if (!run.is_object() || !run.contains("kernel") || !run["kernel"].is_string()) return "kernel unknown";
+std::string label(const nlohmann::json& run) {
+  if (!run.contains("kernel") || !run["kernel"].is_string()) return "kernel unknown";
   std::string s = "kernel " + run["kernel"].get<std::string>();
   if (run.contains("network_model") && run["network_model"].is_string())
     s += ", " + run["network_model"].get<std::string>();
@@ -93,7 +120,10 @@ double quantile(std::vector<double>& v, double q) {
 
 std::optional<RunComparison> compare_runs(const std::string& dir_a, const std::string& dir_b, double tolerance,
                                           std::string& error) {
-  const nlohmann::json sa = read_json(dir_a + "/summary.json"), sb = read_json(dir_b + "/summary.json");
+  Side side_a, side_b;
+  if (!read_side(dir_a, side_a, error) || !read_side(dir_b, side_b, error)) return std::nullopt;
+  const nlohmann::json& sa = side_a.summary;
+  const nlohmann::json& sb = side_b.summary;
   for (const char* field : {"name", "seed"}) {
     const std::string x = at(sa, {"scenario", field}), y = at(sb, {"scenario", field});
     if (x != "null" && y != "null" && x != y) {
@@ -102,8 +132,8 @@ std::optional<RunComparison> compare_runs(const std::string& dir_a, const std::s
       return std::nullopt;
     }
   }
-  Rows a, b;
-  if (!read_devices(dir_a, a, error) || !read_devices(dir_b, b, error)) return std::nullopt;
+  const Rows& a = side_a.devices;
+  const Rows& b = side_b.devices;
   if (a.size() != b.size()) {
     error = dir_a + "/devices.csv has " + std::to_string(a.size()) + " devices and " + dir_b + "/devices.csv " +
             std::to_string(b.size()) + " (compare two runs of the same scenario)";
@@ -112,8 +142,8 @@ std::optional<RunComparison> compare_runs(const std::string& dir_a, const std::s
   RunComparison c;
   c.dir_a = dir_a;
   c.dir_b = dir_b;
-  c.label_a = label(dir_a);
-  c.label_b = label(dir_b);
+  c.label_a = label(side_a.run);
+  c.label_b = label(side_b.run);
   c.tolerance = tolerance;
   c.devices = int64_t(a.size());
   static const char* const kTimeNames[] = {"notified_s", "download_start_s", "download_end_s", "installed_s",

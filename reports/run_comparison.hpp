@@ -37,7 +37,8 @@ struct RunComparison {
   }
 };
 
-// Reads both directories. On a missing or malformed file, returns nullopt and sets `error` to a
+// Reads both folders through their manifests (reports/results_folder.hpp): an incomplete, mixed
+// or interrupted folder is refused. On a missing or malformed file, returns nullopt and sets `error` to a
 // message naming the file and the fix.
 std::optional<RunComparison> compare_runs(const std::string& dir_a, const std::string& dir_b, double tolerance,
                                           std::string& error);

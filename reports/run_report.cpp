@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "reports/run_outputs.hpp"
 #include "sim/results/verdict.hpp"
 
 namespace fleetsim {
@@ -24,23 +25,13 @@ std::vector<std::string> split(const std::string& line, char sep) {
   }
 }
 
-// Reads a file that may be absent; false only when it exists but cannot be read.
-bool read_optional(const std::filesystem::path& path, std::string& out) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return true;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream s;
-  s << in.rdbuf();
-  out = s.str();
-  return true;
-}
-
 std::string parse_timeseries(const std::string& text, Timeseries& ts) {
   std::istringstream in(text);
   std::string line;
-  if (!std::getline(in, line)) return "";
+  if (!std::getline(in, line)) return "empty (expected a header line and one row per output.interval)";
   const std::vector<std::string> header = split(line, ',');
+  if (header.empty() || header[0] != "t_s")
+    return "line 1: not a fleetsim timeseries.csv header (expected it to start with \"t_s,\")";
   int state_col = -1;
   for (size_t c = 0; c < header.size(); ++c) {
     if (header[c] == "rollout_state")
@@ -68,6 +59,7 @@ std::string parse_timeseries(const std::string& text, Timeseries& ts) {
       ts.values[v++].push_back(x);
     }
   }
+  if (ts.rows() == 0) return "no rows after the header (a run writes one per output.interval)";
   return "";
 }
 
@@ -136,6 +128,10 @@ RunReportRead parse_run_report(const std::string& summary_json, const std::strin
   RunReport rep;
   try {
     rep.summary = Json::parse(summary_json);
+    if (!rep.summary.is_object()) {
+      r.error = dir + "/summary.json: not a JSON object (expected the summary.json of `fleetsim run`)";
+      return r;
+    }
     for (const char* key : {"scenario", "rollout", "devices", "platform", "assertions", "update_duration_histogram"})
       if (!rep.summary.contains(key)) {
         r.error = dir + "/summary.json: no \"" + key + "\" (written by an older fleetsim? run the scenario again)";
@@ -154,28 +150,48 @@ RunReportRead parse_run_report(const std::string& summary_json, const std::strin
       r.error = dir + "/checks.json: " + err;
       return r;
     }
+  if (!scenario_json.empty()) {
+    const Json doc = Json::parse(scenario_json, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) {
+      r.error = dir + "/scenario.json: not a JSON object (expected the scenario as run)";
+      return r;
+    }
+  }
   rep.scenario = scenario_json;
   r.report = std::move(rep);
   return r;
 }
 
 RunReportRead read_run_report(const std::string& dir) {
-  const std::filesystem::path d(dir);
-  std::string summary, timeseries, scenario, checks;
-  std::error_code ec;
-  if (!std::filesystem::exists(d / "summary.json", ec)) {
-    RunReportRead r;
-    r.error = dir + ": no summary.json (expected the output directory of `fleetsim run`)";
+  RunReportRead r;
+  const std::vector<std::string> inputs = {"summary.json", "timeseries.csv", "scenario.json", "checks.json"};
+  ResultsFolderRead read = read_results_folder(dir, inputs, report_output_names());
+  if (!read.folder) {
+    r.error = read.error;
     return r;
   }
-  for (auto [name, text] : {std::pair{"summary.json", &summary}, std::pair{"timeseries.csv", &timeseries},
-                            std::pair{"scenario.json", &scenario}, std::pair{"checks.json", &checks}})
-    if (!read_optional(d / name, *text)) {
-      RunReportRead r;
-      r.error = (d / name).string() + ": cannot read the file";
+  const ResultsFolder& f = *read.folder;
+  if (f.state == RunState::Interrupted) {
+    r.interrupted = true;
+    r.error = dir + ": the run was interrupted before its end and has no results (see its junit.xml); run the "
+                    "scenario again";
+    return r;
+  }
+  for (const std::string& name : inputs) {
+    const bool required = name == "summary.json" || name == "timeseries.csv";
+    if (required && !f.lists(name)) {
+      r.error = dir + ": " + kManifestFile + " does not list " + name + " (expected the output folder of `fleetsim run`)";
       return r;
     }
-  return parse_run_report(summary, timeseries, scenario, checks, dir);
+    if (f.lists(name) && f.text(name).empty()) {
+      r.error = dir + "/" + name + ": empty (a run never writes it empty); run the scenario again";
+      return r;
+    }
+  }
+  r = parse_run_report(f.text("summary.json"), f.text("timeseries.csv"), f.text("scenario.json"),
+                       f.text("checks.json"), dir);
+  r.files = f.files;
+  return r;
 }
 
 std::string checks_json(const std::vector<CheckResult>& checks) {

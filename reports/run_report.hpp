@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "reports/results_folder.hpp"
 #include "sim/results/results.hpp"
 
 namespace fleetsim {
@@ -36,14 +37,20 @@ struct RunReport {
 
 struct RunReportRead {
   std::optional<RunReport> report;
-  std::string error;  // names the file and what is wrong
+  std::string error;         // names the file and what is wrong
+  bool interrupted = false;  // the folder holds a run stopped by a signal (its manifest says so)
+  std::vector<ResultFile> files;  // the folder's files as its manifest lists them (read_run_report)
 };
 
-// Parses the files' texts; `timeseries_csv` may be "" (no rows). Errors name `dir`'s files.
+// Parses the files' texts; scenario.json and checks.json may be "" (absent). Errors name `dir`'s
+// files.
 RunReportRead parse_run_report(const std::string& summary_json, const std::string& timeseries_csv,
                                const std::string& scenario_json, const std::string& checks_json,
                                const std::string& dir = ".");
-// Reads a run's output directory. summary.json is required, the other files are optional.
+// Reads a run's output folder through its manifest (reports/results_folder.hpp): an incomplete or
+// mixed folder is an error; summary.json and timeseries.csv are required, scenario.json and
+// checks.json read when the manifest lists them; the reports may be missing (they are made from
+// the rest).
 RunReportRead read_run_report(const std::string& dir);
 
 // The value at `path` in `j` (object keys separated by '/', e.g. "rollout/waves"), or null when a

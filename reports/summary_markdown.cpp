@@ -42,6 +42,11 @@ constexpr const char* kMarks[] = {"✅", "❌", "⚠️"};
 
 }  // namespace
 
+std::string interrupted_summary_markdown(const std::string& scenario_name, const std::string& why) {
+  return "## fleetsim: " + cell(scenario_name) + " — INTERRUPTED\n\n" + cell(why) +
+         ". The run has no results: run the scenario again.\n";
+}
+
 std::string summary_markdown(const RunReport& report) {
   const Json& s = report.summary;
   const Json& sc = lookup(s, "scenario");

@@ -11,4 +11,7 @@ namespace fleetsim {
 
 std::string summary_markdown(const RunReport& report);
 
+// summary.md of a run stopped by a signal: the verdict "interrupted" and why, no results.
+std::string interrupted_summary_markdown(const std::string& scenario_name, const std::string& why);
+
 }  // namespace fleetsim

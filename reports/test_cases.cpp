@@ -67,7 +67,7 @@ std::vector<CheckResult> run_test_cases(const RunReport& report) {
 }
 
 int run_exit_code(const Results& results) {
-  RunReportRead read = parse_run_report(summary_json(results), "", "", "");
+  RunReportRead read = parse_run_report(summary_json(results), timeseries_csv(results), "", "");
   if (!read.report) throw std::logic_error("fleetsim wrote a summary it cannot read back: " + read.error);
   read.report->checks = results.checks;
   return exit_code_for(run_test_cases(*read.report));

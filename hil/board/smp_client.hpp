@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "hil/protocol/result.hpp"
-#include "hil/protocol/sha256.hpp"
+#include "sim/core/sha256.hpp"
 #include "hil/protocol/smp_error.hpp"
 #include "hil/transport/smp_transport.hpp"
 

@@ -107,6 +107,7 @@ void HilBridge::advance_to(Seconds t) {
   if (outstanding_ == 0) return;
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
+    if (stop_ && stop_()) return;
     // Wall time is read under the lock: an operation not yet seen as done finishes after it.
     const auto wall_now = Clock::now();
     bool delivered = false;
@@ -129,6 +130,20 @@ void HilBridge::advance_to(Seconds t) {
     if (limit >= t.value) return;
     finished_.wait_until(lock, wake);
   }
+}
+
+void HilBridge::stop_holding_when(std::function<bool()> stop) { stop_ = std::move(stop); }
+
+std::vector<std::string> HilBridge::wait_for_operations(std::chrono::milliseconds bound) {
+  std::unique_lock<std::mutex> lock(mu_);
+  auto running = [this] {
+    std::vector<std::string> ids;
+    for (const auto& op : ops_)
+      if (!op->done) ids.push_back(boards_[op->board].spec.id);
+    return ids;
+  };
+  finished_.wait_for(lock, bound, [&] { return running().empty(); });
+  return running();
 }
 
 std::vector<CheckResult> HilBridge::checks() const {

@@ -48,6 +48,13 @@ class HilBridge final : public ExternalDevices, public ExternalPacer {
   void start_update(std::uint32_t device, Seconds now) override;
   void advance_to(Seconds t) override;
 
+  // Once `stop()` is true, advance_to holds virtual time no longer (fleetsim run stopping on
+  // SIGINT/SIGTERM): the run reaches its next chunk within 200 ms of wall time.
+  void stop_holding_when(std::function<bool()> stop);
+  // Waits at most `bound` for the board operations still running; returns the ids of the boards
+  // whose operation is still running then (the caller abandons them by ending the process).
+  std::vector<std::string> wait_for_operations(std::chrono::milliseconds bound);
+
   // After the run: one check per board (its update, or why it had none), in binding order.
   std::vector<CheckResult> checks() const;
   bool infrastructure_failed() const;
@@ -93,6 +100,7 @@ class HilBridge final : public ExternalDevices, public ExternalPacer {
   std::vector<Board> boards_;
   std::vector<std::unique_ptr<Operation>> ops_;
   int outstanding_ = 0;  // started and not delivered (simulation thread only)
+  std::function<bool()> stop_;
   std::mutex mu_;
   std::condition_variable finished_;
 };

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "hil/protocol/image_version.hpp"
-#include "hil/protocol/sha256.hpp"
+#include "sim/core/sha256.hpp"
 #include "hil/protocol/smp_error.hpp"
 #include "hil/protocol/smp_packet.hpp"
 

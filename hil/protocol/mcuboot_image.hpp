@@ -12,7 +12,7 @@
 
 #include "hil/protocol/image_version.hpp"
 #include "hil/protocol/result.hpp"
-#include "hil/protocol/sha256.hpp"
+#include "sim/core/sha256.hpp"
 
 namespace fleetsim::hil {
 

@@ -8,26 +8,29 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "sim/scenario/device_model_catalog.hpp"
 #include "hil/cosim/board_binding.hpp"
 #include "sim/cli/hil_command.hpp"
-#include "sim/core/atomic_file.hpp"
 #include "sim/core/exit_codes.hpp"
 #include "reports/live_metrics.hpp"
 #include "reports/run_comparison.hpp"
+#include "reports/results_folder.hpp"
 #include "reports/run_outputs.hpp"
 #include "reports/test_cases.hpp"
 #include "sim/cli/command_options.hpp"
 #include "sim/kernel/native/native_kernel.hpp"
 #include "sim/shard/rank_agreement.hpp"
 #include "sim/cli/report_commands.hpp"
+#include "sim/cli/stop_signals.hpp"
 #include "sim/kernel/simgrid/simgrid_kernel.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/scenario/scenario_warnings.hpp"
@@ -86,7 +89,10 @@ std::string run_usage() {
   else
     text += "Region shards (mpirun) are not available: this build has no MPI. Install OpenMPI\n"
             "(apt-get install libopenmpi-dev openmpi-bin) and rebuild to enable them.\n";
-  return text + "\nOptions";
+  return text +
+         "SIGINT/SIGTERM stop the run: it replaces the results in --out by an interrupted result (junit.xml\n"
+         "with an <error>, summary.md, summary.json \"state\": \"interrupted\") and exits 3.\n"
+         "\nOptions";
 }
 
 po::options_description run_options() {
@@ -253,6 +259,37 @@ int64_t gather_rank_stats(ShardComm& comm, const World& world, RunStats& stats) 
   return rss_sum;
 }
 
+// A run stopped by SIGINT/SIGTERM: the interrupted result replaces the folder's results, so that
+// no earlier pass survives (README "Outputs"), and the exit code is kInfrastructure. Board
+// operations still running get a bounded wait, then the process ends without them.
+int write_interrupted(const Scenario& scenario, const std::string& out_dir, double simulated_s,
+                      hil::HilBridge* bridge) {
+  const Interruption why{StopSignals::name(StopSignals::received()), simulated_s};
+  std::cerr << "fleetsim: " << why.message() << "\n";
+  if (std::string err = commit_results(out_dir, interrupted_output_files(scenario.name, scenario.seed,
+                                                                         scenario.document, why),
+                                       RunState::Interrupted);
+      !err.empty())
+    std::cerr << "fleetsim: " << err << "\n";
+  else
+    std::cerr << "fleetsim: " << out_dir << "/junit.xml and summary.md say so; run the scenario again\n";
+  if (bridge) {
+    constexpr auto kBoardBound = std::chrono::seconds(10);
+    const std::vector<std::string> running = bridge->wait_for_operations(kBoardBound);
+    if (!running.empty()) {
+      for (const std::string& id : running)
+        std::cerr << "fleetsim: board " << id << " is still updating after " << kBoardBound.count()
+                  << " s: abandoned (it may be left mid-update; probe it with fleetsim hil probe)\n";
+      // The update threads cannot be cancelled inside a board request: end the process without
+      // joining them.
+      std::cout.flush();
+      std::cerr.flush();
+      std::_Exit(exit_code::kInfrastructure);
+    }
+  }
+  return exit_code::kInfrastructure;
+}
+
 int cmd_run(int argc, char** argv) {
   po::options_description desc = run_options();
   CommandArgs a;
@@ -278,6 +315,11 @@ int cmd_run(int argc, char** argv) {
     comm = mpi_world_comm();
   }
   const bool writer = !comm || comm->rank() == 0;  // the rank that writes results and talks
+  // SIGINT/SIGTERM from here on stop the run at its next chunk (not under mpirun: the ranks would
+  // stop at different chunks; mpirun ends the job itself).
+  std::optional<StopSignals> stop_signals;
+  if (!comm) stop_signals.emplace();
+  auto stop = [&] { return stop_signals && StopSignals::received() != 0; };
   if (!writer) quiet = true;
 
   std::vector<std::string> sets = sets_of(a.vm);
@@ -339,17 +381,21 @@ int cmd_run(int argc, char** argv) {
   } else if (scenario.hil && !quiet) {
     std::cerr << "fleetsim: note: the \"hil\" section is ignored without --boards (all devices are simulated)\n";
   }
+  if (bridge) bridge->stop_holding_when(stop);
   ProgressLine progress(show_progress, scenario.duration.value);
   std::unique_ptr<LiveMetrics> live;
   int code = exit_code::kOk;
   if (a.vm.count("metrics-listen") &&
       !(live = LiveMetrics::start(a.vm["metrics-listen"].as<std::string>(), scenario, world, quiet, code)))
     return code;
-  world.run([&](double t) {
-    progress.update(t, kernel.events_processed());
-    if (live) live->update(t, kernel.events_processed(), progress.seconds_since_start());
-  });
+  const bool finished = world.run(
+      [&](double t) {
+        progress.update(t, kernel.events_processed());
+        if (live) live->update(t, kernel.events_processed(), progress.seconds_since_start());
+      },
+      stop);
   progress.done();
+  if (!finished) return write_interrupted(scenario, out_dir, kernel.now().value, bridge.get());
   const double wall = progress.seconds_since_start();
 
   Results results = world.results();
@@ -372,12 +418,10 @@ int cmd_run(int argc, char** argv) {
   int write_code = exit_code::kOk;
   std::string written;  // the names of the files written, for the closing message
   if (writer) {
-    std::vector<std::pair<std::string, std::string>> paths;
-    for (const auto& [name, content] : run_output_files(results, stats)) {
-      paths.push_back({out_dir + "/" + name, content});
-      written += (written.empty() ? "" : ", ") + name;
-    }
-    std::string err = write_files_atomically(paths);
+    const OutputFiles files = run_output_files(results, stats);
+    for (const auto& [name, content] : files) written += (written.empty() ? "" : ", ") + name;
+    written += std::string(", ") + kManifestFile;
+    std::string err = commit_results(out_dir, files, RunState::Complete);
     if (!err.empty()) {
       std::cerr << "fleetsim: " << err << "\n";
       write_code = exit_code::kInfrastructure;

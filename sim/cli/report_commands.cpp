@@ -1,5 +1,6 @@
 #include "sim/cli/report_commands.hpp"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <filesystem>
 #include <iostream>
@@ -7,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/core/atomic_file.hpp"
 #include "sim/core/exit_codes.hpp"
+#include "reports/results_folder.hpp"
 #include "reports/run_outputs.hpp"
 #include "reports/test_cases.hpp"
 #include "sim/cli/command_options.hpp"
@@ -45,8 +46,10 @@ int report_command(int argc, char** argv) {
       "fleetsim report OUT_DIR\n"
       "Regenerates report.html, junit.xml, summary.md and metrics.om from the results of a run in\n"
       "OUT_DIR (summary.json, timeseries.csv, and scenario.json / checks.json when present).\n"
-      "Exit code: that of the run (0 passed, 1 an assertion or gate failed, 3 a check could not run),\n"
-      "2 when OUT_DIR holds no readable results");
+      "Reads only complete results: OUT_DIR's manifest.json must list every file with its size and\n"
+      "SHA-256 (an interrupted, killed or mixed folder is refused: run the scenario again).\n"
+      "Exit code: that of the run (0 passed, 1 an assertion or gate failed, 3 a check could not run or\n"
+      "the run was interrupted), 2 when OUT_DIR holds no complete, readable results");
   desc.add_options()("help,h", "show this help");
   po::variables_map vm;
   int code = exit_code::kOk;
@@ -55,19 +58,25 @@ int report_command(int argc, char** argv) {
   RunReportRead read = read_run_report(*dir);
   if (!read.report) {
     std::cerr << "fleetsim: " << read.error << "\n";
-    return exit_code::kBadInput;
+    return read.interrupted ? exit_code::kInfrastructure : exit_code::kBadInput;
   }
-  std::vector<std::pair<std::string, std::string>> files;
+  OutputFiles reports;
   int verdict = exit_code::kOk;
   try {
-    for (auto& [name, text] : report_output_files(*read.report)) files.push_back({*dir + "/" + name, std::move(text)});
+    reports = report_output_files(*read.report);
     verdict = exit_code_for(run_test_cases(*read.report));
   } catch (const nlohmann::json::exception& e) {
     std::cerr << "fleetsim: " << *dir << "/summary.json: unexpected content (" << e.what()
               << "); run the scenario again to rewrite it\n";
     return exit_code::kBadInput;
   }
-  if (std::string err = write_files_atomically(files); !err.empty()) {
+  // The data files stay; the reports are replaced under a new manifest.
+  std::vector<ResultFile> kept;
+  for (const ResultFile& f : read.files) {
+    const auto& names = report_output_names();
+    if (std::find(names.begin(), names.end(), f.name) == names.end()) kept.push_back(f);
+  }
+  if (std::string err = commit_results(*dir, reports, RunState::Complete, kept); !err.empty()) {
     std::cerr << "fleetsim: " << err << "\n";
     return exit_code::kInfrastructure;
   }

@@ -9,6 +9,7 @@
 #include "sim/core/atomic_file.hpp"
 #include "sim/core/child_process.hpp"
 #include "sim/core/exit_codes.hpp"
+#include "reports/results_folder.hpp"
 
 namespace fleetsim {
 
@@ -65,12 +66,24 @@ Json point_record(const SweepSpec& spec, const SweepRun& run) {
   return Json{{"scenario", spec.scenario_file}, {"sets", run_overrides(spec, run)}, {"seed", run.seed}};
 }
 
-// A finished run's results, when its directory holds the same point's complete results.
+// The run's summary.json from its complete results (reports/results_folder.hpp), or null when the
+// folder is incomplete, mixed or interrupted (the run is then run again); `run_id` from its manifest.
+Json complete_summary(const std::string& dir, std::string& run_id) {
+  const ResultsFolderRead read = read_results_folder(dir, {"summary.json"});
+  if (!read.folder || read.folder->state != RunState::Complete || !read.folder->lists("summary.json")) return Json();
+  run_id = read.folder->run_id;
+  const Json summary = Json::parse(read.folder->text("summary.json"), nullptr, false);
+  return summary.is_object() ? summary : Json();
+}
+
+// A finished run's results, when its directory holds the same point's complete results: the
+// manifest's run id is the one point.json recorded when that run ended.
 bool load_finished(const SweepSpec& spec, SweepRun& run) {
   const Json record = read_json(run.dir + "/point.json");
   if (!record.is_object() || record.value("point", Json()) != point_record(spec, run)) return false;
-  const Json summary = read_json(run.dir + "/summary.json");
-  if (!summary.is_object()) return false;
+  std::string run_id;
+  const Json summary = complete_summary(run.dir, run_id);
+  if (!summary.is_object() || record.value("run_id", Json()) != Json(run_id)) return false;
   run.exit_code = record.value("exit_code", -1);
   run.results = key_results(summary);
   return simulated(run);
@@ -127,10 +140,12 @@ bool execute_sweep(const SweepSpec& spec, const std::string& fleetsim_exe, const
     }
     SweepRun& run = runs[ended.id];
     run.exit_code = ended.exit.status();
-    const Json summary = simulated(run) ? read_json(run.dir + "/summary.json") : Json();
+    std::string run_id;
+    const Json summary = simulated(run) ? complete_summary(run.dir, run_id) : Json();
     if (summary.is_object()) {
       run.results = key_results(summary);
       const Json record = {{"point", point_record(spec, run)},
+                           {"run_id", run_id},
                            {"exit_code", run.exit_code},
                            {"rank", share.rank},
                            {"host", share.host}};
@@ -142,7 +157,7 @@ bool execute_sweep(const SweepSpec& spec, const std::string& fleetsim_exe, const
     } else if (ok) {
       // A run that exits 0 or 1 without a summary.json did not run the scenario either.
       error = "the run in " + run.dir + " ended with exit code " + std::to_string(run.exit_code) +
-              (simulated(run) ? " but wrote no summary.json" : "") + " (see " + run.dir +
+              (simulated(run) ? " but left no complete results" : "") + " (see " + run.dir +
               "/run.log)";
       ok = false;
     }
@@ -156,7 +171,7 @@ bool load_other_ranks_runs(const SweepSpec& spec, const SweepShare& share, std::
   for (size_t i = 0; i < runs.size(); ++i) {
     if (share.owns(i) || load_finished(spec, runs[i])) continue;
     error = "rank " + std::to_string(i % size_t(share.ranks)) + " ran " + runs[i].dir +
-            " but its complete results (point.json, summary.json) are not there on rank " +
+            " but its complete results (point.json, and manifest.json verifying summary.json) are not there on rank " +
             std::to_string(share.rank) + ": OUT must be on a filesystem every rank shares";
     return false;
   }

@@ -1,6 +1,7 @@
 // Executing a sweep plan (sim/scenario/sweep_plan.hpp) as separate `fleetsim run` processes in
 // parallel. A finished run leaves a point.json in its directory, so running the same sweep again
-// skips the runs whose results are complete (resume); under an MPI launcher rank 0 collects every
+// skips the runs whose results are complete (their manifest verifies and its run id is the one
+// point.json recorded: resume); under an MPI launcher rank 0 collects every
 // run's results from OUT/runs/.
 #pragma once
 

@@ -258,10 +258,11 @@ uint32_t World::cohort_of(uint32_t device) const {
   return uint32_t(it - cohort_first_.begin() - 1);
 }
 
-void World::run(const std::function<void(double)>& progress) {
+bool World::run(const std::function<void(double)>& progress, const std::function<bool()>& stop) {
   const double end = scenario_.duration.value;
   const int chunks = 200;
   for (int i = 1; i <= chunks; ++i) {
+    if (stop && stop()) return false;
     kernel_.run_until(*this, Seconds(end * i / chunks));
     if (progress) progress(end * i / chunks);
   }
@@ -270,6 +271,7 @@ void World::run(const std::function<void(double)>& progress) {
   for (uint32_t i = 0; i < scenario_.assertions.size(); ++i)
     if (!scenario_.assertions[i].at || scenario_.assertions[i].at->value > end) snapshot_assertion(i);
   sample_row();
+  return true;
 }
 
 void World::on_timer(EntityId owner, uint16_t kind, uint32_t tag, uint16_t aux) {

@@ -57,8 +57,10 @@ class World final : public KernelClient, public SampleSource {
   // binding HIL boards to device slots before the run).
   std::vector<uint32_t> planned_wave_members(int wave, int64_t limit) const;
 
-  // Runs the whole scenario. `progress(simulated_seconds)` is called between chunks.
-  void run(const std::function<void(double)>& progress = {});
+  // Runs the whole scenario. `progress(simulated_seconds)` is called between chunks (1/200 of the
+  // duration each). When `stop()` turns true between chunks the run ends there, without final
+  // results, and returns false (fleetsim run on SIGINT/SIGTERM; not in a sharded run).
+  bool run(const std::function<void(double)>& progress = {}, const std::function<bool()>& stop = {});
   // The fleet's results. Collective in a sharded run: every rank calls it, and only rank 0's
   // copy has the per-device traces (gathered in device order).
   Results results();

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "hil/protocol/mcuboot_image.hpp"
-#include "hil/protocol/sha256.hpp"
+#include "sim/core/sha256.hpp"
 #include "hil/protocol/smp_packet.hpp"
 #include "tests/cli_runner.hpp"
 #include "tests/hil/board_state.hpp"
@@ -16,7 +16,7 @@ using fleetsim::hil::BoardEmulatorOptions;
 using fleetsim::hil::ImageVersion;
 using fleetsim::hil::kSmpV1;
 using fleetsim::hil::kSmpV2;
-using fleetsim::hil::sha256;
+using fleetsim::sha256;
 using fleetsim::hil::SmpOp;
 using fleetsim::hil::SmpPacket;
 using fleetsim::testing::TempDir;

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hil/protocol/mcuboot_image.hpp"
-#include "hil/protocol/sha256.hpp"
+#include "sim/core/sha256.hpp"
 #include "hil/protocol/smp_packet.hpp"
 
 namespace fleetsim::testing {
@@ -75,7 +75,7 @@ inline nlohmann::json upload_request(const std::vector<std::uint8_t>& image, std
       {"data", nlohmann::json::binary(std::vector<std::uint8_t>(image.begin() + off, image.begin() + off + n))}};
   if (off == 0) {
     req["len"] = image.size();
-    const auto sha = hil::sha256(image);
+    const auto sha = sha256(image);
     req["sha"] = nlohmann::json::binary(std::vector<std::uint8_t>(sha.begin(), sha.end()));
   }
   return req;

@@ -7,14 +7,14 @@
 #include <vector>
 
 #include "hil/protocol/image_version.hpp"
-#include "hil/protocol/sha256.hpp"
+#include "sim/core/sha256.hpp"
 
 using fleetsim::hil::build_mcuboot_image;
 using fleetsim::hil::ImageVersion;
 using fleetsim::hil::McubootImageError;
 using fleetsim::hil::McubootImageSpec;
 using fleetsim::hil::parse_mcuboot_image;
-using fleetsim::hil::sha256;
+using fleetsim::sha256;
 using Bytes = std::vector<std::uint8_t>;
 
 namespace {

@@ -19,6 +19,7 @@
 #include "tests/hil/started_board.hpp"
 
 using namespace fleetsim::hil;
+using fleetsim::sha256;
 using namespace fleetsim::testing;
 using namespace std::chrono_literals;
 using json = nlohmann::json;

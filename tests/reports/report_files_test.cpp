@@ -22,6 +22,8 @@ using Json = nlohmann::ordered_json;
 namespace {
 
 const std::vector<std::string> kReports = {"report.html", "junit.xml", "summary.md", "metrics.om"};
+// The smallest timeseries.csv a run writes: the header and the row at t = 0.
+const char* const kOneRow = "t_s,rollout_state\n0,running\n";
 
 // summary.json of a run with the given assertions (metric, passed) and wave results.
 RunReport report_with(const std::vector<std::pair<std::string, bool>>& assertions,
@@ -44,7 +46,7 @@ RunReport report_with(const std::vector<std::pair<std::string, bool>>& assertion
                                           {"at", "end"},
                                           {"passed", passed},
                                           {"pointer", "/assertions/0"}});
-  RunReportRead r = parse_run_report(s.dump(), "", "", "");
+  RunReportRead r = parse_run_report(s.dump(), kOneRow, "", "");
   REQUIRE(r.report);
   return *r.report;
 }
@@ -97,8 +99,8 @@ TEST_CASE("fleetsim run's closing line names exactly the files the run wrote", "
   std::sort(written.begin(), written.end());
   CHECK(named == written);
   // The results and the scenario (devices.csv for --trace-devices, no checks.json without boards),
-  // then the four reports.
-  CHECK(written == std::vector<std::string>{"devices.csv", "junit.xml", "metrics.om", "report.html", "run.json",
+  // the four reports and the manifest.
+  CHECK(written == std::vector<std::string>{"devices.csv", "junit.xml", "manifest.json", "metrics.om", "report.html", "run.json",
                                             "scenario.json", "summary.json", "summary.md", "timeseries.csv"});
 }
 
@@ -126,7 +128,7 @@ TEST_CASE("fleetsim report on a directory without results names the missing file
   TempDir tmp;
   const Cli r = run_fleetsim("report " + shell_quote(tmp.path.string()));
   CHECK(r.exit_code == 2);
-  CHECK(r.output.find("no summary.json") != std::string::npos);
+  CHECK(r.output.find(tmp.path.string() + ": no results (no manifest.json or summary.json") != std::string::npos);
 }
 
 TEST_CASE("A gate that did not pass fails its case unless the scenario asserts the rollout's outcome", "[reports]") {
@@ -174,7 +176,7 @@ TEST_CASE("checks.json read back keeps every check, so fleetsim report and the r
   const std::vector<CheckResult> written = {
       {"hil", "board b0 update to 2.0.0", CheckResult::Outcome::Failed, 0.5, "rolled_back: reverted", "steps\n"},
       {"hil", "board b1 update to 2.0.0", CheckResult::Outcome::Error, 1.5, "unavailable", ""}};
-  const RunReportRead read = parse_run_report(report_with({}, {}).summary.dump(), "", "", checks_json(written));
+  const RunReportRead read = parse_run_report(report_with({}, {}).summary.dump(), kOneRow, "", checks_json(written));
   REQUIRE(read.report);
   REQUIRE(read.report->checks.size() == 2);
   for (std::size_t i = 0; i < 2; ++i) {

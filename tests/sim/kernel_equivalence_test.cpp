@@ -273,10 +273,15 @@ TEST_CASE("fleetsim compare refuses runs without devices.csv and runs of differe
   std::ofstream(second) << random_scenario(4).dump(2);
   run_kernel(dir, first, "native", "a");
   run_kernel(dir, second, "native", "b");
+  // A run without --trace-devices (its results complete), and a folder that does not exist.
+  REQUIRE(run_fleetsim("run " + shell_quote(first) + " --quiet --out " + shell_quote(dir / "untraced")).exit_code <= 1);
+  const auto untraced = run_fleetsim("compare " + shell_quote(dir / "a") + " " + shell_quote(dir / "untraced"));
+  CHECK(untraced.exit_code == 2);
+  CHECK(untraced.output.find(dir / "untraced/devices.csv") != std::string::npos);
+  CHECK(untraced.output.find("--trace-devices") != std::string::npos);
   const auto missing = run_fleetsim("compare " + shell_quote(dir / "a") + " " + shell_quote(dir / "nowhere"));
   CHECK(missing.exit_code == 2);
-  CHECK(missing.output.find(dir / "nowhere/devices.csv") != std::string::npos);
-  CHECK(missing.output.find("--trace-devices") != std::string::npos);
+  CHECK(missing.output.find(dir / "nowhere: not a folder") != std::string::npos);
   const auto other = run_fleetsim("compare " + shell_quote(dir / "a") + " " + shell_quote(dir / "b"));
   CHECK(other.exit_code == 2);
   CHECK(other.output.find("different scenarios") != std::string::npos);
