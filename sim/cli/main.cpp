@@ -19,6 +19,8 @@
 #include "hil/cosim/board_binding.hpp"
 #include "sim/cli/hil_command.hpp"
 #include "sim/core/atomic_file.hpp"
+#include "sim/core/available_memory.hpp"
+#include "sim/model/memory_estimate.hpp"
 #include "sim/core/exit_codes.hpp"
 #include "reports/live_metrics.hpp"
 #include "reports/run_comparison.hpp"
@@ -247,6 +249,13 @@ int cmd_run(int argc, char** argv) {
   if (auto done = parse_command(argc, argv, desc, a)) return *done;
   if (a.positional.size() != 1) return usage_error("run takes exactly one scenario file");
   const std::string file = a.positional[0];
+  if (!a.vm["metrics-linger"].defaulted()) {
+    const double linger = a.vm["metrics-linger"].as<double>();
+    if (!a.vm.count("metrics-listen"))
+      return usage_error("--metrics-linger needs --metrics-listen HOST:PORT (it keeps that endpoint serving)");
+    if (!std::isfinite(linger) || linger < 0 || linger > 86400)
+      return usage_error("--metrics-linger must be a number of seconds from 0 to 86400, e.g. 30");
+  }
   const std::string kernel_name = a.vm["kernel"].as<std::string>();
   if (kernel_name != "native" && kernel_name != "simgrid")
     return usage_error("unknown --kernel \"" + kernel_name + "\" (expected native or simgrid)");
@@ -295,6 +304,19 @@ int cmd_run(int argc, char** argv) {
     return start_code;
   }
   const Scenario& scenario = *loaded.scenario;
+  // Refused before anything large is allocated. A sharded run splits the fleet over the ranks (and
+  // hosts), so only a run in one process is checked.
+  if (!comm) {
+    const MemoryEstimate need = estimate_run_memory(scenario, a.vm.count("trace-devices") > 0, kernel_name == "simgrid");
+    if (const auto limit = available_memory(); limit && need.bytes > limit->bytes) {
+      std::cerr << file << ": the run needs about " << units::format_size(Bytes(double(need.bytes))) << " ("
+                << need.terms << ") but only " << units::format_size(Bytes(double(limit->bytes)))
+                << " are available (" << limit->source
+                << ") (expected fewer devices, a longer output.interval or a larger machine; mpirun splits the fleet "
+                   "by region over ranks)\n";
+      return exit_code::kBadInput;
+    }
+  }
 
   const bool show_progress = !quiet && (a.vm.count("progress") || isatty(STDERR_FILENO));
   if (!quiet)
