@@ -130,8 +130,11 @@ int cmd_validate(int argc, char** argv) {
     std::cerr << r.problems.size() << " problem(s) in " << a.positional[0] << "\n";
     return exit_code::kBadInput;
   }
+  const MemoryEstimate need = estimate_run_memory(*r.scenario, false);
   std::cout << a.positional[0] << ": ok (" << r.scenario->device_count() << " devices, "
-            << r.scenario->cohorts.size() << " cohorts, " << r.scenario->regions.size() << " regions)\n";
+            << r.scenario->cohorts.size() << " cohorts, " << r.scenario->regions.size()
+            << " regions; a run needs about " << units::format_size(Bytes(double(need.bytes))) << ": " << need.terms
+            << ")\n";
   return exit_code::kOk;
 }
 

@@ -13,20 +13,24 @@ namespace {
 
 // Calibrated against peak RSS (run.json) of scenarios/quickstart.json, bench/million.json and
 // bench/ten-million.json (README "Limits" has the table):
-// - the program, its libraries and the fixed tables of a small run;
-constexpr double kBaseBytes = 0;
+// - the program, its libraries and the fixed tables of a small run (5000 devices, 61 samples:
+//   38.7 MB);
+constexpr double kBaseBytes = 38 << 20;
 // - per device, besides its record: its pending events in the radix queue (vectors that grow by
-//   doubling, so up to twice the events held), the rollout order and window queues;
-constexpr double kPerDeviceOverhead = 0;
+//   doubling), the rollout order and window queues: the 9M devices ten-million has more than
+//   million took 86 B each, and the record is 36 B;
+constexpr double kPerDeviceOverhead = 52;
 // - per device on SimGrid: its host, access link and actor state (README: 100,000 devices in
-//   about 240 MiB);
-constexpr double kPerDeviceSimgrid = 0;
-// - per device with --trace-devices: the trace, its copy in the results and its devices.csv row.
-constexpr double kPerTracedDevice = sizeof(DeviceTrace) * 2 + 96;
-// - per time-series row and value: the row and its vectors (with allocator headers), its
-//   timeseries.csv line and its share of metrics.om and report.html.
-constexpr double kPerSample = sizeof(TimeseriesRow) + 3 * 32 + 400;
-constexpr double kPerSampleValue = 8 + 60;
+//   about 240 MiB, of which about 55 MB are the native run's);
+constexpr double kPerDeviceSimgrid = 2000;
+// - per device with --trace-devices: the trace, its copy in the results and its devices.csv row
+//   (135 B in quickstart's), which took 229 B per device in quickstart;
+constexpr double kPerTracedDevice = sizeof(DeviceTrace) + 56 + 135;
+// - per time-series row and per value in it (versions + 2 per region): the row and its vectors
+//   (with allocator headers), its timeseries.csv line and its share of metrics.om and
+//   report.html; 7140 more samples of 9 values took 870 B each.
+constexpr double kPerSample = sizeof(TimeseriesRow) + 3 * 32 + 150;
+constexpr double kPerSampleValue = 35;
 
 }  // namespace
 

@@ -294,3 +294,20 @@ TEST_CASE("A busy metrics port is reported as an address in use with the fix", "
                         " is in use: another process listens there (stop it, or choose another port; port 0 picks a "
                         "free one, e.g. --metrics-listen 127.0.0.1:0)\n");
 }
+
+TEST_CASE("The memory estimate of quickstart is within 25 % of the peak RSS its run measures", "[input_limits]") {
+  // The estimate is computed from the scenario alone; the run's peak comes from getrusage.
+  const LoadResult loaded = load_scenario_file(shipped_scenario("quickstart.json"));
+  REQUIRE(loaded.scenario);
+  TempDir dir;
+  for (const bool trace : {false, true}) {
+    const double estimate = double(estimate_run_memory(*loaded.scenario, trace).bytes);
+    const Cli r = run_shipped("quickstart.json", dir / (trace ? "t" : "n"), trace ? " --trace-devices" : "");
+    REQUIRE(r.exit_code == 0);
+    const auto run = nlohmann::json::parse(slurp(dir / (trace ? "t/run.json" : "n/run.json")));
+    const double peak = run.at("peak_rss_bytes").get<double>();
+    INFO("trace " << trace << ": estimate " << estimate << " B, peak RSS " << peak << " B");
+    CHECK(estimate > 0.75 * peak);
+    CHECK(estimate < 1.25 * peak);
+  }
+}
