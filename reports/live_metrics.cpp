@@ -41,9 +41,9 @@ Counter& counter(prometheus::Registry& r, const metric::Name& m) {
 // client that connects and sends nothing (or half a request) holds a worker until the request
 // timeout. Many workers and a short timeout keep scrapes answered while such clients wait to be
 // dropped; without keep-alive a worker is free again after each scrape. A scrape's request is one
-// small packet, so a second is ample even across a network.
+// small packet, so half a second is ample even across a network.
 constexpr const char* kWorkerThreads = "32";
-constexpr const char* kRequestTimeoutMs = "1000";
+constexpr const char* kRequestTimeoutMs = "500";
 
 std::vector<std::string> civetweb_options(const std::string& address) {
   return {"listening_ports",   address,           "num_threads",       kWorkerThreads,

@@ -83,7 +83,7 @@ TEST_CASE("Idle and half-header connections to the metrics endpoint neither dela
     REQUIRE(send(half.back(), part.data(), part.size(), 0) == ssize_t(part.size()));
   }
   // While all 40 wait to be dropped, scrapes are answered within 2 s (workers: 32, request
-  // timeout 1 s, so the scrape waits for at most one round of timeouts).
+  // timeout 0.5 s: the scrape waits for at most two rounds of timeouts).
   for (int i = 0; i < 3; ++i) {
     const double took = timed_scrape(port);
     INFO("scrape " << i << " took " << took << " s");

@@ -311,3 +311,35 @@ TEST_CASE("The memory estimate of quickstart is within 25 % of the peak RSS its 
     CHECK(estimate < 1.25 * peak);
   }
 }
+
+TEST_CASE("suite --child-timeout kills a long run and its JUnit error says so", "[input_limits][suite]") {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "in");
+  // bench/million.json runs for seconds; the timeout is half a second.
+  std::filesystem::copy_file(shipped_scenario("bench/million.json"), dir / "in/million.json");
+  const auto start = std::chrono::steady_clock::now();
+  const Cli r = run_fleetsim("suite " + shell_quote(dir / "in") + " --out " + shell_quote(dir / "out") +
+                             " --child-timeout 0.5");
+  INFO(r.output);
+  CHECK(r.exit_code == 3);
+  CHECK(seconds_since(start) < 10.0);
+  CHECK(slurp(dir / "out/million/run.log").find("fleetsim: this process was killed by SIGKILL at its timeout of 0.5 s") !=
+        std::string::npos);
+  CHECK(slurp(dir / "out/junit.xml").find("killed by SIGKILL at its timeout of 0.5 s") != std::string::npos);
+}
+
+TEST_CASE("--child-timeout and --child-memory values that make no sense are usage errors", "[input_limits]") {
+  TempDir dir;
+  const std::string qs = shipped_scenario("quickstart.json");
+  for (const char* bad : {"--child-timeout=0", "--child-timeout=-3", "--child-timeout=nan", "--child-memory=12",
+                          "--child-memory=lots"}) {
+    const Cli suite = run_fleetsim("suite " + shell_quote(dir.path.string()) + " " + bad);
+    const Cli sweep = run_fleetsim("sweep " + shell_quote(qs) + " --vary seed=1,2 --out " + shell_quote(dir / "s") + " " + bad);
+    INFO(bad << "\n" << suite.output << sweep.output);
+    CHECK(suite.exit_code == 2);
+    CHECK(sweep.exit_code == 2);
+    CHECK(suite.output.find(std::string(bad).substr(0, std::string(bad).find('='))) != std::string::npos);
+    CHECK(sweep.output.find(std::string(bad).substr(0, std::string(bad).find('='))) != std::string::npos);
+  }
+  CHECK_FALSE(std::filesystem::exists(dir / "s"));
+}
