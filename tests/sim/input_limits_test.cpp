@@ -256,7 +256,7 @@ TEST_CASE("A sweep with a --vary path twice or a million points is a usage error
   CHECK_FALSE(sweep_spec_problem(spec).empty());
 }
 
-TEST_CASE("--metrics-linger must be a finite number of seconds and needs --metrics-listen", "[input_limits]") {
+TEST_CASE("A --metrics-linger must be a finite number of seconds and needs --metrics-listen", "[input_limits]") {
   const std::string qs = shipped_scenario("quickstart.json");
   TempDir dir;
   const std::string out = " --out " + shell_quote(dir / "out");
@@ -328,7 +328,7 @@ TEST_CASE("suite --child-timeout kills a long run and its JUnit error says so", 
   CHECK(slurp(dir / "out/junit.xml").find("killed by SIGKILL at its timeout of 0.5 s") != std::string::npos);
 }
 
-TEST_CASE("--child-timeout and --child-memory values that make no sense are usage errors", "[input_limits]") {
+TEST_CASE("Values of --child-timeout and --child-memory that make no sense are usage errors", "[input_limits]") {
   TempDir dir;
   const std::string qs = shipped_scenario("quickstart.json");
   for (const char* bad : {"--child-timeout=0", "--child-timeout=-3", "--child-timeout=nan", "--child-memory=12",
