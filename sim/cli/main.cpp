@@ -103,8 +103,8 @@ po::options_description run_options() {
        "serve live Prometheus metrics at HOST:PORT during the run (default off; \"9100\" or \":9100\" bind "
        "127.0.0.1; port 0 picks a free port)")
       ("metrics-linger", po::value<double>()->default_value(0),
-       "with --metrics-listen: keep serving the final values this many seconds after the run (SIGINT/SIGTERM end "
-       "it early)")
+       "with --metrics-listen: keep serving the final values this many seconds (0 to 86400) after the run "
+       "(SIGINT/SIGTERM end it early)")
       ("boards", po::value<std::string>(),
        "boards.json: real or emulated boards take the device slots of the scenario's \"hil\" section")
       ("progress", "show the progress line even when stderr is not a terminal")
