@@ -4,9 +4,14 @@
 #include <prometheus/exposer.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -30,6 +35,53 @@ prometheus::Family<Gauge>& gauges(prometheus::Registry& r, const char* name, con
 }
 Counter& counter(prometheus::Registry& r, const metric::Name& m) {
   return prometheus::BuildCounter().Name(std::string(m.name) + "_total").Help(m.help).Register(r).Add({});
+}
+
+// civetweb serves each connection on a worker thread from the moment it is accepted, so a
+// client that connects and sends nothing (or half a request) holds a worker until the request
+// timeout. Many workers and a short timeout keep scrapes answered while such clients wait to be
+// dropped; without keep-alive a worker is free again after each scrape. A scrape's request is one
+// small packet, so half a second is ample even across a network.
+constexpr const char* kWorkerThreads = "32";
+constexpr const char* kRequestTimeoutMs = "500";
+
+std::vector<std::string> civetweb_options(const std::string& address) {
+  return {"listening_ports",   address,           "num_threads",       kWorkerThreads,
+          "request_timeout_ms", kRequestTimeoutMs, "enable_keep_alive", "no",
+          "linger_timeout_ms", "0",               "max_request_size",  "16384"};
+}
+
+// Why `address` ("HOST:PORT") cannot be bound, in words with the fix, or "" when it can (then
+// civetweb failed for another reason). civetweb itself only says "null context".
+std::string bind_problem(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  const std::string host = address.substr(0, colon), port = address.substr(colon + 1);
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (const int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &found); rc != 0)
+    return "cannot resolve host \"" + host + "\": " + gai_strerror(rc) + " (expected an address of this machine, e.g. 127.0.0.1)";
+  std::string problem;
+  const int fd = socket(found->ai_family, found->ai_socktype, found->ai_protocol);
+  if (fd >= 0) {
+    const int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);  // as civetweb binds
+    if (bind(fd, found->ai_addr, found->ai_addrlen) != 0) {
+      if (errno == EADDRINUSE)
+        problem = "address " + address + " is in use: another process listens there (stop it, or choose another port; "
+                  "port 0 picks a free one, e.g. --metrics-listen 127.0.0.1:0)";
+      else if (errno == EADDRNOTAVAIL)
+        problem = host + " is not an address of this machine (expected one of its addresses, e.g. 127.0.0.1)";
+      else if (errno == EACCES)
+        problem = "binding " + address + " is not permitted: ports below 1024 need privileges (choose a port from 1024)";
+      else
+        problem = "cannot bind " + address + ": " + std::strerror(errno);
+    }
+    close(fd);
+  }
+  freeaddrinfo(found);
+  return problem;
 }
 
 volatile std::sig_atomic_t g_stop = 0;
@@ -141,9 +193,10 @@ std::optional<std::string> LiveMetrics::parse_listen(const std::string& value, s
 LiveMetrics::LiveMetrics(const std::string& address, const Scenario& scenario, const SampleSource& samples)
     : impl_(std::make_unique<Impl>(scenario, samples)) {
   try {
-    impl_->exposer = std::make_unique<prometheus::Exposer>(address, 1);
+    impl_->exposer = std::make_unique<prometheus::Exposer>(civetweb_options(address));
   } catch (const std::exception& e) {
-    throw std::runtime_error("cannot serve metrics on " + address + ": " + e.what());
+    const std::string problem = bind_problem(address);
+    throw std::runtime_error("cannot serve metrics on " + address + ": " + (problem.empty() ? e.what() : problem));
   }
   impl_->exposer->RegisterCollectable(impl_->registry);
 }

@@ -5,8 +5,9 @@
 
 namespace fleetsim {
 
-// Text with the five special characters escaped and the control characters XML 1.0 forbids
-// dropped; safe in element content and in quoted attribute values.
+// Text with the five special characters escaped, safe in element content and in quoted attribute
+// values of a UTF-8 document: bytes that are not well-formed UTF-8, the control characters XML
+// 1.0 forbids, DEL, U+FFFE and U+FFFF each become U+FFFD, so the output is always well-formed.
 std::string xml_escape(const std::string& text);
 
 }  // namespace fleetsim

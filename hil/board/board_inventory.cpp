@@ -15,6 +15,8 @@ using namespace json_reader;
 constexpr const char* kArgv =
     "an argv array such as [\"uhubctl\", \"-a\", \"off\", \"-p\", \"2\"], run without a shell";
 
+constexpr size_t kMaxBoards = 1'000;
+
 class InventoryReader {
  public:
   InventoryReader(Problems& problems, const std::vector<std::string>& models) : p_(problems), models_(models) {}
@@ -26,6 +28,8 @@ class InventoryReader {
     (void)text(top["$schema"], true);
     Field boards = top.required("boards", "an array of boards");
     if (boards.j && boards.j->is_array() && boards.j->empty()) boards.error("no boards (expected at least one board)");
+    // A lab has tens of boards; each is a connection and a process of its own.
+    if (!count_within(boards, kMaxBoards, "boards")) return inv;
     for_each_element(boards, [&](const Field& b, size_t) {
       if (auto board = read_board(b)) inv.boards.push_back(std::move(*board));
     }, "an array of boards");

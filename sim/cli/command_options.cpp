@@ -1,8 +1,10 @@
 #include "sim/cli/command_options.hpp"
 
+#include <cmath>
 #include <iostream>
 
 #include "sim/core/exit_codes.hpp"
+#include "sim/core/units.hpp"
 
 namespace fleetsim {
 
@@ -30,6 +32,37 @@ std::optional<int> parse_command(int argc, char** argv, const po::options_descri
     return exit_code::kOk;
   }
   return std::nullopt;
+}
+
+void add_child_limit_options(po::options_description& desc) {
+  desc.add_options()
+      ("child-timeout", po::value<double>(),
+       "seconds each run may take; it is then killed and reported (default: no limit)")
+      ("child-memory", po::value<std::string>(),
+       "address space each run may use, e.g. 8GiB; an allocation beyond it fails and the run exits 3 "
+       "\"out of memory\" (default: no limit)");
+}
+
+std::optional<ChildLimits> child_limits(const po::variables_map& vm, std::string& error) {
+  ChildLimits limits;
+  if (vm.count("child-timeout")) {
+    limits.timeout_seconds = vm["child-timeout"].as<double>();
+    if (!std::isfinite(limits.timeout_seconds) || limits.timeout_seconds <= 0) {
+      error = "--child-timeout must be a number of seconds above 0, e.g. 600";
+      return std::nullopt;
+    }
+  }
+  if (vm.count("child-memory")) {
+    const std::string text = vm["child-memory"].as<std::string>();
+    const auto size = units::parse_size(text);
+    // Below 64 MiB not even the program and its libraries fit.
+    if (!size || size->value < double(64 << 20) || size->value > 9e18) {
+      error = "--child-memory \"" + text + "\": expected a size from 64MiB, e.g. 8GiB";
+      return std::nullopt;
+    }
+    limits.memory_bytes = uint64_t(size->value);
+  }
+  return limits;
 }
 
 }  // namespace fleetsim

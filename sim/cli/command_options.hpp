@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/child_process.hpp"
+
 namespace fleetsim {
 
 struct CommandArgs {
@@ -22,5 +24,11 @@ int usage_error(const std::string& message, const std::string& help = "fleetsim 
 // is done already — --help printed (0) or a usage error printed (2) — and nullopt to go on.
 std::optional<int> parse_command(int argc, char** argv, const boost::program_options::options_description& desc,
                                  CommandArgs& out);
+
+// --child-timeout SECONDS and --child-memory SIZE of the commands that run `fleetsim run` children
+// (suite, sweep).
+void add_child_limit_options(boost::program_options::options_description& desc);
+// The limits those options give, or nullopt with `error` naming the option and what it expects.
+std::optional<ChildLimits> child_limits(const boost::program_options::variables_map& vm, std::string& error);
 
 }  // namespace fleetsim

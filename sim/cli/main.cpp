@@ -20,6 +20,9 @@
 #include "sim/scenario/device_model_catalog.hpp"
 #include "hil/cosim/board_binding.hpp"
 #include "sim/cli/hil_command.hpp"
+#include "sim/core/atomic_file.hpp"
+#include "sim/core/available_memory.hpp"
+#include "sim/model/memory_estimate.hpp"
 #include "sim/core/exit_codes.hpp"
 #include "reports/live_metrics.hpp"
 #include "reports/run_comparison.hpp"
@@ -111,8 +114,8 @@ po::options_description run_options() {
        "serve live Prometheus metrics at HOST:PORT during the run (default off; \"9100\" or \":9100\" bind "
        "127.0.0.1; port 0 picks a free port)")
       ("metrics-linger", po::value<double>()->default_value(0),
-       "with --metrics-listen: keep serving the final values this many seconds after the run (SIGINT/SIGTERM end "
-       "it early)")
+       "with --metrics-listen: keep serving the final values this many seconds (0 to 86400) after the run "
+       "(SIGINT/SIGTERM end it early)")
       ("boards", po::value<std::string>(),
        "boards.json: real or emulated boards take the device slots of the scenario's \"hil\" section")
       ("strict", "treat warnings (valid input that is probably a mistake) as errors: exit 2 before running")
@@ -145,9 +148,11 @@ int cmd_validate(int argc, char** argv) {
     std::cerr << r.warnings.size() << " warning(s) in " << a.positional[0] << ", an error with --strict\n";
     return exit_code::kBadInput;
   }
+  const MemoryEstimate need = estimate_run_memory(*r.scenario, false);
   std::cout << a.positional[0] << ": ok (" << r.scenario->device_count() << " devices, "
             << r.scenario->cohorts.size() << " cohorts, " << r.scenario->regions.size() << " regions"
-            << (r.warnings.empty() ? std::string() : ", " + std::to_string(r.warnings.size()) + " warning(s)") << ")\n";
+            << (r.warnings.empty() ? std::string() : ", " + std::to_string(r.warnings.size()) + " warning(s)")
+            << "; a run needs about " << units::format_size(Bytes(double(need.bytes))) << ": " << need.terms << ")\n";
   return exit_code::kOk;
 }
 
@@ -296,6 +301,13 @@ int cmd_run(int argc, char** argv) {
   if (auto done = parse_command(argc, argv, desc, a)) return *done;
   if (a.positional.size() != 1) return usage_error("run takes exactly one scenario file");
   const std::string file = a.positional[0];
+  if (!a.vm["metrics-linger"].defaulted()) {
+    const double linger = a.vm["metrics-linger"].as<double>();
+    if (!a.vm.count("metrics-listen"))
+      return usage_error("--metrics-linger needs --metrics-listen HOST:PORT (it keeps that endpoint serving)");
+    if (!std::isfinite(linger) || linger < 0 || linger > 86400)
+      return usage_error("--metrics-linger must be a number of seconds from 0 to 86400, e.g. 30");
+  }
   const std::string kernel_name = a.vm["kernel"].as<std::string>();
   if (kernel_name != "native" && kernel_name != "simgrid")
     return usage_error("unknown --kernel \"" + kernel_name + "\" (expected native or simgrid)");
@@ -353,6 +365,19 @@ int cmd_run(int argc, char** argv) {
   if (!loaded.warnings.empty() && a.vm.count("strict")) {
     if (writer) std::cerr << loaded.warnings.size() << " warning(s) in " << file << ", an error with --strict\n";
     return exit_code::kBadInput;
+  }
+  // Refused before anything large is allocated. A sharded run splits the fleet over the ranks (and
+  // hosts), so only a run in one process is checked.
+  if (!comm) {
+    const MemoryEstimate need = estimate_run_memory(scenario, a.vm.count("trace-devices") > 0, kernel_name == "simgrid");
+    if (const auto limit = available_memory(); limit && need.bytes > limit->bytes) {
+      std::cerr << file << ": the run needs about " << units::format_size(Bytes(double(need.bytes))) << " ("
+                << need.terms << ") but only " << units::format_size(Bytes(double(limit->bytes)))
+                << " are available (" << limit->source
+                << ") (expected fewer devices, a longer output.interval or a larger machine; mpirun splits the fleet "
+                   "by region over ranks)\n";
+      return exit_code::kBadInput;
+    }
   }
 
   const bool show_progress = !quiet && (a.vm.count("progress") || isatty(STDERR_FILENO));

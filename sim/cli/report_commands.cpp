@@ -97,6 +97,7 @@ int suite_command(int argc, char** argv) {
       "junit", po::value<std::string>(), "JUnit file for the whole suite (default: OUT/junit.xml)")(
       "exclude", po::value<std::vector<std::string>>()->composing(), "leave out matching paths (glob, repeatable)")(
       "jobs,j", po::value<int>()->default_value(1), "scenarios run at the same time")("help,h", "show this help");
+  add_child_limit_options(desc);
   po::variables_map vm;
   int code = exit_code::kOk;
   const std::optional<std::string> dir = parse_single(argc, argv, desc, "directory of scenarios", vm, code);
@@ -114,6 +115,10 @@ int suite_command(int argc, char** argv) {
     o.excludes.push_back(out_in_dir.generic_string());
   o.jobs = vm["jobs"].as<int>();
   if (o.jobs < 1 || o.jobs > 256) return usage_error("--jobs must be from 1 to 256", "fleetsim suite --help");
+  std::string limit_error;
+  const std::optional<ChildLimits> limits = child_limits(vm, limit_error);
+  if (!limits) return usage_error(limit_error, "fleetsim suite --help");
+  o.limits = *limits;
   o.fleetsim = std::filesystem::read_symlink("/proc/self/exe", ec).string();
   if (ec) o.fleetsim = argv[0];
   std::filesystem::create_directories(o.out, ec);

@@ -118,7 +118,7 @@ int run_suite(const SuiteOptions& o, std::ostream& log) {
   }
 
   std::vector<SuiteEntry> entries(files.size());
-  ChildProcessPool pool(o.jobs);
+  ChildProcessPool pool(o.jobs, o.limits);
   size_t next = 0;
   while (next < files.size() || !pool.idle()) {
     while (next < files.size() && !pool.full()) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "reports/suite_index.hpp"
+#include "sim/core/child_process.hpp"
 
 namespace fleetsim {
 
@@ -22,6 +23,7 @@ struct SuiteOptions {
   std::string junit;                  // suite JUnit file
   std::vector<std::string> excludes;  // globs
   int jobs = 1;
+  ChildLimits limits;    // per scenario run
   std::string fleetsim;  // the fleetsim binary that runs each scenario
 };
 

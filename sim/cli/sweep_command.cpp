@@ -142,6 +142,7 @@ int sweep_command(int argc, char** argv) {
       ("set", po::value<std::vector<std::string>>()->composing(), "a fixed override for every run (repeatable)")
       ("quiet,q", "print nothing but errors")
       ("help,h", "show this help");
+  add_child_limit_options(desc);
   CommandArgs a;
   SweepSpec spec;
   {
@@ -159,6 +160,11 @@ int sweep_command(int argc, char** argv) {
       if (!axis) return usage_error(error);
       spec.axes.push_back(*axis);
     }
+    if (const std::string problem = sweep_spec_problem(spec); !problem.empty()) return usage_error(problem);
+    std::string limit_error;
+    const std::optional<ChildLimits> limits = child_limits(a.vm, limit_error);
+    if (!limits) return usage_error(limit_error);
+    spec.limits = *limits;
     if (const std::string problem = mpi_launch_problem("the sweep"); !problem.empty()) {
       std::cerr << problem;
       return exit_code::kBadInput;

@@ -104,7 +104,7 @@ bool execute_sweep(const SweepSpec& spec, const std::string& fleetsim_exe, const
       pending.push_back(i);
     }
   }
-  ChildProcessPool pool(spec.jobs);
+  ChildProcessPool pool(spec.jobs, spec.limits);
   size_t next = 0;
   bool ok = true;
   while (next < pending.size() || !pool.idle()) {

@@ -1,14 +1,20 @@
 #include "sim/core/child_process.hpp"
 
 #include <fcntl.h>
-#include <spawn.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
 #include <system_error>
+#include <thread>
 
 extern char** environ;
 
@@ -31,7 +37,40 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
   return pointers;
 }
 
+std::string signal_name(int signal) {
+  const char* abbrev = sigabbrev_np(signal);
+  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(signal);
+}
+
+// In the forked child: only async-signal-safe calls until exec. On failure writes errno to
+// `report` (close-on-exec, so the parent reads nothing when exec succeeds).
+[[noreturn]] void exec_child(const char* path, char* const* argv, char* const* envp, const char* log,
+                             const rlimit* memory, int report) {
+  int err = 0;
+  const int in = open("/dev/null", O_RDONLY);
+  const int out = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (in < 0 || out < 0) err = errno;
+  if (!err && (dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 || dup2(out, STDERR_FILENO) < 0)) err = errno;
+  if (!err && memory && setrlimit(RLIMIT_AS, memory) != 0) err = errno;
+  if (!err) {
+    execve(path, argv, envp);
+    err = errno;
+  }
+  (void)!write(report, &err, sizeof err);
+  _exit(127);
+}
+
 }  // namespace
+
+std::string ChildExit::describe() const {
+  if (signal == 0) return "exit code " + std::to_string(code);
+  std::string text = "killed by " + signal_name(signal);
+  if (timed_out) return text + " at its timeout";
+  // RLIMIT_AS makes allocations fail (fleetsim then exits 3, "out of memory"); a SIGKILL nobody
+  // here sent is the kernel's OOM killer (a cgroup's memory.max, or the machine's memory).
+  if (signal == SIGKILL) text += " (memory cap? the kernel's OOM killer sends SIGKILL)";
+  return text;
+}
 
 std::vector<std::string> child_environment() {
   std::vector<std::string> env;
@@ -42,46 +81,95 @@ std::vector<std::string> child_environment() {
   return env;
 }
 
-ChildProcessPool::ChildProcessPool(int max_running)
-    : max_running_(size_t(max_running)), environment_(child_environment()) {
+ChildProcessPool::ChildProcessPool(int max_running, ChildLimits limits)
+    : max_running_(size_t(max_running)), limits_(limits), environment_(child_environment()) {
   if (max_running < 1)
     throw std::invalid_argument("ChildProcessPool: " + std::to_string(max_running) + " children at a time");
+  if (!(limits.timeout_seconds >= 0) || !std::isfinite(limits.timeout_seconds))
+    throw std::invalid_argument("ChildProcessPool: timeout " + std::to_string(limits.timeout_seconds));
 }
 
 std::string ChildProcessPool::start(size_t id, const std::vector<std::string>& argv, const std::string& log) {
   if (full())
     throw std::logic_error("ChildProcessPool::start: " + std::to_string(max_running_) + " children run already");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  // Everything the child needs is prepared before fork: between fork and exec it may not allocate.
   std::vector<std::string> args = argv, env = environment_;
-  pid_t pid = -1;
-  // posix_spawn reports a failed open or exec in the child as its result (glibc 2.24 and later).
-  const int rc = posix_spawn(&pid, args.at(0).c_str(), &actions, nullptr, c_strings(args).data(),
-                             c_strings(env).data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return std::strerror(rc);
-  running_[pid] = id;
+  const std::vector<char*> arg_pointers = c_strings(args), env_pointers = c_strings(env);
+  const rlimit memory{rlim_t(limits_.memory_bytes), rlim_t(limits_.memory_bytes)};
+  int report[2];
+  if (pipe2(report, O_CLOEXEC) != 0) return std::strerror(errno);
+  const pid_t pid = fork();
+  if (pid < 0) {
+    const int err = errno;
+    close(report[0]);
+    close(report[1]);
+    return std::strerror(err);
+  }
+  if (pid == 0)
+    exec_child(args.at(0).c_str(), arg_pointers.data(), env_pointers.data(), log.c_str(),
+               limits_.memory_bytes ? &memory : nullptr, report[1]);
+  close(report[1]);
+  int err = 0;
+  ssize_t n;
+  do n = read(report[0], &err, sizeof err);
+  while (n < 0 && errno == EINTR);
+  close(report[0]);
+  if (n == ssize_t(sizeof err)) {
+    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    return std::strerror(err);
+  }
+  const auto deadline = limits_.timeout_seconds > 0
+                            ? std::chrono::steady_clock::now() +
+                                  std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                      std::chrono::duration<double>(limits_.timeout_seconds))
+                            : std::chrono::steady_clock::time_point::max();
+  running_[pid] = Running{id, log, deadline};
   return "";
+}
+
+void ChildProcessPool::kill_overdue() {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [pid, child] : running_)
+    if (!child.killed && now >= child.deadline) {
+      kill(pid, SIGKILL);
+      child.killed = true;
+    }
 }
 
 EndedChild ChildProcessPool::wait_any() {
   if (idle()) throw std::logic_error("ChildProcessPool::wait_any: no child runs");
   for (;;) {
     int status = 0;
-    const pid_t pid = waitpid(-1, &status, 0);
+    // With a timeout, look in on the children a few times a second; without, sleep in waitpid.
+    const bool poll = limits_.timeout_seconds > 0;
+    if (poll) kill_overdue();
+    const pid_t pid = waitpid(-1, &status, poll ? WNOHANG : 0);
     if (pid < 0) {
       if (errno == EINTR) continue;
       throw std::system_error(errno, std::generic_category(), "waiting for a child process");
     }
+    if (pid == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      continue;
+    }
     const auto it = running_.find(pid);
     if (it == running_.end()) continue;  // not one of this pool's children
-    EndedChild ended{it->second, {}};
+    EndedChild ended{it->second.id, {}};
+    if (WIFSIGNALED(status)) {
+      ended.exit.signal = WTERMSIG(status);
+      ended.exit.timed_out = it->second.killed;
+      std::string line = "fleetsim: this process was " + ended.exit.describe();
+      if (ended.exit.timed_out) {
+        char seconds[32];
+        std::snprintf(seconds, sizeof seconds, " of %g s", limits_.timeout_seconds);
+        line += seconds;
+      }
+      std::ofstream(it->second.log, std::ios::app) << "\n" << line << "\n";
+    } else {
+      ended.exit.code = WEXITSTATUS(status);
+    }
     running_.erase(it);
-    if (WIFSIGNALED(status)) ended.exit.signal = WTERMSIG(status);
-    else ended.exit.code = WEXITSTATUS(status);
     return ended;
   }
 }

@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <functional>
-#include <set>
-#include <sstream>
+#include <memory>
+#include <unordered_set>
 
 #include "sim/core/message_text.hpp"
 
@@ -55,7 +55,7 @@ class DuplicateKeyFinder {
   struct Frame {
     bool object;
     std::string token;  // this container's place in its parent
-    std::set<std::string> keys;
+    std::unordered_set<std::string> keys;
     size_t index;
     std::string key;
   };
@@ -121,35 +121,104 @@ std::string syntax_message(const std::string& text, const nlohmann::detail::pars
   return "line " + std::to_string(line) + ", column " + std::to_string(column) + ": syntax error: " + detail;
 }
 
+std::string position_text(const std::string& text, size_t at) {
+  size_t line = 1, line_start = 0;
+  for (size_t i = 0; i < at; ++i)
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  return "line " + std::to_string(line) + ", column " + std::to_string(at - line_start + 1);
+}
+
+std::string size_text(size_t bytes) {
+  return bytes >= (size_t(1) << 20) ? std::to_string(bytes >> 20) + " MiB" : std::to_string(bytes) + " bytes";
+}
+
 }  // namespace
 
-std::optional<std::string> read_document_file(const std::string& path, const std::string& expected,
-                                              std::vector<Problem>& problems) {
-  try {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) {
-      problems.push_back({"", "cannot read file: it is a directory (expected " + expected + ")"});
-      return std::nullopt;
+// Runs before anything recurses or builds a map. Strings are skipped (with their escapes);
+// syntax errors are left to the parser.
+std::optional<Problem> json_structure_problem(const std::string& text) {
+  struct Open {
+    bool object;
+    size_t keys;
+  };
+  std::vector<Open> open;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      problems.push_back({"", std::string("cannot read file: ") + std::strerror(errno)});
-      return std::nullopt;
+    switch (c) {
+      case '"': in_string = true; break;
+      case '{':
+      case '[':
+        if (open.size() == kMaxJsonDepth)
+          return Problem{"", position_text(text, i) + ": arrays and objects nested more than " +
+                                 std::to_string(kMaxJsonDepth) + " deep (expected at most " +
+                                 std::to_string(kMaxJsonDepth) + " levels)"};
+        open.push_back({c == '{', 0});
+        break;
+      case '}':
+      case ']':
+        if (!open.empty()) open.pop_back();
+        break;
+      case ':':
+        if (!open.empty() && open.back().object && ++open.back().keys > kMaxObjectMembers)
+          return Problem{"", position_text(text, i) + ": an object with more than " +
+                                 std::to_string(kMaxObjectMembers) + " keys (expected at most " +
+                                 std::to_string(kMaxObjectMembers) + ")"};
+        break;
+      default: break;
     }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    if (in.bad()) {
-      problems.push_back({"", "cannot read file: read error"});
-      return std::nullopt;
-    }
-    return buffer.str();
-  } catch (const std::exception& e) {
-    problems.push_back({"", std::string("cannot read file: ") + e.what()});
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> read_bounded_file(const std::string& path, size_t max_bytes, std::vector<Problem>& problems) {
+  std::unique_ptr<FILE, int (*)(FILE*)> in(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!in) {
+    problems.push_back({"", std::string("cannot read file: ") + std::strerror(errno)});
     return std::nullopt;
   }
+  std::string out;
+  char buffer[1 << 16];
+  for (;;) {
+    const size_t n = std::fread(buffer, 1, sizeof buffer, in.get());
+    if (out.size() + n > max_bytes) {
+      problems.push_back({"", "cannot read file: larger than " + size_text(max_bytes) +
+                                  " (expected a file of at most that size; is it the right file?)"});
+      return std::nullopt;
+    }
+    out.append(buffer, n);
+    if (n < sizeof buffer) break;
+  }
+  if (std::ferror(in.get())) {
+    problems.push_back({"", std::string("cannot read file: ") + std::strerror(errno)});
+    return std::nullopt;
+  }
+  return out;
+}
+
+std::optional<std::string> read_document_file(const std::string& path, const std::string& expected,
+                                              std::vector<Problem>& problems, size_t max_bytes) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    problems.push_back({"", "cannot read file: it is a directory (expected " + expected + ")"});
+    return std::nullopt;
+  }
+  return read_bounded_file(path, max_bytes, problems);
 }
 
 std::optional<nlohmann::ordered_json> parse_json_document(const std::string& text, std::vector<Problem>& problems) {
+  if (auto problem = json_structure_problem(text)) {
+    problems.push_back(*problem);
+    return std::nullopt;
+  }
   const size_t before = problems.size();
   DuplicateKeyFinder duplicates(problems);
   try {

@@ -162,6 +162,12 @@ std::optional<std::string> reference(const Field& f, const char* noun, const std
   return std::nullopt;
 }
 
+bool count_within(const Field& f, size_t max, const char* noun) {
+  if (!f.j || !(f.j->is_array() || f.j->is_object()) || f.j->size() <= max) return true;
+  f.error(std::to_string(f.j->size()) + " " + noun + " (expected at most " + std::to_string(max) + ")");
+  return false;
+}
+
 std::vector<std::string> string_list(const Field& f, const char* expected) {
   std::vector<std::string> out;
   for_each_element(f, [&](const Field& e, size_t) {

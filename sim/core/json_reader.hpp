@@ -120,6 +120,10 @@ std::optional<T> choice(const Field& f, const char* noun, const Choices<T>& opti
 // A name that must be one of `defined` ("undefined region \"us-east\" (did you mean …)").
 std::optional<std::string> reference(const Field& f, const char* noun, const std::vector<std::string>& defined);
 
+// False after reporting "N <noun> (expected at most `max`)" when `f` is an array or object with
+// more than `max` entries; bounds what a document can make the program allocate.
+bool count_within(const Field& f, size_t max, const char* noun);
+
 // Calls `each(Field, index)` for every element; reports a non-array.
 template <class F>
 void for_each_element(const Field& f, F each, const char* expected = "an array") {

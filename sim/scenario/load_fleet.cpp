@@ -34,7 +34,8 @@ void ScenarioReader::read_fleet(const Field& f) {
   Field cohorts = fleet.required("cohorts", "an array of cohorts");
   if (cohorts.j && cohorts.j->is_array() && cohorts.j->empty())
     cohorts.error("no cohorts (expected at least one cohort)");
-  for_each_element(cohorts, [&](const Field& cf, size_t) { read_cohort(cf); });
+  if (count_within(cohorts, kMaxCohorts, "cohorts"))
+    for_each_element(cohorts, [&](const Field& cf, size_t) { read_cohort(cf); });
 }
 
 void ScenarioReader::read_cohort(const Field& f) {

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/core/json_document.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 
 namespace fleetsim {
@@ -50,6 +51,10 @@ std::optional<std::vector<Step>> parse_path(std::string_view path, std::string& 
       }
       steps.push_back({std::nullopt, size_t(std::stoul(std::string(digits)))});
       i = close + 1;
+    }
+    if (steps.size() > kMaxJsonDepth) {
+      error = "more than " + std::to_string(kMaxJsonDepth) + " steps in the path (expected a path into the scenario)";
+      return std::nullopt;
     }
     if (i == path.size()) return steps;
     if (path[i] != '.') {
@@ -112,6 +117,10 @@ std::vector<Problem> apply_overrides(nlohmann::ordered_json& doc, const std::vec
       continue;
     }
     const std::string value_text = set.substr(eq + 1);
+    if (auto problem = json_structure_problem(value_text)) {
+      problems.push_back({"", name + ": " + problem->message});
+      continue;
+    }
     Json value = Json::parse(value_text, nullptr, false);
     if (value.is_discarded()) value = value_text;  // not JSON: a plain string such as 72h
 

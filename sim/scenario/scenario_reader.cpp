@@ -1,7 +1,10 @@
 // The top level of a scenario document: its keys, the scalar settings (name, seed, start,
 // duration, output, kernel), and the sections in the order their cross references need.
+#include <cmath>
+
 #include "sim/core/json_units.hpp"
 #include "sim/kernel/network_models.hpp"
+#include "sim/scenario/format_limits.hpp"
 #include "sim/scenario/local_time.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 
@@ -38,12 +41,24 @@ std::optional<Scenario> ScenarioReader::read(const std::string& file) {
     s_.start_unix = *parse_utc_timestamp(s_.start_text);
   }
   duration_ok_ = false;
-  if (auto d = duration(top.required("duration", "a duration like \"72h\""), Min::AboveZero)) {
-    s_.duration = *d;
-    duration_ok_ = true;
+  Field duration_field = top.required("duration", "a duration like \"72h\"");
+  if (auto d = duration(duration_field, Min::AboveZero)) {
+    if (d->value > kMaxDurationSeconds) {
+      duration_field.error(as_written(duration_field) + " is too long (expected at most 3650d, ten years)");
+    } else {
+      s_.duration = *d;
+      duration_ok_ = true;
+    }
   }
   Obj output(top["output"], {"interval"});
-  set(s_.output.sample_interval, duration(output["interval"], Min::AboveZero));
+  Field interval = output["interval"];
+  set(s_.output.sample_interval, duration(interval, Min::AboveZero));
+  // Each sample is a time-series row kept in memory and written to timeseries.csv.
+  if (duration_ok_ && s_.duration.value / s_.output.sample_interval.value > kMaxSamples)
+    add(p_, interval.j ? interval.ptr : "/duration",
+        "the run takes " + number_text(std::floor(s_.duration.value / s_.output.sample_interval.value)) +
+            " samples (duration / output.interval; expected at most " + number_text(kMaxSamples) +
+            ": a longer output.interval)");
   Obj kernel(top["kernel"], {"simgrid"});
   Obj simgrid(kernel["simgrid"], {"network_model"});
   Choices<std::string> network_models;
@@ -58,8 +73,10 @@ std::optional<Scenario> ScenarioReader::read(const std::string& file) {
   fleet_ok_ = p_.size() == before_fleet;
   read_firmware(top.required("firmware", "an object with \"target\" and \"size\""));
   read_rollout(top.required("rollout", "an object with \"strategy\""));
-  for_each_element(top["faults"], [&](const Field& f, size_t) { read_fault(f); });
-  for_each_element(top["assertions"], [&](const Field& f, size_t) { read_assertion(f); });
+  if (count_within(top["faults"], kMaxFaults, "faults"))
+    for_each_element(top["faults"], [&](const Field& f, size_t) { read_fault(f); });
+  if (count_within(top["assertions"], kMaxAssertions, "assertions"))
+    for_each_element(top["assertions"], [&](const Field& f, size_t) { read_assertion(f); });
   s_.hil = read_hil(top["hil"], file, s_.rollout, cohort_names_);
   if (!p_.empty()) return std::nullopt;
   return std::move(s_);

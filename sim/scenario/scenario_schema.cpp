@@ -38,9 +38,10 @@ json number_above(double min) { return json{{"type", "number"}, {"exclusiveMinim
 
 json one_of_strings(const std::vector<std::string>& values) { return json{{"enum", values}}; }
 
-json array_of(json items, int min_items = 0) {
+json array_of(json items, int min_items = 0, size_t max_items = 0) {
   json a{{"type", "array"}, {"items", std::move(items)}};
   if (min_items > 0) a["minItems"] = min_items;
+  if (max_items > 0) a["maxItems"] = max_items;
   return a;
 }
 
@@ -340,11 +341,11 @@ json scenario_json_schema() {
                         {"device_models", map_of(ref("deviceModel"))},
                         {"regions", regions},
                         {"platform", platform_def()},
-                        {"fleet", object({{"cohorts", array_of(ref("cohort"), 1)}}, {"cohorts"})},
+                        {"fleet", object({{"cohorts", array_of(ref("cohort"), 1, kMaxCohorts)}}, {"cohorts"})},
                         {"firmware", firmware_def()},
                         {"rollout", rollout_def()},
-                        {"faults", array_of(ref("fault"))},
-                        {"assertions", array_of(ref("assertion"))},
+                        {"faults", array_of(ref("fault"), 0, kMaxFaults)},
+                        {"assertions", array_of(ref("assertion"), 0, kMaxAssertions)},
                         {"kernel", object({{"simgrid", object({{"network_model",
                                                                 one_of_strings(simgrid_network_models())}})}})},
                         {"hil", object({{"image", str()},

@@ -1,6 +1,7 @@
 #include "sim/scenario/sweep_plan.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace fleetsim {
 
@@ -13,6 +14,7 @@ std::optional<SweepAxis> parse_sweep_axis(const std::string& text, std::string& 
   SweepAxis axis;
   axis.path = text.substr(0, eq);
   std::string rest = text.substr(eq + 1);
+  std::unordered_set<std::string> seen;  // a set: a pasted list of a million values stays linear
   size_t start = 0;
   while (start <= rest.size()) {
     const size_t comma = rest.find(',', start);
@@ -21,7 +23,7 @@ std::optional<SweepAxis> parse_sweep_axis(const std::string& text, std::string& 
       error = "--vary \"" + text + "\" has an empty value (expected values separated by single commas)";
       return std::nullopt;
     }
-    if (std::find(axis.values.begin(), axis.values.end(), value) != axis.values.end()) {
+    if (!seen.insert(value).second) {
       error = "--vary \"" + text + "\" lists " + value + " twice";
       return std::nullopt;
     }
@@ -30,6 +32,22 @@ std::optional<SweepAxis> parse_sweep_axis(const std::string& text, std::string& 
     start = comma + 1;
   }
   return axis;
+}
+
+std::string sweep_spec_problem(const SweepSpec& spec) {
+  for (size_t a = 0; a < spec.axes.size(); ++a)
+    for (size_t b = 0; b < a; ++b)
+      if (spec.axes[a].path == spec.axes[b].path)
+        return "--vary " + spec.axes[a].path + " is given twice (expected each path once: list all its values in one --vary)";
+  size_t runs = size_t(std::max(spec.seeds, 1));
+  for (const SweepAxis& axis : spec.axes) {
+    if (axis.values.size() > kMaxSweepRuns || runs * axis.values.size() > kMaxSweepRuns)
+      return "the sweep has more than " + std::to_string(kMaxSweepRuns) +
+             " runs (--vary values multiplied together and by --seeds; expected at most " +
+             std::to_string(kMaxSweepRuns) + ": split it into several sweeps)";
+    runs *= axis.values.size();
+  }
+  return "";
 }
 
 std::vector<SweepRun> plan_sweep(const SweepSpec& spec, uint64_t base_seed) {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/child_process.hpp"
+
 namespace fleetsim {
 
 struct SweepAxis {
@@ -22,6 +24,7 @@ struct SweepSpec {
   std::vector<std::string> sets;  // fixed --set overrides applied to every run
   int seeds = 1;                  // seeds base, base+1, … of the scenario's seed
   int jobs = 1;
+  ChildLimits limits;  // per run
   std::string out_dir;
 };
 
@@ -43,8 +46,15 @@ struct SweepShare {
   bool owns(size_t run_index) const { return run_index % size_t(ranks) == size_t(rank); }
 };
 
+// Each run is a process and a results folder; a larger sweep is a mistake or many sweeps' work.
+constexpr size_t kMaxSweepRuns = 10'000;
+
 // "PATH=v1,v2,…" → an axis, or nullopt with `error` set.
 std::optional<SweepAxis> parse_sweep_axis(const std::string& text, std::string& error);
+
+// Why the spec cannot be planned — a --vary path given twice, more than kMaxSweepRuns runs —
+// or "" when it can.
+std::string sweep_spec_problem(const SweepSpec& spec);
 
 // Every run of the sweep in its fixed order (axes vary slowest first, then seeds).
 std::vector<SweepRun> plan_sweep(const SweepSpec& spec, uint64_t base_seed);

@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -140,4 +142,51 @@ TEST_CASE("a program that cannot be started is reported with the system's reason
   ChildProcessPool pool(1);
   CHECK(pool.start(0, {dir / "no-such-program"}, dir / "log") == "No such file or directory");  // ENOENT
   CHECK(pool.idle());
+}
+
+TEST_CASE("a child past its timeout is killed and reported as killed at its timeout", "[child_process]") {
+  TempDir dir;
+  ChildProcessPool pool(1, ChildLimits{0.3, 0});
+  const auto start = std::chrono::steady_clock::now();
+  REQUIRE(pool.start(0, shell("sleep 30"), dir / "log").empty());
+  const EndedChild ended = pool.wait_any();
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(ended.exit.signal == SIGKILL);
+  CHECK(ended.exit.timed_out);
+  CHECK(ended.exit.status() == 128 + 9);
+  CHECK(ended.exit.describe() == "killed by SIGKILL at its timeout");
+  // Killed at 0.3 s; polled every 20 ms. Without the timeout it would sleep 30 s.
+  CHECK(took >= 0.3);
+  CHECK(took < 5.0);
+  CHECK(slurp(dir / "log") == "\nfleetsim: this process was killed by SIGKILL at its timeout of 0.3 s\n");
+}
+
+TEST_CASE("a child that ends in time is not killed by the timeout", "[child_process]") {
+  TempDir dir;
+  ChildProcessPool pool(1, ChildLimits{30, 0});
+  REQUIRE(pool.start(0, shell("exit 4"), dir / "log").empty());
+  const EndedChild ended = pool.wait_any();
+  CHECK(ended.exit.code == 4);
+  CHECK_FALSE(ended.exit.timed_out);
+  CHECK(ended.exit.describe() == "exit code 4");
+}
+
+TEST_CASE("a child runs under the memory cap as its RLIMIT_AS", "[child_process]") {
+  TempDir dir;
+  // ulimit -v prints RLIMIT_AS in KiB: 256 MiB is 262144 KiB.
+  ChildProcessPool pool(1, ChildLimits{0, 256ull << 20});
+  REQUIRE(pool.start(0, shell("ulimit -v"), dir / "log").empty());
+  CHECK(pool.wait_any().exit.code == 0);
+  CHECK(slurp(dir / "log") == "262144\n");
+}
+
+TEST_CASE("a child a signal kills is reported by the signal's name, SIGKILL with the memory hint", "[child_process]") {
+  TempDir dir;
+  const EndedChild ended = run_alone(shell("kill -KILL $$"), dir / "log");
+  CHECK(ended.exit.signal == SIGKILL);
+  CHECK_FALSE(ended.exit.timed_out);
+  CHECK(ended.exit.describe() == "killed by SIGKILL (memory cap? the kernel's OOM killer sends SIGKILL)");
+  CHECK(slurp(dir / "log") ==
+        "\nfleetsim: this process was killed by SIGKILL (memory cap? the kernel's OOM killer sends SIGKILL)\n");
+  CHECK(run_alone(shell("kill -SEGV $$"), dir / "log2").exit.describe() == "killed by SIGSEGV");
 }
