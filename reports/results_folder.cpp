@@ -114,13 +114,13 @@ const std::string& ResultsFolder::text(const std::string& name) const {
 }
 
 std::string commit_results(const std::string& dir, const std::vector<std::pair<std::string, std::string>>& files,
-                           RunState state, const std::vector<ResultFile>& kept) {
+                           RunState state, const std::vector<ResultFile>& kept, const std::string& run_id) {
   Json list = Json::array();
   for (const ResultFile& k : kept) list.push_back({{"name", k.name}, {"bytes", k.bytes}, {"sha256", k.sha256}});
   for (const auto& [name, content] : files)
     list.push_back({{"name", name}, {"bytes", content.size()}, {"sha256", sha256_hex(content)}});
   const Json manifest = {{"fleetsim_results", kManifestFormat},
-                         {"run_id", new_run_id()},
+                         {"run_id", run_id.empty() ? new_run_id() : run_id},
                          {"state", state_name(state)},
                          {"files", list}};
   FileSet set;

@@ -28,12 +28,14 @@ struct ResultFile {
 };
 
 // Replaces the results in `dir` by `files` (name, content) as one unit, `kept` being files of the
-// current results that stay as they are (`fleetsim report` keeps the data and rewrites the reports).
+// current results that stay as they are (`fleetsim report` keeps the data and rewrites the reports,
+// under the same `run_id`: it is still that run; "" draws a new id).
 // Files of any previous run that are in neither are removed, and so are the *.tmp files a killed
 // writer left. Returns an error message, or "" on success (then the old results are untouched when
 // the error came before the commit: a full disk, a file size limit).
 std::string commit_results(const std::string& dir, const std::vector<std::pair<std::string, std::string>>& files,
-                           RunState state, const std::vector<ResultFile>& kept = {});
+                           RunState state, const std::vector<ResultFile>& kept = {},
+                           const std::string& run_id = "");
 
 struct ResultsFolder {
   std::string dir;

@@ -191,6 +191,7 @@ RunReportRead read_run_report(const std::string& dir) {
   r = parse_run_report(f.text("summary.json"), f.text("timeseries.csv"), f.text("scenario.json"),
                        f.text("checks.json"), dir);
   r.files = f.files;
+  r.run_id = f.run_id;
   return r;
 }
 

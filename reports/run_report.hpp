@@ -40,6 +40,7 @@ struct RunReportRead {
   std::string error;         // names the file and what is wrong
   bool interrupted = false;  // the folder holds a run stopped by a signal (its manifest says so)
   std::vector<ResultFile> files;  // the folder's files as its manifest lists them (read_run_report)
+  std::string run_id;             // and its run id
 };
 
 // Parses the files' texts; scenario.json and checks.json may be "" (absent). Errors name `dir`'s

@@ -188,7 +188,9 @@ int cmd_compare(int argc, char** argv) {
       "fleetsim compare RESULTS_A RESULTS_B [--tolerance REL]\n"
       "Compares two results directories of the same scenario, both run with --trace-devices:\n"
       "outcomes, versions, attempts and bytes per device must be equal, and times equal within\n"
-      "the relative tolerance. Exit 0 when they agree, 1 when they differ, 2 on bad input");
+      "the relative tolerance. Both must be complete results: each folder's manifest.json must list\n"
+      "every file with its size and SHA-256 (an interrupted, killed or mixed folder is refused).\n"
+      "Exit 0 when they agree, 1 when they differ, 2 on bad input or incomplete results");
   desc.add_options()("tolerance", po::value<double>()->default_value(1e-6), "relative tolerance on times")(
       "help,h", "show this help");
   CommandArgs a;

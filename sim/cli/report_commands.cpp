@@ -70,13 +70,13 @@ int report_command(int argc, char** argv) {
               << "); run the scenario again to rewrite it\n";
     return exit_code::kBadInput;
   }
-  // The data files stay; the reports are replaced under a new manifest.
+  // The data files stay; the reports are replaced under a new manifest of the same run.
   std::vector<ResultFile> kept;
   for (const ResultFile& f : read.files) {
     const auto& names = report_output_names();
     if (std::find(names.begin(), names.end(), f.name) == names.end()) kept.push_back(f);
   }
-  if (std::string err = commit_results(*dir, reports, RunState::Complete, kept); !err.empty()) {
+  if (std::string err = commit_results(*dir, reports, RunState::Complete, kept, read.run_id); !err.empty()) {
     std::cerr << "fleetsim: " << err << "\n";
     return exit_code::kInfrastructure;
   }

@@ -472,6 +472,8 @@ TEST_CASE("fleetsim sweep runs again a finished run whose folder is incomplete o
   fs::remove(runs[0] / kManifestFile);
   REQUIRE(slurp((runs[1] / "run.json").string()) != slurp((runs[2] / "run.json").string()));
   fs::copy_file(runs[2] / "run.json", runs[1] / "run.json", fs::copy_options::overwrite_existing);
+  // Regenerating run 2's reports keeps it the same run: it is still resumed.
+  REQUIRE(run_fleetsim("report " + shell_quote(runs[2].string())).exit_code <= 1);
   const Cli again = run_fleetsim(args);
   INFO(again.output);
   REQUIRE(again.exit_code == first.exit_code);
