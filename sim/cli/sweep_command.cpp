@@ -35,7 +35,8 @@ std::string sweep_usage() {
       "Runs the scenario for every combination of the varied fields (the cross product), each with\n"
       "--seeds seeds, as parallel `fleetsim run` processes. Writes OUT/sweep.csv (one row per run:\n"
       "varied values, seed, key results) and OUT/sweep.html (median, min and max across seeds).\n"
-      "Each run keeps its results in OUT/runs/; running the same sweep again skips complete runs.\n";
+      "Each run keeps its results in OUT/runs/; running the same sweep again skips complete runs that\n"
+      "computed the same effective scenario with the same fleetsim build (a changed file reruns them).\n";
   if (mpi_built())
     text += "Across MPI ranks: `mpirun -np N fleetsim sweep ...` gives run i to rank i mod N (each rank\n"
             "runs its share --jobs at a time); rank 0 then reads every run's results from OUT/runs/, so\n"
