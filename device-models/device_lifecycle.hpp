@@ -101,6 +101,11 @@ class DeviceLifecycle {
   void connection_dropped(uint32_t d);
   // Power was cut while the device was installing: the install never completes.
   void power_lost(uint32_t d);
+  // The rollout cancelled the device's execution: one not picked up yet (no successful check-in)
+  // always, one in progress only with `in_progress`, and then only while it can still be
+  // abandoned (an install in progress runs to its end, as with the execution timeout). Returns
+  // whether it was cancelled.
+  bool cancel(uint32_t d, bool in_progress);
 
  private:
   void on_notify(uint32_t d);
@@ -109,6 +114,9 @@ class DeviceLifecycle {
   void on_link_flip(uint32_t d);
   void on_phase_done(uint32_t d, uint16_t phase, uint16_t outcome);
   void on_execution_timeout(uint32_t d, uint32_t execution);
+  // Ends the current step of an execution that can still be abandoned (an install in progress
+  // runs to its end); false when it cannot.
+  bool abandon_step(uint32_t d);
   Bytes stop_transfer(uint32_t d, uint32_t shard);  // cancels the open transfer; returns the bytes it delivered
   void back_off(uint32_t d, const DeviceModel& m);
   void finish(uint32_t d, DeviceState terminal);
@@ -501,7 +509,12 @@ template <class Fleet>
 void DeviceLifecycle<Fleet>::on_execution_timeout(uint32_t d, uint32_t execution) {
   Device& dev = devices_[d];
   if (execution != dev.executions) return;
-  // Only steps that can still be abandoned time out; an install in progress runs to its end.
+  if (abandon_step(d)) finish(d, DeviceState::TimedOut);
+}
+
+template <class Fleet>
+bool DeviceLifecycle<Fleet>::abandon_step(uint32_t d) {
+  Device& dev = devices_[d];
   switch (dev.state) {
     case DeviceState::Waiting:
     case DeviceState::Backoff:
@@ -518,10 +531,18 @@ void DeviceLifecycle<Fleet>::on_execution_timeout(uint32_t d, uint32_t execution
       fleet_.close_connection(fleet_.site(d).shard);
       break;
     default:
-      return;
+      return false;
   }
-  ++dev.generation;
-  finish(d, DeviceState::TimedOut);
+  ++dev.generation;  // the pending step timer is void
+  return true;
+}
+
+template <class Fleet>
+bool DeviceLifecycle<Fleet>::cancel(uint32_t d, bool in_progress) {
+  if (!in_progress && devices_[d].notified_at >= 0) return false;
+  if (!abandon_step(d)) return false;
+  finish(d, DeviceState::Canceled);
+  return true;
 }
 
 template <class Fleet>

@@ -25,6 +25,7 @@ enum class DeviceState : uint8_t {
   Bricked,        // terminal: single-bank device lost its image
   TimedOut,       // terminal: rollout execution timeout
   Reverted,       // terminal: rolled back to its initial version by the rollout's rollback action
+  Canceled,       // terminal: an abort or rollback cancelled its execution (AWS IoT Jobs CANCELED)
   kCount
 };
 constexpr int kDeviceStateCount = int(DeviceState::kCount);
@@ -32,7 +33,8 @@ constexpr int kDeviceStateCount = int(DeviceState::kCount);
 constexpr std::array<const char*, kDeviceStateCount> kDeviceStateNames = {
     "idle",       "waiting",      "backoff",   "deferred",        "downloading", "stalled",
     "verifying",  "installing",   "rebooting", "health_check",    "updated",     "download_failed",
-    "install_failed", "rolled_back", "bricked", "timed_out",      "reverted"};
+    "install_failed", "rolled_back", "bricked", "timed_out",      "reverted",
+    "canceled"};
 
 constexpr const char* to_string(DeviceState s) { return kDeviceStateNames[size_t(s)]; }
 

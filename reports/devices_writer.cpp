@@ -35,9 +35,12 @@ std::string devices_csv(const Results& r) {
     append_time(out, t.installed);
     append_time(out, t.finished);
     out += "," + std::to_string(t.bytes) + "," + std::to_string(t.attempts) + ",";
-    // A device the rollout never touched is either already on the target or was not targeted.
+    // A device the rollout never touched is already on the target, left out by the rollout
+    // filter, or held back (not released).
     if (r.final_state[d] == DeviceState::Idle)
-      out += r.initial_version[d] == r.target_index ? "already_on_target" : "not_targeted";
+      out += r.initial_version[d] == r.target_index ? "already_on_target"
+             : r.cohort_targeted[cohort]            ? "held_back"
+                                                    : "excluded";
     else
       out += kDeviceStateNames[size_t(r.final_state[d])];
     out += "\n";

@@ -36,16 +36,20 @@ class Downsampler {
   explicit Downsampler(size_t rows) : rows_(rows), bucket_((rows + kReportPoints - 1) / kReportPoints) {
     if (bucket_ == 0) bucket_ = 1;
   }
-  Json level(const std::vector<double>& v) const { return pick(v, false); }
-  Json peak(const std::vector<double>& v) const { return pick(v, true); }
+  Json level(const std::vector<double>& v) const { return pick(v, Keep::Last); }
+  Json peak(const std::vector<double>& v) const { return pick(v, Keep::Max); }
+  // Capacities keep each bucket's smallest value, so that a short outage stays visible.
+  Json trough(const std::vector<double>& v) const { return pick(v, Keep::Min); }
 
  private:
-  Json pick(const std::vector<double>& v, bool peak) const {
+  enum class Keep { Last, Max, Min };
+  Json pick(const std::vector<double>& v, Keep keep) const {
     Json out = Json::array();
     for (size_t from = 0; from < rows_; from += bucket_) {
       const size_t to = std::min(rows_, from + bucket_);
       double x = v[to - 1];
-      if (peak) x = *std::max_element(v.begin() + long(from), v.begin() + long(to));
+      if (keep == Keep::Max) x = *std::max_element(v.begin() + long(from), v.begin() + long(to));
+      if (keep == Keep::Min) x = *std::min_element(v.begin() + long(from), v.begin() + long(to));
       out.push_back(compact(x));
     }
     return out;
@@ -77,6 +81,16 @@ struct ChartBuilder {
   static void limit(Json& chart, const std::string& label, const Json& value) {
     if (value.is_number()) chart["limits"].push_back({{"label", label}, {"value", value}});
   }
+  // A limit that changes over the run (a capacity under faults), from its column; false when the
+  // time series has no such column.
+  bool limit_column(Json& chart, const std::string& label, const std::string& column, double scale = 1.0) const {
+    const std::vector<double>* c = ts.column(column);
+    if (!c) return false;
+    std::vector<double> v = *c;
+    for (double& x : v) x *= scale;
+    chart["limits"].push_back({{"label", label}, {"values", down.trough(v)}});
+    return true;
+  }
 };
 
 Json chart_data(const RunReport& report) {
@@ -106,8 +120,10 @@ Json chart_data(const RunReport& report) {
 
   Json egress = b.chart("egress", "CDN egress per region vs capacity", "bytes/s", false);
   for (const std::string& r : ts.suffixes("egress_bps_")) b.add_column(egress, r, "egress_bps_" + r, true, 1.0 / 8.0);
+  // The capacity follows outages and degradations (older results have only the nominal one).
   for (const Json& r : lookup(s, "platform/regions"))
-    ChartBuilder::limit(egress, r.value("region", "") + " capacity", compact(r.value("capacity_bps", 0.0) / 8.0));
+    if (!b.limit_column(egress, r.value("region", "") + " capacity", "capacity_bps_" + r.value("region", ""), 1.0 / 8.0))
+      ChartBuilder::limit(egress, r.value("region", "") + " capacity", compact(r.value("capacity_bps", 0.0) / 8.0));
   charts.push_back(egress);
 
   Json requests = b.chart("requests", "Update-service check-ins vs capacity", "requests/s", false);
@@ -122,12 +138,13 @@ Json chart_data(const RunReport& report) {
     }
     b.add(requests, "throttled/s", rate, true);
   }
-  ChartBuilder::limit(requests, "update-service capacity", lookup(s, "platform/update_service_capacity_per_s"));
+  if (!b.limit_column(requests, "update-service capacity", "update_capacity_per_s"))
+    ChartBuilder::limit(requests, "update-service capacity", lookup(s, "platform/update_service_capacity_per_s"));
   charts.push_back(requests);
 
   Json failures = b.chart("failures", "Failures, rollbacks and bricks (cumulative)", "devices", false);
   b.add_column(failures, "failed for good (all types)", "failures", false);
-  for (const char* st : {"download_failed", "install_failed", "rolled_back", "bricked", "timed_out", "reverted"})
+  for (const char* st : {"download_failed", "install_failed", "rolled_back", "bricked", "timed_out", "reverted", "canceled"})
     b.add_column(failures, st, std::string("state_") + st, false);
   charts.push_back(failures);
   data["charts"] = charts;
@@ -214,6 +231,9 @@ std::string html_report(const RunReport& report) {
        xml_escape(sc.value("target_version", "")) + " (" + pct + " %). Seed " + text_of(lookup(sc, "seed")) + ", " +
        units::format_duration(Seconds(sc.value("duration_s", 0.0))) + " simulated from " +
        xml_escape(sc.value("start", "")) + " (times in UTC).</p>\n";
+  if (dev.contains("held_back"))
+    h += "<p>Not updating: " + text_of(lookup(dev, "excluded")) + " devices excluded by the rollout filter, " +
+         text_of(lookup(dev, "held_back")) + " held back by the rollout (not released, or canceled).</p>\n";
   h += "<p>Time to on target:";
   for (const auto& [p, t] : lookup(s, "rollout/time_to_s").items())
     h += " " + xml_escape(p) + " " + duration_text(t) + ";";

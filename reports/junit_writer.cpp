@@ -63,13 +63,18 @@ std::string junit_xml(const std::string& title, const std::vector<JunitScenario>
         continue;
       }
       out += ">\n";
+      // The text says each thing once: the detail alone when it begins with the message (a
+      // validation log's first problem is the message), and no copy of it in system-out.
+      const std::string text = c->detail.empty()                 ? c->message
+                               : c->detail.rfind(c->message, 0) == 0 ? c->detail
+                                                                    : c->message + "\n" + c->detail;
       if (c->outcome != CheckResult::Outcome::Passed) {
         const char* tag = c->outcome == CheckResult::Outcome::Failed ? "failure" : "error";
-        out += std::string("      <") + tag + " message=\"" + xml_escape(c->message) + "\">" +
-               xml_escape(c->message + "\n" + c->detail) + "</" + tag + ">\n";
+        out += std::string("      <") + tag + " message=\"" + xml_escape(c->message) + "\">" + xml_escape(text) +
+               "</" + tag + ">\n";
+      } else {
+        out += "      <system-out>" + xml_escape(text) + "</system-out>\n";
       }
-      if (!c->detail.empty() || c->outcome == CheckResult::Outcome::Passed)
-        out += "      <system-out>" + xml_escape(c->message + "\n" + c->detail) + "</system-out>\n";
       out += "    </testcase>\n";
     }
     out += "  </testsuite>\n";

@@ -7,8 +7,6 @@
 
 namespace fleetsim {
 
-const char* const kRolloutStates[6] = {"scheduled", "running", "completed", "paused", "aborted", "rolled_back"};
-
 namespace {
 
 struct Series {

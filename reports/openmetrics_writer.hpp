@@ -7,13 +7,11 @@
 #include <string>
 
 #include "reports/run_report.hpp"
+#include "sim/scenario/rollout_state.hpp"  // kRolloutStates: the rollout_state gauge's labels
 
 namespace fleetsim {
 
 std::string openmetrics_text(const RunReport& report);
-
-// The rollout states, in the order the rollout_state gauge lists them.
-extern const char* const kRolloutStates[6];
 
 // A label value escaped for the Prometheus / OpenMetrics text formats.
 std::string label_escape(const std::string& value);

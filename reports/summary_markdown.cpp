@@ -61,6 +61,9 @@ std::string summary_markdown(const RunReport& report) {
         fixed(100.0 * dev.value("on_target_fraction", 0.0), 2) + " %). Seed " + text_of(lookup(sc, "seed")) + ", " +
         units::format_duration(Seconds(sc.value("duration_s", 0.0))) + " simulated from " + sc.value("start", "") +
         ".\n\n";
+  if (dev.contains("held_back"))
+    md += "Not updating: " + text_of(lookup(dev, "excluded")) + " devices excluded by the rollout filter, " +
+          text_of(lookup(dev, "held_back")) + " held back by the rollout (not released, or canceled).\n\n";
 
   md += "| Time to | ";
   std::string rule = "|---|", values = "| on target | ";

@@ -38,6 +38,7 @@ std::string summary_json(const Results& r) {
   for (size_t v = 0; v < r.versions.size(); ++v) versions[r.versions[v]] = r.final_versions[v];
   j["devices"] = {{"by_state", states}, {"by_version", versions}, {"on_target", r.on_target},
                   {"on_target_fraction", r.devices ? double(r.on_target) / double(r.devices) : 0.0},
+                  {"excluded", r.excluded}, {"held_back", r.held_back},
                   {"corrupt_downloads", r.corrupt_downloads}};
 
   ordered regions = ordered::array();

@@ -16,7 +16,9 @@ window.fleetsimRenderStatus = function (plots, errors) {
   }
   var el = document.getElementById("render-status");
   el.textContent = JSON.stringify({ charts: plots.map(function (p) {
-    return { id: p.id, points: p.points, coloured_pixels: colouredPixels(p.plot) };
+    var status = { id: p.id, points: p.points, coloured_pixels: colouredPixels(p.plot) };
+    if (p.y_axis) status.y_axis = p.y_axis;  // what the value axis shows (sweep.html)
+    return status;
   }), errors: errors });
   el.setAttribute("data-done", "1");
 };

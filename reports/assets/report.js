@@ -108,7 +108,7 @@
                       value: function (u, v) { return number(v); } });
       });
       c.limits.forEach(function (l, i) {
-        columns.push(x.map(function () { return l.value; }));
+        columns.push(l.values || x.map(function () { return l.value; }));
         series.push({ label: l.label, stroke: palette[(c.series.length + i) % palette.length], width: 1.5,
                       dash: [8, 4], value: function (u, v) { return number(v); } });
       });

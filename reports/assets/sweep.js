@@ -13,6 +13,33 @@
 
   function fade(hex) { return hex + "33"; }
 
+  // Value-axis labels: a k/M/G prefix from the largest split, and as many decimals as the step
+  // between splits needs, so that neighbouring labels differ ("0.9994, 0.9996", not "1, 1").
+  function yLabels(splits) {
+    var max = 0;
+    splits.forEach(function (v) { max = Math.max(max, Math.abs(v)); });
+    var scale = 1, suffix = "";
+    [[1e9, " G"], [1e6, " M"], [1e3, " k"]].some(function (p) {
+      if (max >= 10 * p[0]) { scale = p[0]; suffix = p[1]; return true; }
+      return false;
+    });
+    var step = Infinity;
+    for (var i = 1; i < splits.length; i++) step = Math.min(step, Math.abs(splits[i] - splits[i - 1]));
+    var decimals = isFinite(step) && step > 0 ? Math.max(0, Math.ceil(-Math.log10(step / scale) - 1e-9)) : 0;
+    decimals = Math.min(decimals, 12);
+    return splits.map(function (v) { return v == null ? "" : (v / scale).toFixed(decimals) + suffix; });
+  }
+
+  // The value axis is as wide as its longest label (uPlot's default is a fixed 50 px).
+  var measure = document.createElement("canvas").getContext("2d");
+  var axisFont = "12px system-ui, -apple-system, \"Segoe UI\", Roboto, \"Helvetica Neue\", Arial, \"Noto Sans\", sans-serif";
+  function labelWidth(labels) {
+    measure.font = axisFont;
+    var w = 0;
+    (labels || []).forEach(function (l) { w = Math.max(w, measure.measureText(l).width); });
+    return Math.ceil(w);
+  }
+
   // Points grouped by the values of every axis but `a`, in plan order.
   function groupsWithout(a) {
     var groups = [], byKey = {};
@@ -54,6 +81,8 @@
     var div = document.createElement("div");
     div.className = "chart";
     holder.appendChild(div);
+    // What the value axis last showed, read by the render status after uPlot has drawn.
+    var shown = { labels: [], label_width: 0, size: 0 };
     var plot = new uPlot({
       title: name + " against " + axis.path,
       width: Math.max(600, holder.clientWidth - 20), height: 280,
@@ -61,9 +90,18 @@
       series: series, bands: bands,
       axes: [{ splits: function () { return x; }, values: function (u, splits) {
         return splits.map(function (i) { return axis.values[i] === undefined ? "" : axis.values[i]; });
-      } }, { size: 80 }]
+      } }, {
+        font: axisFont,
+        values: function (u, splits) {
+          shown.labels = yLabels(splits);
+          shown.label_width = labelWidth(shown.labels);
+          return shown.labels;
+        },
+        // Ticks (10 px) and gap (5 px) besides the text, and a margin.
+        size: function (u, values) { return (shown.size = Math.max(50, labelWidth(values) + 24)); }
+      }]
     }, columns, div);
-    plots.push({ id: name + "@" + axis.path, plot: plot, points: drawn });
+    plots.push({ id: name + "@" + axis.path, plot: plot, points: drawn, y_axis: shown });
   }
 
   try {

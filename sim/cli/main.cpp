@@ -103,7 +103,7 @@ po::options_description run_options() {
   po::options_description o(usage);
   o.add_options()
       ("out,o", po::value<std::string>(), "output directory (default: results/<scenario file name>)")
-      ("seed", po::value<uint64_t>(), "random seed (overrides the scenario's \"seed\")")
+      ("seed", po::value<std::string>(), "random seed, an integer from 0 (overrides the scenario's \"seed\")")
       ("set", po::value<std::vector<std::string>>()->composing(),
        "override a scenario field, e.g. --set fleet.cohorts[0].count=2000000 (repeatable)")
       ("kernel", po::value<std::string>()->default_value("native"),
@@ -336,9 +336,15 @@ int cmd_run(int argc, char** argv) {
   auto stop = [&] { return stop_signals && StopSignals::received() != 0; };
   if (!writer) quiet = true;
 
+  // The seed is checked like the scenario's own "seed"; a problem with it names --seed.
   std::vector<std::string> sets = sets_of(a.vm);
-  if (a.vm.count("seed")) sets.push_back("seed=" + std::to_string(a.vm["seed"].as<uint64_t>()));
-  LoadResult loaded = load_scenario_file(file, sets);
+  std::vector<std::string> set_names(sets.size());
+  if (a.vm.count("seed")) {
+    const std::string seed = a.vm["seed"].as<std::string>();
+    sets.push_back("seed=" + seed);
+    set_names.push_back("--seed " + seed);
+  }
+  LoadResult loaded = load_scenario_file(file, sets, set_names);
   std::string out_dir = a.vm.count("out") ? a.vm["out"].as<std::string>()
                                           : "results/" + std::filesystem::path(file).stem().string();
   int start_code = exit_code::kOk;

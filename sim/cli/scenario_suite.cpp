@@ -58,6 +58,29 @@ CheckResult error_case(const std::string& name, const std::string& message, cons
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
+// Why a scenario did not pass, for the console: its first few problems or failed cases.
+std::string reasons(const SuiteEntry& e) {
+  constexpr int kShown = 3;
+  std::string out;
+  int shown = 0, more = 0;
+  for (const CheckResult& c : e.cases) {
+    if (c.outcome == CheckResult::Outcome::Passed) continue;
+    if (e.exit_code == exit_code::kBadInput) {  // the problems, one a line, as `fleetsim run` printed them
+      std::istringstream lines(c.detail);
+      for (std::string line; std::getline(lines, line);) {
+        if (line.empty() || line.find(" problem(s) in ") != std::string::npos) continue;
+        if (shown < kShown) out += "      " + line + "\n", ++shown;
+        else ++more;
+      }
+      continue;
+    }
+    if (shown < kShown) out += "      " + c.name + ": " + c.message + "\n", ++shown;
+    else ++more;
+  }
+  if (more > 0) out += "      … and " + std::to_string(more) + " more\n";
+  return out;
+}
+
 // Fills the entry's cases from its results directory, or an error case saying why it has none.
 void collect(SuiteEntry& e, const fs::path& out_dir) {
   if (e.exit_code == exit_code::kBadInput) {
@@ -143,15 +166,17 @@ int run_suite(const SuiteOptions& o, std::ostream& log) {
     const EndedChild ended = pool.wait_any();
     SuiteEntry& e = entries[ended.id];
     e.exit_code = ended.exit.status();
+    e.log = slurp(fs::path(o.out) / e.out / "run.log");
+    collect(e, fs::path(o.out) / e.out);
     static const char* kWords[] = {"pass   ", "FAIL   ", "INVALID", "ERROR  "};
-    log << "  " << kWords[std::min(e.exit_code, exit_code::kInfrastructure)] << " " << e.file << "\n";
+    log << "  " << kWords[std::clamp(e.exit_code, 0, exit_code::kInfrastructure)] << " " << e.file << "\n"
+        << reasons(e);
   }
 
   bool invalid = false, infrastructure = false, failed = false;
   std::vector<JunitScenario> junit;
   for (SuiteEntry& e : entries) {
-    e.log = slurp(fs::path(o.out) / e.out / "run.log");
-    collect(e, fs::path(o.out) / e.out);
+    if (e.cases.empty()) collect(e, fs::path(o.out) / e.out);  // one that could not start
     invalid = invalid || e.exit_code == exit_code::kBadInput;
     infrastructure = infrastructure || (e.exit_code != exit_code::kOk && e.exit_code != exit_code::kFailed &&
                                         e.exit_code != exit_code::kBadInput);

@@ -35,7 +35,8 @@ std::string sweep_usage() {
       "Runs the scenario for every combination of the varied fields (the cross product), each with\n"
       "--seeds seeds, as parallel `fleetsim run` processes. Writes OUT/sweep.csv (one row per run:\n"
       "varied values, seed, key results) and OUT/sweep.html (median, min and max across seeds).\n"
-      "Each run keeps its results in OUT/runs/; running the same sweep again skips complete runs.\n";
+      "Each run keeps its results in OUT/runs/; running the same sweep again skips complete runs that\n"
+      "computed the same effective scenario with the same fleetsim build (a changed file reruns them).\n";
   if (mpi_built())
     text += "Across MPI ranks: `mpirun -np N fleetsim sweep ...` gives run i to rank i mod N (each rank\n"
             "runs its share --jobs at a time); rank 0 then reads every run's results from OUT/runs/, so\n"
@@ -99,7 +100,7 @@ int validate_points(const SweepSpec& spec, const LoadResult& base, const std::ve
   }
   for (const SweepRun& run : runs) {
     if (run.seed != base.scenario->seed) continue;  // the seed never makes a scenario invalid
-    LoadResult point = load_scenario_file(spec.scenario_file, run_overrides(spec, run));
+    LoadResult point = load_scenario_file(spec.scenario_file, run_overrides(spec, run), run_override_names(spec, run));
     if (point.problems.empty()) continue;
     message = "fleetsim: the sweep point";
     for (size_t i = 0; i < spec.axes.size(); ++i) message += " " + spec.axes[i].path + "=" + run.values[i];
@@ -194,6 +195,14 @@ int sweep_command(int argc, char** argv) {
     code = exit_code::kInfrastructure;
     message = "fleetsim: cannot find its own executable: " + ec.message() + "\n";
   }
+  if (code == exit_code::kOk) {
+    std::string why;
+    const std::string build_id = program_build_id(self, why);
+    if (build_id.empty() || !assign_run_keys(spec, build_id, runs, why)) {
+      code = build_id.empty() ? exit_code::kInfrastructure : exit_code::kBadInput;
+      message = "fleetsim: " + why + "\n";
+    }
+  }
   code = agree_across_ranks(*comm, code, message, base.scenario ? text_fingerprint(base.scenario->document) : 0);
   if (code != exit_code::kOk) return code;
 
@@ -215,7 +224,7 @@ int sweep_command(int argc, char** argv) {
   if (code != exit_code::kOk) return code;
 
   if (share.rank == 0) {
-    if (!load_other_ranks_runs(spec, share, runs, error)) {
+    if (!load_other_ranks_runs(share, runs, error)) {
       code = exit_code::kInfrastructure;
     } else {
       error = write_files_atomically({{spec.out_dir + "/sweep.csv", sweep_csv(spec, runs)},

@@ -3,13 +3,17 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <system_error>
 
+#include "sim/core/sha256.hpp"
 #include "sim/core/atomic_file.hpp"
 #include "sim/core/child_process.hpp"
 #include "sim/core/exit_codes.hpp"
 #include "reports/results_folder.hpp"
+#include "sim/scenario/scenario_loader.hpp"
 
 namespace fleetsim {
 
@@ -63,7 +67,8 @@ std::map<std::string, std::string> key_results(const Json& s) {
 bool simulated(const SweepRun& run) { return run.exit_code == exit_code::kOk || run.exit_code == exit_code::kFailed; }
 
 Json point_record(const SweepSpec& spec, const SweepRun& run) {
-  return Json{{"scenario", spec.scenario_file}, {"sets", run_overrides(spec, run)}, {"seed", run.seed}};
+  return Json{{"scenario", spec.scenario_file}, {"sets", run_overrides(spec, run)}, {"seed", run.seed},
+              {"key", run.key}};
 }
 
 // The run's summary.json from its complete results (reports/results_folder.hpp), or null when the
@@ -76,11 +81,14 @@ Json complete_summary(const std::string& dir, std::string& run_id) {
   return summary.is_object() ? summary : Json();
 }
 
-// A finished run's results, when its directory holds the same point's complete results: the
-// manifest's run id is the one point.json recorded when that run ended.
-bool load_finished(const SweepSpec& spec, SweepRun& run) {
+// A finished run's results, when its directory holds complete results of the same computation
+// (the manifest's run id is the one point.json recorded when that run ended):
+// the key, not the path or the --set values, decides (run_key).
+bool load_finished(SweepRun& run) {
   const Json record = read_json(run.dir + "/point.json");
-  if (!record.is_object() || record.value("point", Json()) != point_record(spec, run)) return false;
+  if (run.key.empty() || !record.is_object() || !record.contains("point") || !record["point"].is_object() ||
+      record["point"].value("key", "") != run.key)
+    return false;
   std::string run_id;
   const Json summary = complete_summary(run.dir, run_id);
   if (!summary.is_object() || record.value("run_id", Json()) != Json(run_id)) return false;
@@ -91,13 +99,43 @@ bool load_finished(const SweepSpec& spec, SweepRun& run) {
 
 }  // namespace
 
+std::string program_build_id(const std::string& executable, std::string& error) {
+  std::ifstream in(executable, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) {
+    error = "cannot read " + executable + " to identify the build";
+    return "";
+  }
+  return sha256_hex(bytes);
+}
+
+std::string run_key(const std::string& scenario_document, const std::string& build_id) {
+  // Canonical JSON: object keys sorted, no whitespace, so layout and key order do not matter.
+  const Json canonical = Json::parse(scenario_document, nullptr, false);
+  const std::string text = build_id + "\n" + (canonical.is_discarded() ? scenario_document : canonical.dump());
+  return sha256_hex(text);
+}
+
+bool assign_run_keys(const SweepSpec& spec, const std::string& build_id, std::vector<SweepRun>& runs,
+                     std::string& error) {
+  for (SweepRun& run : runs) {
+    const LoadResult point = load_scenario_file(spec.scenario_file, run_overrides(spec, run));
+    if (!point.scenario) {
+      error = "the sweep point in " + run.dir + " is not a valid scenario:\n" + point.format(spec.scenario_file);
+      return false;
+    }
+    run.key = run_key(point.scenario->document, build_id);
+  }
+  return true;
+}
+
 bool execute_sweep(const SweepSpec& spec, const std::string& fleetsim_exe, const SweepShare& share,
                    std::vector<SweepRun>& runs, const std::function<void(const SweepRun&, size_t)>& on_done,
                    std::string& error) {
   std::vector<size_t> pending;
   for (size_t i = 0; i < runs.size(); ++i) {
     if (!share.owns(i)) continue;
-    if (load_finished(spec, runs[i])) {
+    if (load_finished(runs[i])) {
       runs[i].resumed = true;
       on_done(runs[i], i);
     } else {
@@ -166,10 +204,10 @@ bool execute_sweep(const SweepSpec& spec, const std::string& fleetsim_exe, const
   return ok;
 }
 
-bool load_other_ranks_runs(const SweepSpec& spec, const SweepShare& share, std::vector<SweepRun>& runs,
+bool load_other_ranks_runs(const SweepShare& share, std::vector<SweepRun>& runs,
                            std::string& error) {
   for (size_t i = 0; i < runs.size(); ++i) {
-    if (share.owns(i) || load_finished(spec, runs[i])) continue;
+    if (share.owns(i) || load_finished(runs[i])) continue;
     error = "rank " + std::to_string(i % size_t(share.ranks)) + " ran " + runs[i].dir +
             " but its complete results (point.json, and manifest.json verifying summary.json) are not there on rank " +
             std::to_string(share.rank) + ": OUT must be on a filesystem every rank shares";

@@ -4,7 +4,8 @@ namespace fleetsim {
 
 std::string format_problems(const std::string& file, const std::vector<Problem>& problems) {
   std::string out;
-  for (const Problem& p : problems) out += file + ": " + (p.pointer.empty() ? "" : p.pointer + ": ") + p.message + "\n";
+  for (const Problem& p : problems)
+    out += (p.origin.empty() ? file : p.origin) + ": " + (p.pointer.empty() ? "" : p.pointer + ": ") + p.message + "\n";
   return out;
 }
 

@@ -356,6 +356,7 @@ World::FleetView World::synchronise(bool counters_only, std::vector<int64_t> dem
     on_int(v.totals.succeeded);
     on_int(v.totals.executed);
     on_int(v.totals.in_progress);
+    on_int(v.totals.canceled);
     for (int64_t& x : v.totals.failures) on_int(x);
     for (WaveTally& w : v.totals.waves) {
       on_int(w.released);
@@ -451,6 +452,7 @@ void World::on_tick() {
   const FleetView view = synchronise(true, rebalance ? take_epoch_demand() : std::vector<int64_t>{});
   if (rebalance) rebalance_quotas(view.demand);
   ReleasePlan plan = controller_->on_tick(now, view.totals);
+  if (plan.cancel_queued) cancel_executions(plan.cancel_in_progress);
   if (plan.start_rollback) start_rollback(now);
   if (plan.wave >= 0 && plan.count > 0) controller_->commit(release_from_wave(plan.wave, plan.count, now));
   if (now.value + scenario_.rollout.tick.value <= scenario_.duration.value)
@@ -539,6 +541,12 @@ Seconds World::spread(Seconds now, int64_t index, int64_t count) const {
   return now + r.tick * (double(index) / double(count));
 }
 
+void World::cancel_executions(bool in_progress) {
+  for_each_owned_in(-1, [&](uint32_t d) {
+    if (!lifecycle_.device(d).rollback_job) lifecycle_.cancel(d, in_progress);
+  });
+}
+
 void World::start_rollback(Seconds now) {
   for_each_owned_in(-1, [&](uint32_t d) {
     Device& dev = lifecycle_.device(d);
@@ -551,13 +559,18 @@ void World::start_rollback(Seconds now) {
 // ---------------------------------------------------------------------------------------------
 // Faults
 
-void World::apply_region_capacity(int region) {
+double World::region_capacity_factor(int region) const {
   double factor = region_down_[size_t(region)] > 0 ? 0.0 : 1.0;
   for (size_t i = 0; i < faults_.size(); ++i) {
     const Fault& f = faults_[i];
     if (!fault_active_[i] || f.kind != FaultKind::CdnDegradation) continue;
     if (f.region.empty() || scenario_.region_index(f.region) == region) factor *= f.factor;
   }
+  return factor;
+}
+
+void World::apply_region_capacity(int region) {
+  const double factor = region_capacity_factor(region);
   const int sites = scenario_.regions[size_t(region)].sites;
   for (int site = 0; site < sites; ++site)
     kernel_.set_link_capacity(shard_link_[region_first_shard_[size_t(region)] + size_t(site)],
@@ -766,6 +779,11 @@ void World::finished(uint32_t d, DeviceState terminal, uint16_t previous_version
   }
   if (options_.trace_devices) traces_[d].finished = now;
   if (dev.rollback_job) return;  // rollback executions stay outside the rollout's tallies
+  if (terminal == DeviceState::Canceled) {  // neither in progress nor executed any more
+    --totals_.in_progress;
+    ++totals_.canceled;
+    return;
+  }
 
   if (terminal == DeviceState::Updated && controller_->state() == RolloutState::RolledBack) {
     // The rollout was rolled back while this device was still updating: send it back too.
@@ -836,7 +854,9 @@ void World::sample_row() {
   for (size_t r = 0; r < scenario_.regions.size(); ++r) {
     row.active_transfers.push_back(uint32_t(region_total(view.active_transfers, r)));
     row.egress_bps.push_back(region_total(view.throughput, r) * 8.0);
+    row.capacity_bps.push_back(region_capacity_[r] * region_capacity_factor(int(r)) * 8.0);
   }
+  if (!unlimited_requests_) row.update_capacity_per_s = scenario_.platform.update_service_capacity.value * brownout_factor_;
   row.cdn_connections = view.cdn_connections;
   // Background check-ins over the interval, integrated per second, plus individual requests.
   double background = 0, overflow = 0;
@@ -853,7 +873,8 @@ void World::sample_row() {
   row.throttled = view.interval_throttled + int64_t(std::llround(overflow));
   background_throttled_ += int64_t(std::llround(overflow));
   row.refused = view.interval_refused;
-  row.released = view.totals.in_progress + view.totals.executed;
+  row.released = view.totals.in_progress + view.totals.executed + view.totals.canceled;
+  row.held_back = held_back(view.totals);
   row.failures = view.totals.failures[size_t(FailureType::Any)];
   row.rollout_state = to_string(controller_->state());
   row.wave = controller_->current_wave();
@@ -887,8 +908,8 @@ std::optional<double> World::metric_number(AssertionMetric m) {
     case AssertionMetric::DevicesDownloadFailed: return st(DeviceState::DownloadFailed);
     case AssertionMetric::DevicesInstallFailed: return st(DeviceState::InstallFailed);
     case AssertionMetric::DevicesPending: return double(v.totals.in_progress);
-    case AssertionMetric::DevicesNotTargeted:  // needed the update but were never released (filters included)
-      return double(device_count_ - on_target_initially_ - v.totals.in_progress - v.totals.executed);
+    case AssertionMetric::DevicesExcluded: return double(excluded());
+    case AssertionMetric::DevicesHeldBack: return double(held_back(v.totals));
     case AssertionMetric::DevicesCorruptDownloads: return double(v.corrupt_downloads);
     case AssertionMetric::RolloutState: return std::nullopt;  // a text: metric_text
     case AssertionMetric::RolloutTimeTo50: return time_to_.at(50);
@@ -943,22 +964,20 @@ AssertionResult World::evaluate(const Assertion& a, std::optional<double> number
     }
     return false;
   };
+  // The threshold as the scenario wrote it, the value in the metric's unit: both are what an
+  // assertion's "value" accepts.
+  r.expected = a.written;
   if (a.text) {
-    r.expected = *a.text;
     r.actual = text;
     r.passed = compare(text, *a.text);
     return r;
   }
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.10g", a.number.value_or(0));
-  r.expected = buf;
   if (!number) {
     r.actual = "null";
     r.passed = false;
     return r;
   }
-  std::snprintf(buf, sizeof buf, "%.10g", *number);
-  r.actual = buf;
+  r.actual = format_metric_value(a.metric, *number);
   r.passed = compare(*number, a.number.value_or(0));
   return r;
 }
@@ -975,6 +994,9 @@ Results World::results() {
   res.duration = scenario_.duration.value;
   res.devices = device_count_;
   res.eligible = eligible_;
+  res.excluded = excluded();
+  res.held_back = held_back(v.totals);
+  res.cohort_targeted = cohort_targeted_;
   res.target_version = scenario_.firmware.target;
   res.versions = versions_;
   res.target_index = target_version_;

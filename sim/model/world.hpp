@@ -191,8 +191,17 @@ class World final : public KernelClient, public SampleSource {
   void on_tick();
   int64_t release_from_wave(int wave, int64_t budget, Seconds now);
   void start_rollback(Seconds now);
+  // An abort or rollback fired: cancel this rank's executions (GateAction).
+  void cancel_executions(bool in_progress);
+  // Devices needing the update that the rollout filter leaves out; the fleet's, a constant.
+  int64_t excluded() const { return device_count_ - on_target_initially_ - eligible_; }
+  // Targeted devices needing the update whose execution has not started: not released yet (later
+  // waves, a pause, an abort, a maintenance window) or cancelled before it did anything.
+  int64_t held_back(const FleetTally& fleet) const { return eligible_ - fleet.in_progress - fleet.executed; }
   Seconds spread(Seconds now, int64_t index, int64_t count) const;
   void on_fault(uint32_t index, bool starting);
+  // The share of a region's nominal capacity its outages and CDN degradations leave now.
+  double region_capacity_factor(int region) const;
   void apply_region_capacity(int region);
   void drop_region_transfers(int region);
   void mass_power_loss(const Fault& f, uint32_t fault_index);

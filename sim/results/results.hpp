@@ -38,11 +38,14 @@ struct TimeseriesRow {
   std::vector<int64_t> versions;            // per version, in Results::versions order
   std::vector<uint32_t> active_transfers;   // per region
   std::vector<double> egress_bps;           // per region
+  std::vector<double> capacity_bps;         // per region: its shared link after outages and degradations
   int64_t cdn_connections = 0;
   double requests_per_s = 0;                // update-service check-ins (individual + background)
+  double update_capacity_per_s = 0;         // after brownouts; 0 = unlimited
   int64_t throttled = 0;                    // in this interval
   int64_t refused = 0;                      // in this interval
   int64_t released = 0;                     // cumulative devices released by the rollout
+  int64_t held_back = 0;                    // targeted devices not started (World::held_back)
   int64_t failures = 0;                     // cumulative final failures
   std::string rollout_state;
   int wave = -1;
@@ -87,7 +90,9 @@ struct Results {
   std::string scenario_document;  // scenario JSON after overrides (scenario.json)
   double duration = 0;
   int64_t devices = 0;
-  int64_t eligible = 0;
+  int64_t eligible = 0;          // needing the update, in the cohorts the rollout targets
+  int64_t excluded = 0;          // needing the update, in cohorts the rollout filter leaves out
+  int64_t held_back = 0;         // targeted, needing the update, never started (World::held_back)
   std::string target_version;
   std::vector<std::string> versions;
   uint16_t target_index = 0;   // index of target_version in versions
@@ -95,6 +100,7 @@ struct Results {
   std::vector<std::string> cohort_models;
   std::vector<std::string> cohort_regions;
   std::vector<int64_t> cohort_first;
+  std::vector<bool> cohort_targeted;  // by the rollout filter
 
   std::string rollout_state;
   std::vector<Decision> decisions;

@@ -6,26 +6,7 @@
 
 namespace fleetsim {
 
-const char* to_string(RolloutState s) {
-  switch (s) {
-    case RolloutState::Scheduled: return "scheduled";
-    case RolloutState::Running: return "running";
-    case RolloutState::Completed: return "completed";
-    case RolloutState::Paused: return "paused";
-    case RolloutState::Aborted: return "aborted";
-    case RolloutState::RolledBack: return "rolled_back";
-  }
-  return "?";
-}
-
-const char* to_string(GateAction a) {
-  switch (a) {
-    case GateAction::Pause: return "pause";
-    case GateAction::Abort: return "abort";
-    case GateAction::Rollback: return "rollback";
-  }
-  return "?";
-}
+const char* to_string(GateAction a) { return kGateActionNames[size_t(a)]; }
 
 namespace {
 const char* failure_name(FailureType t) {
@@ -98,12 +79,16 @@ void RolloutController::fire(Seconds now, GateAction action, std::string reason,
   if (wave_ >= 0) outcomes_[wave_].result = "failed";
   switch (action) {
     case GateAction::Pause: state_ = RolloutState::Paused; break;
-    case GateAction::Abort: state_ = RolloutState::Aborted; break;
+    case GateAction::Abort:
+    case GateAction::AbortForce: state_ = RolloutState::Aborted; break;
     case GateAction::Rollback:
+    case GateAction::RollbackForce:
       state_ = RolloutState::RolledBack;
       plan.start_rollback = true;
       break;
   }
+  plan.cancel_queued = action != GateAction::Pause;
+  plan.cancel_in_progress = cancels_in_progress(action);
 }
 
 void RolloutController::start_wave(Seconds now, int w) {

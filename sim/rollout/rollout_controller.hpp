@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/scenario/rollout_state.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace fleetsim {
@@ -37,12 +38,11 @@ struct FleetTally {
   int64_t succeeded = 0;
   int64_t executed = 0;       // executions that reached a final outcome
   int64_t in_progress = 0;
+  int64_t canceled = 0;       // executions an abort or rollback cancelled (neither in progress nor executed)
   std::array<int64_t, kFailureTypeCount> failures{};
   std::vector<WaveTally> waves;
 };
 
-enum class RolloutState : uint8_t { Scheduled, Running, Completed, Paused, Aborted, RolledBack };
-const char* to_string(RolloutState);
 const char* to_string(GateAction);
 
 struct Decision {
@@ -65,6 +65,10 @@ struct ReleasePlan {
   int wave = -1;         // -1: release nothing
   int64_t count = 0;     // at most this many
   bool start_rollback = false;  // the rollback action fired at this tick
+  // An abort or rollback fired at this tick: cancel the executions not picked up yet, and with
+  // a "-force" action those in progress that can still be abandoned (GateAction).
+  bool cancel_queued = false;
+  bool cancel_in_progress = false;
 };
 
 class RolloutController {

@@ -24,7 +24,8 @@ enum class AssertionMetric : uint8_t {
   DevicesDownloadFailed,
   DevicesInstallFailed,
   DevicesPending,
-  DevicesNotTargeted,
+  DevicesExcluded,
+  DevicesHeldBack,
   DevicesCorruptDownloads,
   RolloutState,
   RolloutTimeTo50,
@@ -75,13 +76,15 @@ inline constexpr std::array<AssertionMetricInfo, kAssertionMetricCount> kAsserti
      "devices in state install_failed"},
     {AssertionMetric::DevicesPending, "devices.pending", MetricKind::Number, "",
      "released devices whose execution has not finished"},
-    {AssertionMetric::DevicesNotTargeted, "devices.not_targeted", MetricKind::Number, "",
-     "devices that need the update but were never released (the rollout filter included)"},
+    {AssertionMetric::DevicesExcluded, "devices.excluded", MetricKind::Number, "",
+     "devices that need the update but the rollout filter leaves out"},
+    {AssertionMetric::DevicesHeldBack, "devices.held_back", MetricKind::Number, "",
+     "targeted devices that need the update and have no execution in progress or finished: not released "
+     "(later waves, a pause or abort, a maintenance window) or canceled by an abort or rollback"},
     {AssertionMetric::DevicesCorruptDownloads, "devices.corrupt_downloads", MetricKind::Number, "",
      "downloads that failed checksum verification"},
     {AssertionMetric::RolloutState, "rollout.state", MetricKind::Text, "",
-     "the rollout's state: \"running\", \"completed\", \"paused\", \"aborted\" or \"rolled_back\" "
-     "(compared with == or !=)"},
+     "the rollout's state, one of the rollout states listed below (compared with == or !=)"},
     {AssertionMetric::RolloutTimeTo50, "rollout.time_to_50", MetricKind::Number, "s",
      "time from the start until 50 % of the fleet is on target (the value is a duration such as \"2h\")"},
     {AssertionMetric::RolloutTimeTo90, "rollout.time_to_90", MetricKind::Number, "s",
@@ -93,7 +96,7 @@ inline constexpr std::array<AssertionMetricInfo, kAssertionMetricCount> kAsserti
     {AssertionMetric::RolloutWavesCompleted, "rollout.waves_completed", MetricKind::Number, "",
      "waves whose gate passed"},
     {AssertionMetric::PlatformPeakEgressBps, "platform.peak_egress_bps", MetricKind::Number, "bit/s",
-     "the largest regional peak of CDN egress"},
+     "the largest regional peak of CDN egress (the value is a rate such as \"1Gbps\", or a number of bit/s)"},
     {AssertionMetric::PlatformPeakConcurrentTransfers, "platform.peak_concurrent_transfers", MetricKind::Number, "",
      "the largest regional peak of concurrent downloads"},
     {AssertionMetric::PlatformRefusedConnections, "platform.refused_connections", MetricKind::Number, "",
@@ -101,9 +104,9 @@ inline constexpr std::array<AssertionMetricInfo, kAssertionMetricCount> kAsserti
     {AssertionMetric::PlatformThrottledRequests, "platform.throttled_requests", MetricKind::Number, "",
      "device check-ins the update service turned away, plus idle polls over its capacity"},
     {AssertionMetric::BytesDelivered, "bytes.delivered", MetricKind::Number, "B",
-     "firmware bytes the devices received"},
+     "firmware bytes the devices received (the value is a size such as \"2GiB\", or a number of bytes)"},
     {AssertionMetric::BytesRetransmitted, "bytes.retransmitted", MetricKind::Number, "B",
-     "bytes downloaded again after a dropped connection or a failed checksum"},
+     "bytes downloaded again after a dropped connection or a failed checksum (a size, or a number of bytes)"},
     {AssertionMetric::ExposureDeviceHoursOld, "exposure.device_hours_old", MetricKind::Number, "device-hours",
      "time spent off the target version, summed over the devices"},
 }};
@@ -119,5 +122,9 @@ constexpr const AssertionMetricInfo& metric_info(AssertionMetric m) { return kAs
 
 // The metric written `name` in a scenario, if there is one.
 std::optional<AssertionMetric> find_assertion_metric(std::string_view name);
+
+// A value of metric `m` in its unit, as people read it and as an assertion's "value" accepts it:
+// durations "2h30m", rates "1.2Gbps", sizes "1.50MiB", other numbers as they are ("%.10g").
+std::string format_metric_value(AssertionMetric m, double value);
 
 }  // namespace fleetsim

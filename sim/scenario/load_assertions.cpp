@@ -5,12 +5,44 @@
 #include "sim/core/json_units.hpp"
 #include "sim/core/units.hpp"
 #include "sim/scenario/assertion_metrics.hpp"
+#include "sim/scenario/rollout_state.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 
 namespace fleetsim {
 
 using namespace json_reader;
+
+namespace {
+
+// A rate or size metric takes its value with a unit ("1Gbps", "125MB/s", "2GiB") or as a bare
+// number in the metric's own unit (bit/s, bytes); a count takes a number.
+std::optional<double> metric_number(const Field& value, const AssertionMetricInfo& m) {
+  const bool is_rate = m.unit == "bit/s", is_size = m.unit == "B";
+  const std::string expected =
+      is_rate   ? std::string("a rate with a unit such as \"1Gbps\" or \"125MB/s\", or a number of bit/s: ") +
+                    std::string(m.name) + " is in bit/s"
+      : is_size ? std::string("a size with a unit such as \"2GiB\" or \"500MB\", or a number of bytes: ") +
+                    std::string(m.name) + " is in bytes"
+                : std::string("a number");
+  if (value.j->is_number()) return value.j->get<double>();
+  if (!value.j->is_string() || (!is_rate && !is_size)) {
+    value.wrong_type(expected);
+    return std::nullopt;
+  }
+  const std::string& s = value.j->get_ref<const std::string&>();
+  if (is_rate) {
+    if (auto r = units::parse_rate(s)) return r->value * 8.0;
+  } else if (auto b = units::parse_size(s)) {
+    if (b->value > 0) return b->value;
+    value.error(quote(s) + " is zero (expected a size above zero, or the number 0)");  // as the schema's "size"
+    return std::nullopt;
+  }
+  value.error(quote(s) + " is not " + (is_rate ? "a rate" : "a size") + " (expected " + expected + ")");
+  return std::nullopt;
+}
+
+}  // namespace
 
 void ScenarioReader::read_assertion(const Field& f) {
   Obj o(f, {"metric", "at", "op", "value"});
@@ -69,14 +101,15 @@ void ScenarioReader::read_assertion(const Field& f) {
     if (auto t = duration(value)) a.number = t->value;
   } else if (*metric == "fleet.on_target_fraction") {
     a.number = fraction(value);
-  } else {
-    a.number = number(value, Range{});
+  } else if (id) {
+    a.number = metric_number(value, metric_info(a.metric));
   }
+  a.written = value.j->is_string() ? value.j->get<std::string>() : value.j->dump();
   s_.assertions.push_back(std::move(a));
 }
 
 const std::vector<std::string>& rollout_states() {
-  static const std::vector<std::string> states = {"running", "completed", "paused", "aborted", "rolled_back"};
+  static const std::vector<std::string> states(kRolloutStates.begin(), kRolloutStates.end());
   return states;
 }
 

@@ -23,8 +23,11 @@ std::optional<Gate> ScenarioReader::gate(const Field& f) {
 }
 
 const Choices<GateAction>& ScenarioReader::actions() {
-  static const Choices<GateAction> a = {
-      {"pause", GateAction::Pause}, {"abort", GateAction::Abort}, {"rollback", GateAction::Rollback}};
+  static const Choices<GateAction> a = [] {
+    Choices<GateAction> c;
+    for (size_t i = 0; i < kGateActionNames.size(); ++i) c.push_back({kGateActionNames[i], GateAction(i)});
+    return c;
+  }();
   return a;
 }
 

@@ -2,6 +2,7 @@
 // units converted. Nothing downstream sees JSON or unit strings.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -67,7 +68,19 @@ struct Firmware {
   std::map<std::string, double> boot_failure_by_model;
 };
 
-enum class GateAction : uint8_t { Pause, Abort, Rollback };
+// What a gate or an abort criterion does when it fires. With AWS IoT Jobs semantics an abort
+// (CancelJob) cancels the queued executions — released devices that have not picked the job up —
+// and lets those in progress finish; the "-force" variants (CancelJob with force) cancel those in
+// progress too, except a device already installing, which runs to its end. A rollback does the
+// same and then sends every updated device back.
+enum class GateAction : uint8_t { Pause, Abort, AbortForce, Rollback, RollbackForce };
+
+// The actions as written in a scenario, in enum order.
+inline constexpr std::array<const char*, 5> kGateActionNames = {"pause", "abort", "abort-force", "rollback",
+                                                                "rollback-force"};
+constexpr bool cancels_in_progress(GateAction a) {
+  return a == GateAction::AbortForce || a == GateAction::RollbackForce;
+}
 enum class FailureType : uint8_t { Any, Failed, TimedOut, Bricked, RolledBack };
 enum class Strategy : uint8_t { AllAtOnce, Waves };
 enum class Order : uint8_t { Random, Cohort, Region };
@@ -156,6 +169,7 @@ struct Assertion {
   CompareOp op = CompareOp::Ge;
   std::optional<double> number;
   std::optional<std::string> text;  // for string metrics such as rollout.state
+  std::string written;         // the value as written ("2h30m", "1Gbps", 0.95): how reports show it
   std::string pointer;         // JSON pointer of this assertion in the scenario, for reports
 };
 

@@ -27,12 +27,23 @@ struct LoadResult {
 // fleet.cohorts[0].count=2000000). The value is parsed as JSON when it is valid JSON
 // (numbers, true, objects…), else taken as a string. Problems name the override.
 // ordered_json keeps the file's key order, which fixes region and firmware-share order.
-std::vector<Problem> apply_overrides(nlohmann::ordered_json& doc, const std::vector<std::string>& sets);
+// `names[i]`, when given, is how the user wrote sets[i] ("--seed -1"; default `--set "…"`);
+// `pointers`, when given, receives the JSON pointer each override set ("" when it failed).
+std::vector<Problem> apply_overrides(nlohmann::ordered_json& doc, const std::vector<std::string>& sets,
+                                     const std::vector<std::string>& names = {},
+                                     std::vector<std::string>* pointers = nullptr);
+
+// `--set "key.path=value"`: how messages name an override.
+std::string set_option_text(const std::string& set);
 
 // Reads, parses (syntax errors with line and column), applies overrides, validates, converts.
-LoadResult load_scenario_file(const std::string& path, const std::vector<std::string>& sets = {});
+// A problem with a value an override set names the override (Problem::origin), not the file:
+// `set_names` as for apply_overrides.
+LoadResult load_scenario_file(const std::string& path, const std::vector<std::string>& sets = {},
+                              const std::vector<std::string>& set_names = {});
 LoadResult load_scenario_text(const std::string& text, const std::string& file_name,
-                              const std::vector<std::string>& sets = {});
+                              const std::vector<std::string>& sets = {},
+                              const std::vector<std::string>& set_names = {});
 
 // Names of the metrics assertions may use (summary values the World can report).
 const std::vector<std::string>& known_metrics();

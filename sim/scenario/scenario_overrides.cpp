@@ -101,10 +101,17 @@ std::optional<Problem> check_path(const Json& doc, const std::vector<Step>& step
 
 }  // namespace
 
-std::vector<Problem> apply_overrides(nlohmann::ordered_json& doc, const std::vector<std::string>& sets) {
+std::string set_option_text(const std::string& set) {
+  return "--set " + Json(set).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::vector<Problem> apply_overrides(nlohmann::ordered_json& doc, const std::vector<std::string>& sets,
+                                     const std::vector<std::string>& names, std::vector<std::string>* pointers) {
   std::vector<Problem> problems;
-  for (const auto& set : sets) {
-    const std::string name = "--set " + Json(set).dump(-1, ' ', false, Json::error_handler_t::replace);
+  if (pointers) pointers->assign(sets.size(), "");
+  for (size_t i = 0; i < sets.size(); ++i) {
+    const std::string& set = sets[i];
+    const std::string name = i < names.size() && !names[i].empty() ? names[i] : set_option_text(set);
     const size_t eq = set.find('=');
     if (eq == std::string::npos) {
       problems.push_back({"", name + ": no \"=\" (expected key.path=value)"});
@@ -131,7 +138,9 @@ std::vector<Problem> apply_overrides(nlohmann::ordered_json& doc, const std::vec
       continue;
     }
     Json* node = &doc;
+    std::string pointer;
     for (const auto& step : *steps) {
+      pointer += "/" + (step.key ? json_pointer_token(*step.key) : std::to_string(step.index));
       if (step.key) {
         if (node->is_null()) *node = Json::object();
         node = &(*node)[*step.key];
@@ -141,6 +150,7 @@ std::vector<Problem> apply_overrides(nlohmann::ordered_json& doc, const std::vec
       }
     }
     *node = std::move(value);
+    if (pointers) (*pointers)[i] = pointer;
   }
   return problems;
 }

@@ -216,7 +216,7 @@ json firmware_def() {
 }
 
 json rollout_def() {
-  const json action = one_of_strings({"pause", "abort", "rollback"});
+  const json action = one_of_strings(std::vector<std::string>(kGateActionNames.begin(), kGateActionNames.end()));
   json wave_props{{"devices", integer(1, kMaxWaveDevices)},
                   {"percent", ref("positiveFraction")},
                   {"soak", ref("duration")},
@@ -296,6 +296,13 @@ json assertion_def() {
   const json state = json{{"const", "rollout.state"}};
   const json time_to = json{{"pattern", "^rollout\\.time_to_"}};
   const json on_target = json{{"const", "fleet.on_target_fraction"}};
+  // Rate and size metrics take a value with a unit or a number in the metric's unit.
+  json rate_names = json::array(), size_names = json::array();
+  for (const AssertionMetricInfo& m : kAssertionMetrics) {
+    if (m.unit == "bit/s") rate_names.push_back(std::string(m.name));
+    if (m.unit == "B") size_names.push_back(std::string(m.name));
+  }
+  const json rate_metric = json{{"enum", rate_names}}, size_metric = json{{"enum", size_names}};
   json a = object({{"metric", metric_def()},
                    {"at", json{{"anyOf", json::array({json{{"const", "end"}}, ref("duration")})}}},
                    {"op", one_of_strings({">=", ">", "<=", "<", "==", "!="})},
@@ -307,7 +314,11 @@ json assertion_def() {
                                           {"op", one_of_strings({"==", "!="})}}}}),
       when_metric(time_to, {{"properties", {{"value", ref("duration")}}}}),
       when_metric(on_target, {{"properties", {{"value", ref("fraction")}}}}),
-      when_metric(json{{"not", {{"anyOf", json::array({state, time_to, on_target})}}}},
+      when_metric(rate_metric,
+                  {{"properties", {{"value", {{"anyOf", json::array({json{{"type", "number"}}, ref("rate")})}}}}}}),
+      when_metric(size_metric,
+                  {{"properties", {{"value", {{"anyOf", json::array({json{{"type", "number"}}, ref("size")})}}}}}}),
+      when_metric(json{{"not", {{"anyOf", json::array({state, time_to, on_target, rate_metric, size_metric})}}}},
                   {{"properties", {{"value", {{"type", "number"}}}}}}),
       // Only the fleet's and the devices' counts, and the rollout's state, exist mid-run.
       when_metric(json{{"not", {{"pattern", "^(fleet\\.|devices\\.|rollout\\.state$)"}}}},
@@ -324,7 +335,7 @@ json scenario_json_schema() {
   defs["region"] = region_def();
   defs["gate"] = object({{"min_success", ref("fraction")},
                          {"max_failure", ref("fraction")},
-                         {"action", one_of_strings({"pause", "abort", "rollback"})}});
+                         {"action", one_of_strings(std::vector<std::string>(kGateActionNames.begin(), kGateActionNames.end()))}});
   defs["cohort"] = cohort_def();
   defs["fault"] = fault_def();
   defs["assertion"] = assertion_def();

@@ -83,6 +83,13 @@ std::vector<std::string> run_overrides(const SweepSpec& spec, const SweepRun& ru
   return sets;
 }
 
+std::vector<std::string> run_override_names(const SweepSpec& spec, const SweepRun& run) {
+  std::vector<std::string> names(spec.sets.size());
+  for (size_t a = 0; a < spec.axes.size(); ++a) names.push_back("--vary " + spec.axes[a].path + "=" + run.values[a]);
+  names.push_back("--seeds " + std::to_string(spec.seeds));
+  return names;
+}
+
 const std::vector<std::string>& sweep_result_names() {
   static const std::vector<std::string> names = {
       "rollout_state",   "on_target_fraction", "time_to_90_s",        "time_to_99_s",

@@ -35,6 +35,7 @@ struct SweepRun {
   std::string dir;                  // OUT/runs/NAME
   int exit_code = -1;               // of `fleetsim run` (0 ok, 1 an assertion failed)
   bool resumed = false;             // results were already complete
+  std::string key;                  // what the run computes (sim/cli/sweep_runs.hpp, run_key)
   std::map<std::string, std::string> results;  // key result → value as in summary.json
 };
 
@@ -61,6 +62,8 @@ std::vector<SweepRun> plan_sweep(const SweepSpec& spec, uint64_t base_seed);
 
 // The --set arguments of one run.
 std::vector<std::string> run_overrides(const SweepSpec& spec, const SweepRun& run);
+// How the user wrote each of them, for messages ("--vary PATH=VALUE"; "" for a --set).
+std::vector<std::string> run_override_names(const SweepSpec& spec, const SweepRun& run);
 
 // The key results the sweep reports, in column order.
 const std::vector<std::string>& sweep_result_names();

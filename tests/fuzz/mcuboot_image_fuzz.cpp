@@ -11,7 +11,7 @@
 
 #include "hil/protocol/image_version.hpp"
 #include "hil/protocol/mcuboot_image.hpp"
-#include "hil/protocol/sha256.hpp"
+#include "sim/core/sha256.hpp"
 
 namespace hil = fleetsim::hil;
 
@@ -31,7 +31,7 @@ void fix_hash(std::vector<std::uint8_t>& img) {
   const std::size_t hashed = hdr + body + protect;
   for (std::size_t at = hashed + 4; at + 4 + 32 <= img.size(); ++at)
     if (img[at] == hil::kMcubootTlvSha256 && img[at + 1] == 0 && img[at + 2] == 32 && img[at + 3] == 0) {
-      const hil::Sha256Digest d = hil::sha256(std::span<const std::uint8_t>(img).first(hashed));
+      const Sha256Digest d = sha256(std::span<const std::uint8_t>(img).first(hashed));
       std::memcpy(&img[at + 4], d.data(), d.size());
       return;
     }

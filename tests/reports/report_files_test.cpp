@@ -236,3 +236,34 @@ TEST_CASE("metrics.om stamps samples with start plus simulated time and counts c
   CHECK(om.size() >= 6);
   CHECK(om.substr(om.size() - 6) == "# EOF\n");
 }
+
+TEST_CASE("report.html draws each capacity from its time-series column, so a degradation shows as a dip",
+          "[reports]") {
+  // Region eu: 8e9 bit/s (1e9 B/s) nominal, degraded to 2e9 bit/s (2.5e8 B/s) in the second
+  // sample; the update service: 100/s, 40/s in the brownout. The chart values are in bytes/s
+  // for egress and requests/s for check-ins, row for row (3 rows: no downsampling).
+  const std::string csv =
+      "t_s,state_idle,egress_bps_eu,capacity_bps_eu,update_requests_per_s,update_capacity_per_s,rollout_state\n"
+      "0,5,0,8000000000,1,100,running\n60,5,0,2000000000,1,40,running\n120,5,0,8000000000,1,100,running\n";
+  RunReport base = report_with({}, {});
+  Json summary = base.summary;
+  summary["platform"]["regions"] = Json::array({{{"region", "eu"}, {"capacity_bps", 8e9}}});
+  summary["platform"]["update_service_capacity_per_s"] = 100;
+  RunReportRead read = parse_run_report(summary.dump(), csv, "", "");
+  REQUIRE(read.report);
+  const std::string html = html_report(*read.report);
+  const std::string marker = "<script id=\"fleetsim-data\" type=\"application/json\">";
+  const size_t from = html.find(marker) + marker.size();
+  const Json data = Json::parse(html.substr(from, html.find("</script>", from) - from));
+  for (const Json& chart : data["charts"]) {
+    if (chart["id"] == "egress") {
+      REQUIRE(chart["limits"].size() == 1);
+      CHECK(chart["limits"][0]["label"] == "eu capacity");
+      CHECK(chart["limits"][0]["values"] == Json::array({1e9, 2.5e8, 1e9}));
+    }
+    if (chart["id"] == "requests") {
+      REQUIRE(chart["limits"].size() == 1);
+      CHECK(chart["limits"][0]["values"] == Json::array({100, 40, 100}));
+    }
+  }
+}

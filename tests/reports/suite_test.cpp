@@ -140,3 +140,43 @@ TEST_CASE("A suite writing its results inside its own folder does not run them a
   CHECK(again.exit_code == 0);
   CHECK(again.output.find("suite: 1 scenarios") != std::string::npos);
 }
+
+namespace {
+size_t occurrences(const std::string& text, const std::string& part) {
+  size_t n = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+}  // namespace
+
+TEST_CASE("A suite says once why a scenario is invalid or failed: in its JUnit file and on the console",
+          "[reports][suite]") {
+  TempDir tmp;
+  Doc bad = minimal_scenario(3);
+  bad["duration"] = "3 fortnights";
+  write(tmp / "in/bad.json", bad.dump());
+  Doc failing = minimal_scenario(3);
+  // All 3 devices are updated by t = 50 s (test_scenarios.hpp); the assertion asks for 4.
+  failing["assertions"] = Doc::parse(R"([{"metric": "devices.updated", "op": ">=", "value": 4}])");
+  write(tmp / "in/failing.json", failing.dump());
+  const Cli r = run_fleetsim("suite " + shell_quote(tmp / "in") + " --out " + shell_quote(tmp / "out"));
+  INFO(r.output);
+  CHECK(r.exit_code == 2);
+
+  // The one problem appears once in the JUnit file's text (the message attribute aside).
+  const XmlElement root = XmlReader::parse(slurp(tmp / "out/junit.xml"));
+  const XmlElement& error = *suites_of(root, "bad").at(0)->children.at(0).all("error").at(0);
+  CHECK(occurrences(error.text, "/duration") == 1);
+  CHECK(suites_of(root, "bad").at(0)->children.at(0).all("system-out").empty());
+
+  // The console names the reason under each verdict.
+  const size_t invalid = r.output.find("INVALID bad.json\n");
+  REQUIRE(invalid != std::string::npos);
+  const std::string after_invalid = r.output.substr(invalid, r.output.find('\n', r.output.find('\n', invalid) + 1) - invalid);
+  CHECK(after_invalid.find("/duration") != std::string::npos);
+  const size_t fail = r.output.find("FAIL    failing.json\n");
+  REQUIRE(fail != std::string::npos);
+  const std::string after_fail = r.output.substr(fail, r.output.find('\n', r.output.find('\n', fail) + 1) - fail);
+  CHECK(after_fail.find("devices.updated >= 4") != std::string::npos);
+  CHECK(after_fail.find("actual 3") != std::string::npos);
+}

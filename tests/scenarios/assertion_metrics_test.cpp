@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/scenario/assertion_metrics.hpp"
+#include "sim/scenario/rollout_state.hpp"
 #include "tests/test_scenarios.hpp"
 
 using namespace fleetsim;
@@ -100,7 +101,8 @@ TEST_CASE("a tiny fleet without failures ends with every device updated and none
   CHECK(value(AssertionMetric::FleetOnTargetFraction) == 1.0);
   CHECK(value(AssertionMetric::DevicesFailed) == 0);
   CHECK(value(AssertionMetric::DevicesPending) == 0);
-  CHECK(value(AssertionMetric::DevicesNotTargeted) == 0);
+  CHECK(value(AssertionMetric::DevicesExcluded) == 0);
+  CHECK(value(AssertionMetric::DevicesHeldBack) == 0);
   CHECK(tiny_fleet_run().world->metric_text(AssertionMetric::RolloutState) == "completed");
 }
 
@@ -147,4 +149,100 @@ TEST_CASE("the README's metrics table shows exactly the rows of the metrics tabl
     expected.push_back({"`" + std::string(m.name) + "`", std::string(to_string(m.kind)), std::string(m.unit),
                         std::string(m.help)});
   CHECK(readme_metric_rows() == expected);
+}
+
+TEST_CASE("a rollout that has not started yet is scheduled and an assertion can say so") {
+  // rollout.start at 2 h is after the 1 h run: the controller never ticks, so the state stays
+  // the one before the start, and mid-run (30 m) too.
+  Doc doc = minimal_scenario();
+  doc["rollout"]["start"] = "2h";
+  doc["assertions"].push_back({{"metric", "rollout.state"}, {"op", "=="}, {"value", "scheduled"}});
+  doc["assertions"].push_back({{"metric", "rollout.state"}, {"at", "30m"}, {"op", "=="}, {"value", "scheduled"}});
+  const auto run = run_scenario(doc);
+  CHECK(run->results.rollout_state == "scheduled");
+  REQUIRE(run->results.assertions.size() == 2);
+  CHECK(run->results.assertions[0].passed);
+  CHECK(run->results.assertions[1].passed);
+}
+
+TEST_CASE("every rollout state the run can report is assertable and listed in the README") {
+  for (const RolloutStateInfo& s : kRolloutStateInfo) {
+    Doc doc = minimal_scenario();
+    doc["assertions"].push_back({{"metric", "rollout.state"}, {"op", "!="}, {"value", s.name}});
+    const LoadResult loaded = load_scenario_text(doc.dump(), "test.json");
+    INFO(s.name << ": " << loaded.format("test.json"));
+    CHECK(loaded.problems.empty());
+  }
+  std::ifstream in(std::string(FLEETSIM_SOURCE_DIR) + "/README.md");
+  REQUIRE(in);
+  std::string line;
+  while (std::getline(in, line) && line.rfind("**Rollout states**", 0) != 0) {}
+  while (std::getline(in, line) && line.rfind("- `", 0) != 0) {}
+  std::vector<std::string> listed;
+  for (; line.rfind("- `", 0) == 0; std::getline(in, line)) listed.push_back(line);
+  std::vector<std::string> expected;
+  for (const RolloutStateInfo& s : kRolloutStateInfo)
+    expected.push_back("- `" + std::string(s.name) + "`: " + std::string(s.help));
+  CHECK(listed == expected);
+}
+
+TEST_CASE("an assertion shows its threshold as written and its value in the metric's unit, and accepts both",
+          "[assertions][units]") {
+  // Four devices reach the target at 50 s; four images of 10000 B; the peak egress is
+  // 4 × 1000 B/s = 32000 bit/s; 40000 B is 39.0625 KiB.
+  Doc doc = minimal_scenario(kFleet);
+  doc["assertions"] = Doc::parse(R"([
+    {"metric": "rollout.time_to_99", "op": "<=", "value": "2h30m"},
+    {"metric": "platform.peak_egress_bps", "op": ">=", "value": "1Gbps"},
+    {"metric": "bytes.delivered", "op": ">=", "value": "40kB"},
+    {"metric": "platform.peak_egress_bps", "op": "<=", "value": 32000},
+    {"metric": "fleet.on_target_fraction", "op": ">=", "value": "95%"}])");
+  const auto run = run_scenario(doc);
+  const auto& a = run->results.assertions;
+  REQUIRE(a.size() == 5);
+  CHECK(a[0].expected == "2h30m");
+  CHECK(a[0].actual == "50s");
+  CHECK(a[0].passed);
+  CHECK(a[1].expected == "1Gbps");
+  CHECK(a[1].actual == "32.0kbps");
+  CHECK_FALSE(a[1].passed);
+  CHECK(a[2].expected == "40kB");
+  CHECK(a[2].actual == "39.06KiB");
+  CHECK(a[2].passed);  // 40000 B ≥ 40 kB
+  CHECK(a[3].expected == "32000");
+  CHECK(a[3].passed);
+  CHECK(a[4].expected == "95%");
+
+  // Every value the run printed is a value the loader accepts for that metric (a plain number
+  // written as a JSON number, as a user copying it would).
+  auto as_json = [](const std::string& text) {
+    const Doc parsed = Doc::parse(text, nullptr, false);
+    return parsed.is_number() ? parsed : Doc(text);
+  };
+  Doc again = minimal_scenario(kFleet);
+  for (const AssertionResult& r : a) {
+    again["assertions"].push_back({{"metric", r.metric}, {"op", r.op}, {"value", as_json(r.actual)}});
+    again["assertions"].push_back({{"metric", r.metric}, {"op", r.op}, {"value", as_json(r.expected)}});
+  }
+  const LoadResult loaded = load_scenario_text(again.dump(), "test.json");
+  INFO(loaded.format("test.json"));
+  CHECK(loaded.problems.empty());
+}
+
+TEST_CASE("a rate or size assertion with a bad value says what it expects and the metric's unit",
+          "[assertions][units]") {
+  Doc doc = minimal_scenario();
+  doc["assertions"] = Doc::parse(R"([
+    {"metric": "platform.peak_egress_bps", "op": ">=", "value": "fast"},
+    {"metric": "bytes.delivered", "op": ">=", "value": "lots"},
+    {"metric": "devices.failed", "op": "<=", "value": "none"}])");
+  const LoadResult loaded = load_scenario_text(doc.dump(), "test.json");
+  INFO(loaded.format("test.json"));
+  REQUIRE(loaded.problems.size() == 3);
+  CHECK(loaded.problems[0].pointer == "/assertions/0/value");
+  CHECK(loaded.problems[0].message.find("a rate with a unit such as \"1Gbps\"") != std::string::npos);
+  CHECK(loaded.problems[0].message.find("platform.peak_egress_bps is in bit/s") != std::string::npos);
+  CHECK(loaded.problems[1].message.find("a size with a unit such as \"2GiB\"") != std::string::npos);
+  CHECK(loaded.problems[2].message.find("expected a number") != std::string::npos);
+  CHECK(loaded.format("test.json").find("-inf") == std::string::npos);
 }

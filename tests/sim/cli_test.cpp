@@ -76,3 +76,27 @@ TEST_CASE("usage errors exit 2 and say what is wrong", "[cli]") {
   CHECK(kernel.exit_code == 2);
   CHECK(kernel.output.find("--kernel") != std::string::npos);
 }
+
+TEST_CASE("a bad value given on the command line is blamed on its option, not on the file", "[cli]") {
+  TempDir tmp;
+  const std::string quickstart = shell_quote(std::string(FLEETSIM_SOURCE_DIR) + "/scenarios/quickstart.json");
+  const std::string out = " --out " + shell_quote(tmp / "out");
+  struct Case {
+    std::string args, origin, pointer;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"run " + quickstart + " --seed -1" + out, "--seed -1: ", "/seed: "},
+           {"run " + quickstart + " --seed soon" + out, "--seed soon: ", "/seed: "},
+           {"run " + quickstart + " --set seed=-1" + out, "--set \"seed=-1\": ", "/seed: "},
+           {"validate " + quickstart + " --set rollout.max_concurrent=lots", "--set \"rollout.max_concurrent=lots\": ",
+            "/rollout/max_concurrent: "},
+           {"sweep " + quickstart + " --vary rollout.max_concurrent=10,lots" + out,
+            "--vary rollout.max_concurrent=lots: ", "/rollout/max_concurrent: "}}) {
+    const Cli r = run_fleetsim(c.args);
+    INFO(c.args << "\n" << r.output);
+    CHECK(r.exit_code == 2);
+    CHECK(r.output.find(c.origin + c.pointer) != std::string::npos);
+    CHECK(r.output.find("quickstart.json: " + c.pointer) == std::string::npos);
+  }
+  CHECK_FALSE(std::filesystem::exists(tmp / "out/summary.json"));
+}

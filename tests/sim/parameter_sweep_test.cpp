@@ -12,12 +12,15 @@
 #include <string>
 #include <vector>
 
+#include "reports/sweep_writers.hpp"
 #include "tests/cli_runner.hpp"
 #include "tests/reports/headless_chromium.hpp"
 #include "tests/test_scenarios.hpp"
 
 namespace {
 
+using fleetsim::SweepRun;
+using fleetsim::SweepSpec;
 using fleetsim::testing::Doc;
 using fleetsim::testing::run_fleetsim;
 using fleetsim::testing::shell_quote;
@@ -181,4 +184,88 @@ TEST_CASE("sweep.html draws every numeric result against every varied parameter 
   for (const std::string axis : {"platform.cdn.regions.r.egress", "rollout.max_concurrent"})
     for (const std::string result : {"on_target_fraction", "time_to_90_s", "peak_egress_bps", "bytes_delivered"})
       CHECK(ids.count(result + "@" + axis) == 1);
+}
+
+TEST_CASE("a sweep run again computes the points whose scenario or program changed", "[sweep][cli]") {
+  TempDir dir;
+  const std::string scenario = write_scenario(dir);
+  const std::string args = "sweep " + shell_quote(scenario) + " --vary rollout.max_concurrent=2,4 --out " +
+                           shell_quote(dir / "out");
+  REQUIRE(run_fleetsim(args).exit_code == 0);
+  auto delivered = [&] {
+    const auto rows = read_csv(dir / "out/sweep.csv");
+    std::vector<double> v;
+    for (size_t i = 1; i < rows.size(); ++i) v.push_back(std::stod(rows[i][column(rows[0], "bytes_delivered")]));
+    return v;
+  };
+  // Ten devices of 10000 B each.
+  CHECK(delivered() == std::vector<double>{100000, 100000});
+
+  // The same scenario written differently (indentation, key order kept) is the same computation.
+  Doc doc = Doc::parse(slurp(scenario));
+  std::ofstream(scenario) << doc.dump(8);
+  const auto same = run_fleetsim(args);
+  INFO(same.output);
+  size_t skipped = 0;
+  for (size_t at = same.output.find("(already complete)"); at != std::string::npos;
+       at = same.output.find("(already complete)", at + 1))
+    ++skipped;
+  CHECK(skipped == 2);  // both points
+
+  // A larger image: every point is run again, 10 × 20000 B.
+  doc["firmware"]["size"] = "20000B";
+  std::ofstream(scenario) << doc.dump(2);
+  const auto changed = run_fleetsim(args);
+  INFO(changed.output);
+  REQUIRE(changed.exit_code == 0);
+  CHECK(changed.output.find("(already complete)") == std::string::npos);
+  CHECK(delivered() == std::vector<double>{200000, 200000});
+
+  // Another build of the program (here: the same executable with a byte appended) runs them again too.
+  const std::string other = dir / "fleetsim-other-build";
+  std::filesystem::copy_file(FLEETSIM_BIN, other);
+  std::ofstream(other, std::ios::app | std::ios::binary) << '\0';
+  std::filesystem::permissions(other, std::filesystem::perms::owner_exec, std::filesystem::perm_options::add);
+  const auto rebuilt = fleetsim::testing::run_program(other, args);
+  INFO(rebuilt.output);
+  REQUIRE(rebuilt.exit_code == 0);
+  CHECK(rebuilt.output.find("(already complete)") == std::string::npos);
+}
+
+TEST_CASE("sweep.html value axes show distinct labels that fit beside the plot", "[sweep][reports]") {
+  // Hand-made results: on-target fractions 0.9991 … 0.9997 (neighbouring ticks differ in the
+  // fourth decimal) and peak egress around 12.3 Gbit/s (long labels).
+  SweepSpec spec;
+  spec.scenario_file = "hand-made.json";
+  spec.axes = {{"rollout.max_concurrent", {"1000", "2000", "3000", "4000"}}};
+  std::vector<SweepRun> runs;
+  const std::vector<std::string> fractions = {"0.9991", "0.9993", "0.9995", "0.9997"};
+  for (size_t i = 0; i < fractions.size(); ++i) {
+    SweepRun run;
+    run.values = {spec.axes[0].values[i]};
+    run.exit_code = 0;
+    run.results = {{"on_target_fraction", fractions[i]}, {"peak_egress_bps", std::to_string(12345678901LL + 1000000LL * i)}};
+    runs.push_back(run);
+  }
+  TempDir dir;
+  const std::string html = dir / "sweep.html";
+  std::ofstream(html) << fleetsim::sweep_html(spec, runs);
+  const auto page = fleetsim::testing::load_page(html, dir);
+  INFO(page.browser_log);
+  REQUIRE(page.exit_code == 0);
+  const auto status = fleetsim::testing::render_status(page.dom);
+  REQUIRE(status.is_object());
+  CHECK(status["errors"].empty());
+  REQUIRE(status["charts"].size() == 2);
+  for (const auto& chart : status["charts"]) {
+    INFO(chart.dump());
+    const auto& y = chart["y_axis"];
+    std::vector<std::string> labels;
+    for (const auto& l : y["labels"])
+      if (!l.get<std::string>().empty()) labels.push_back(l.get<std::string>());
+    REQUIRE(labels.size() >= 2);
+    CHECK(std::set<std::string>(labels.begin(), labels.end()).size() == labels.size());
+    // Ticks (10 px) and gap (5 px) must leave the text its width.
+    CHECK(y["label_width"].get<int>() + 15 <= y["size"].get<int>());
+  }
 }

@@ -1,6 +1,12 @@
 // Rollout behaviour that needs the whole World: maintenance windows in cohort local time, rate
-// limits spreading releases over the tick, and the rollback action.
+// limits spreading releases over the tick, the rollback action, and what an abort or rollback
+// cancels (AWS IoT Jobs CancelJob, with and without force).
 #include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "tests/test_scenarios.hpp"
 
@@ -115,4 +121,140 @@ TEST_CASE("a rollback also reverts devices that finish updating after it fired",
   CHECK(run->state(1) == DeviceState::Reverted);
   CHECK(run->trace(1).finished == Approx(674).margin(kEps));
   CHECK(run->results.on_target == 0);
+}
+
+namespace {
+
+// Nine devices released together at t = 0 by an all-at-once rollout whose abort criterion
+// (any failure, threshold 0, min_executed 1) fires with `action` at the tick at 60 s:
+//  - device 0 (cohort "c", model "m", which never boots the target): notified 1 s, download
+//    4 → 14 s, verify 5, install 7, reboot 11 → rolled back at 37 s: 1 failure of 1 executed;
+//  - devices 1–3 (cohort "slow", model "s": "m" with a 10 B/s downlink and a target that boots):
+//    notified 1 s, bytes from 4 s, 10000 B / 10 B/s → download ends 1004 s, verify → 1009,
+//    install → 1016, reboot → 1027, health check → 1040 s updated; at 60 s they are downloading
+//    (in progress) with (60 − 4) × 10 = 560 B each;
+//  - devices 4–8 (cohort "dark", model "m", region "d" down from 0 to 2 h): each check-in fails
+//    and backs off (10, 20, 40 … s, the first retry after 2 h at 8711 s), so at 60 s none has
+//    picked the job up (queued). Were they not cancelled, they would download after the
+//    outage and roll back too.
+Doc abort_scenario(const std::string& action) {
+  Doc doc = minimal_scenario(1);
+  doc["duration"] = "3h";
+  doc["regions"]["d"] = Doc::parse(R"({"rtt": "2s", "outages": [{"at": "0s", "for": "2h"}]})");
+  doc["platform"]["cdn"]["regions"]["d"]["egress"] = "1GB/s";
+  doc["device_models"]["s"] = minimal_model();
+  doc["device_models"]["s"]["link"]["downlink"] = "10B/s";
+  add_cohort(doc, "slow", "s", 3);
+  add_cohort(doc, "dark", "m", 5, "1.0", "d");
+  doc["firmware"]["boot_failure"] = Doc{{"m", 1}};
+  doc["rollout"]["abort"] = Doc::array({{{"failure", "any"}, {"threshold", 0}, {"min_executed", 1},
+                                         {"action", action}}});
+  return doc;
+}
+
+}  // namespace
+
+TEST_CASE("an abort cancels the executions not picked up yet and lets those in progress finish",
+          "[rollout][abort]") {
+  auto run = run_scenario(abort_scenario("abort"));
+  CHECK(run->results.rollout_state == "aborted");
+  CHECK(run->count(DeviceState::RolledBack) == 1);  // device 0 only: the dark cohort never downloads
+  CHECK(run->count(DeviceState::Updated) == 3);     // the slow cohort was in progress
+  CHECK(run->count(DeviceState::Canceled) == 5);
+  for (uint32_t d = 4; d < 9; ++d) {
+    INFO("device " << d);
+    CHECK(run->state(d) == DeviceState::Canceled);
+    CHECK(run->trace(d).notified < 0);
+    CHECK(run->trace(d).bytes == 0);
+    CHECK(run->trace(d).finished == Approx(60).margin(kEps));
+  }
+  CHECK(run->trace(1).finished == Approx(1040).margin(kEps));
+  // 9 targeted: 4 executed, none pending, the 5 cancelled are held back.
+  CHECK(run->metric("devices.pending") == 0);
+  CHECK(run->metric("devices.held_back") == 5);
+  CHECK(run->metric("devices.excluded") == 0);
+  CHECK(run->metric("bytes.delivered") == Approx(4 * 10000));
+}
+
+TEST_CASE("abort-force also cancels the executions in progress", "[rollout][abort]") {
+  auto run = run_scenario(abort_scenario("abort-force"));
+  CHECK(run->results.rollout_state == "aborted");
+  CHECK(run->count(DeviceState::RolledBack) == 1);
+  CHECK(run->count(DeviceState::Updated) == 0);
+  CHECK(run->count(DeviceState::Canceled) == 8);
+  for (uint32_t d = 1; d < 4; ++d) {
+    INFO("device " << d);
+    CHECK(run->trace(d).bytes == 560);  // cut at 60 s
+    CHECK(run->trace(d).finished == Approx(60).margin(kEps));
+  }
+  CHECK(run->metric("devices.held_back") == 8);
+  CHECK(run->metric("bytes.delivered") == Approx(10000 + 3 * 560));
+  CHECK(run->world->count(DeviceState::Downloading) == 0);  // the cancelled transfers closed
+}
+
+TEST_CASE("a rollback cancels the queued executions and sends back the devices that updated",
+          "[rollout][rollback][abort]") {
+  // The slow cohort updates at 1040 s after the rollback fired, so each is sent back at once:
+  // notified 1041, bytes from 1044, 10000 B at 10 B/s → 2044, verify and install → 2056, reboot
+  // → 2067, health check → 2080 s reverted.
+  auto run = run_scenario(abort_scenario("rollback"));
+  CHECK(run->results.rollout_state == "rolled_back");
+  CHECK(run->count(DeviceState::Canceled) == 5);
+  CHECK(run->count(DeviceState::Reverted) == 3);
+  CHECK(run->trace(1).finished == Approx(2080).margin(kEps));
+  CHECK(run->results.on_target == 0);
+
+  auto forced = run_scenario(abort_scenario("rollback-force"));
+  CHECK(forced->results.rollout_state == "rolled_back");
+  CHECK(forced->count(DeviceState::Canceled) == 8);
+  CHECK(forced->count(DeviceState::Reverted) == 0);
+  CHECK(forced->trace(1).finished == Approx(60).margin(kEps));
+}
+
+TEST_CASE("devices the filter excludes and devices the rollout holds back are told apart",
+          "[rollout][metrics]") {
+  // Cohorts in order: device 0 ("c", model "bad": never boots, tag x), device 1 ("c2", tag x),
+  // devices 2–3 ("other", no tag). The filter keeps tag x: 2 targeted, 2 excluded. Waves of one
+  // device each with gate max_failure 0 → pause: device 0 rolls back at 37 s, the tick at 60 s
+  // pauses, and device 1 is never released: held back.
+  Doc doc = minimal_scenario(1);
+  doc["device_models"]["bad"] = minimal_model();
+  doc["fleet"]["cohorts"][0]["model"] = "bad";
+  doc["fleet"]["cohorts"][0]["tags"] = Doc::array({"x"});
+  add_cohort(doc, "c2", "m", 1);
+  doc["fleet"]["cohorts"][1]["tags"] = Doc::array({"x"});
+  add_cohort(doc, "other", "m", 2);
+  doc["firmware"]["boot_failure"] = Doc{{"bad", 1}};
+  doc["rollout"] = Doc::parse(R"({"strategy": "waves", "order": "cohort", "filter": {"tags": ["x"]},
+      "waves": [{"devices": 1}, {"devices": 1}], "gates": {"max_failure": 0, "action": "pause"}})");
+  auto run = run_scenario(doc);
+  CHECK(run->results.rollout_state == "paused");
+  CHECK(run->metric("devices.excluded") == 2);
+  CHECK(run->metric("devices.held_back") == 1);
+  CHECK(run->results.excluded == 2);
+  CHECK(run->results.held_back == 1);
+
+  const nlohmann::json summary = nlohmann::json::parse(summary_json(run->results));
+  CHECK(summary["devices"]["excluded"] == 2);
+  CHECK(summary["devices"]["held_back"] == 1);
+
+  // devices.csv: the outcome is the last column.
+  std::istringstream csv(devices_csv(run->results));
+  std::vector<std::string> outcomes;
+  for (std::string line; std::getline(csv, line);) outcomes.push_back(line.substr(line.rfind(',') + 1));
+  CHECK(outcomes == std::vector<std::string>{"outcome", "rolled_back", "held_back", "excluded", "excluded"});
+
+  // timeseries.csv: held_back is 1 from the pause on (the last row).
+  std::istringstream ts(timeseries_csv(run->results));
+  std::vector<std::vector<std::string>> rows;
+  for (std::string line; std::getline(ts, line);) {
+    std::vector<std::string> cells;
+    std::stringstream ls(line);
+    for (std::string cell; std::getline(ls, cell, ',');) cells.push_back(cell);
+    rows.push_back(cells);
+  }
+  const auto& header = rows.front();
+  const size_t col = size_t(std::find(header.begin(), header.end(), "held_back") - header.begin());
+  REQUIRE(col < header.size());
+  CHECK(rows.back()[col] == "1");
 }

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <vector>
 
 #include "reports/result_writers.hpp"
 #include "tests/test_scenarios.hpp"
@@ -273,4 +274,48 @@ TEST_CASE("a request rate below one per second still admits requests", "[faults]
   auto run = run_scenario(doc);
   CHECK(run->count(DeviceState::Updated) == 2);
   CHECK(run->results.throttled_requests == 1);
+}
+
+TEST_CASE("the capacity in the time series follows outages, degradations and brownouts", "[faults][timeseries]") {
+  // Region r: 1 GB/s = 8e9 bit/s, degraded × 0.25 from 10 m to 20 m (2e9 bit/s) and × 0.5 from
+  // 15 m to 30 m (compounding to 1e9 bit/s from 15 m to 20 m, 4e9 until 30 m). Region q: 1 GB/s,
+  // down from 5 m to 8 m (0). Update service: 100/s, browned out to 40 % from 10 m to 20 m (40/s).
+  // Samples every minute: the value at t is the capacity in force then.
+  Doc doc = minimal_scenario(1);
+  add_region(doc, "q");
+  doc["regions"]["r"]["degradations"] = Doc::parse(R"([{"at": "10m", "for": "10m", "factor": 0.25},
+                                                       {"at": "15m", "for": "15m", "factor": 0.5}])");
+  doc["regions"]["q"]["outages"] = Doc::parse(R"([{"at": "5m", "for": "3m"}])");
+  doc["platform"]["update_service"] = Doc{{"capacity", "100/s"}};
+  doc["faults"] = Doc::parse(R"([{"kind": "update_service_brownout", "at": "10m", "for": "10m", "factor": 0.4}])");
+  const auto run = run_scenario(doc);
+  auto at = [&](double minutes) -> const TimeseriesRow& {
+    for (const TimeseriesRow& row : run->results.timeseries)
+      if (row.t == minutes * 60) return row;
+    FAIL("no sample at " << minutes << " m");
+    return run->results.timeseries.front();
+  };
+  struct Expect {
+    double minutes, r_bps, q_bps, update_per_s;
+  };
+  for (const Expect& e : std::vector<Expect>{{0, 8e9, 8e9, 100},
+                                             {6, 8e9, 0, 100},
+                                             {9, 8e9, 8e9, 100},
+                                             {12, 2e9, 8e9, 40},
+                                             {17, 1e9, 8e9, 40},
+                                             {25, 4e9, 8e9, 100},
+                                             {35, 8e9, 8e9, 100}}) {
+    INFO("t = " << e.minutes << " m");
+    const TimeseriesRow& row = at(e.minutes);
+    REQUIRE(row.capacity_bps.size() == 2);
+    CHECK(row.capacity_bps[0] == Approx(e.r_bps));
+    CHECK(row.capacity_bps[1] == Approx(e.q_bps).margin(1e-6));
+    CHECK(row.update_capacity_per_s == Approx(e.update_per_s));
+  }
+  // The CSV carries them under the region's name.
+  const std::string csv = timeseries_csv(run->results);
+  const std::string header = csv.substr(0, csv.find('\n'));
+  CHECK(header.find(",capacity_bps_r,") != std::string::npos);
+  CHECK(header.find(",capacity_bps_q,") != std::string::npos);
+  CHECK(header.find(",update_capacity_per_s,") != std::string::npos);
 }
