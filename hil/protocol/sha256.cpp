@@ -16,4 +16,14 @@ Sha256Digest sha256(std::span<const std::uint8_t> bytes) {
   return digest;
 }
 
+std::string sha256_hex(const Sha256Digest& digest) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (std::uint8_t b : digest) {
+    out += kDigits[b >> 4];
+    out += kDigits[b & 0xF];
+  }
+  return out;
+}
+
 }  // namespace fleetsim::hil
