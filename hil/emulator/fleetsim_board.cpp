@@ -212,8 +212,11 @@ int main(int argc, char** argv) {
     if (pty) {
       PtySmpServer server(emulator, reset_time, faults);
       console = [&server](std::string_view text) { server.print(text); };
-      std::cout << "fleetsim-board: listening on pty " << server.path() << std::endl;
+      // The boot banner comes before the path is announced, as a board boots before anyone
+      // opens its tty: a client that opens the tty then flushes it (open_raw_tty) never sees
+      // it mixed into its first exchange.
       console(zephyr_boot_banner(emulator.running_version()));
+      std::cout << "fleetsim-board: listening on pty " << server.path() << std::endl;
       server.run(g_stop);
     } else {
       UdpSmpServer server(emulator, *endpoint, reset_time, faults);
@@ -222,11 +225,9 @@ int main(int argc, char** argv) {
         console_pty.emplace();
         console = [&console_pty](std::string_view text) { console_pty->write_text(text); };
       }
+      if (console_pty) console(zephyr_boot_banner(emulator.running_version()));
       std::cout << "fleetsim-board: listening on udp " << server.local_address() << std::endl;
-      if (console_pty) {
-        std::cout << "fleetsim-board: console on pty " << console_pty->path() << std::endl;
-        console(zephyr_boot_banner(emulator.running_version()));
-      }
+      if (console_pty) std::cout << "fleetsim-board: console on pty " << console_pty->path() << std::endl;
       server.run(g_stop);
     }
   } catch (const std::exception& e) {

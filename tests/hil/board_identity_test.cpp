@@ -19,9 +19,9 @@ namespace {
 
 const std::vector<std::string> kModels = {"m"};
 
-std::string two_boards(const std::string& uri0, const std::string& uri1) {
-  return R"({"boards": [{"id": "b0", "uri": ")" + uri0 + R"(", "stands_for": "m"},
-                        {"id": "b1", "uri": ")" + uri1 + R"(", "stands_for": "m"}]})";
+std::string two_boards(const std::string& uri0, const std::string& uri1, const std::string& model = "m") {
+  return R"({"boards": [{"id": "b0", "uri": ")" + uri0 + R"(", "stands_for": ")" + model + R"("},
+                        {"id": "b1", "uri": ")" + uri1 + R"(", "stands_for": ")" + model + R"("}]})";
 }
 
 // The tty path of a serial:// URI written by StartedBoard ("serial:///dev/pts/N?baud=115200").
@@ -81,8 +81,11 @@ TEST_CASE("fleetsim run and hil probe refuse a boards.json with one board twice 
   CHECK(r.output.find(boards + ": /boards/1/uri: same board as /boards/0 (\"b0\", " + board.uri + ")") !=
         std::string::npos);
   CHECK(r.output.find("flashing") == std::string::npos);
-  Cli probe = run_fleetsim("hil probe b0 --boards " + shell_quote(boards) + " --board-lock-dir " +
+  // hil commands know the catalog's models only.
+  std::ofstream(dir / "catalog-boards.json") << two_boards(board.uri, "udp://localhost:" + port, "eth-gateway");
+  Cli probe = run_fleetsim("hil probe b0 --boards " + shell_quote(dir / "catalog-boards.json") + " --board-lock-dir " +
                            shell_quote(dir / "locks"));
+  INFO(probe.output);
   CHECK(probe.exit_code == 2);
   CHECK(probe.output.find("same board as /boards/0") != std::string::npos);
 }
