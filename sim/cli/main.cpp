@@ -57,7 +57,7 @@ const char* kUsage =
     "                                         (e.g. --kernel native against --kernel simgrid)\n"
     "  fleetsim report OUT_DIR                regenerate report.html, junit.xml, summary.md, metrics.om\n"
     "  fleetsim suite DIR [options]           run every scenario under DIR; suite.html and one JUnit file\n"
-    "  fleetsim hil probe|flash|calibrate ... single-board operations (see 'fleetsim hil --help')\n"
+    "  fleetsim hil probe|flash|calibrate|image ... single-board operations, MCUboot images (see 'fleetsim hil --help')\n"
     "  fleetsim help [COMMAND]                this text, or a command's options\n"
     "\n"
     "Exit codes: 0 ok, 1 an assertion or gate failed, 2 bad input or usage, 3 runtime/infrastructure failure.\n";
