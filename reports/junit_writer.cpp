@@ -58,11 +58,17 @@ std::string junit_xml(const std::string& title, const std::vector<JunitScenario>
     for (const CheckResult* c : s.cases) {
       out += "    <testcase classname=\"" + xml_escape(s.name) + "\" name=\"" + xml_escape(c->name) + "\" time=\"" +
              seconds_text(c->seconds) + "\"";
-      if (c->outcome == CheckResult::Outcome::Passed && c->detail.empty()) {
+      if (c->outcome == CheckResult::Outcome::Passed && c->detail.empty() && c->properties.empty()) {
         out += "/>\n";
         continue;
       }
       out += ">\n";
+      if (!c->properties.empty()) {
+        out += "      <properties>\n";
+        for (const auto& [name, value] : c->properties)
+          out += "        <property name=\"" + xml_escape(name) + "\" value=\"" + xml_escape(value) + "\"/>\n";
+        out += "      </properties>\n";
+      }
       // The text says each thing once: the detail alone when it begins with the message (a
       // validation log's first problem is the message), and no copy of it in system-out.
       const std::string text = c->detail.empty()                 ? c->message

@@ -1,5 +1,6 @@
 // junit.xml: test cases (reports/test_cases.hpp) as JUnit XML, one <testsuite> per scenario and
-// case group; a failed case is a <failure>, an infrastructure problem an <error>.
+// case group; a failed case is a <failure>, an infrastructure problem an <error>. A case's
+// properties become its <properties> (as Jenkins' JUnit and xunit readers take them per case).
 #pragma once
 
 #include <string>

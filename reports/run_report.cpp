@@ -83,6 +83,8 @@ std::string parse_checks(const std::string& text, std::vector<CheckResult>& chec
       r.seconds = c.at("seconds").get<double>();
       r.message = c.at("message").get<std::string>();
       r.detail = c.at("detail").get<std::string>();
+      if (const auto p = c.find("properties"); p != c.end())
+        for (const Json& kv : *p) r.properties.emplace_back(kv.at(0).get<std::string>(), kv.at(1).get<std::string>());
       checks.push_back(std::move(r));
     }
   } catch (const std::exception& e) {
@@ -197,13 +199,19 @@ RunReportRead read_run_report(const std::string& dir) {
 
 std::string checks_json(const std::vector<CheckResult>& checks) {
   Json list = Json::array();
-  for (const CheckResult& c : checks)
+  for (const CheckResult& c : checks) {
     list.push_back({{"group", c.group},
                     {"name", c.name},
                     {"outcome", outcome_name(c.outcome)},
                     {"seconds", c.seconds},
                     {"message", c.message},
                     {"detail", c.detail}});
+    if (!c.properties.empty()) {
+      Json props = Json::array();  // pairs, in order (names may repeat in JUnit)
+      for (const auto& [name, value] : c.properties) props.push_back({name, value});
+      list.back()["properties"] = props;
+    }
+  }
   return Json{{"checks", list}}.dump(2) + "\n";
 }
 

@@ -1,5 +1,7 @@
 #include "hil/board/board_inventory.hpp"
 
+#include "hil/board/board_identity.hpp"
+
 #include <algorithm>
 #include <set>
 
@@ -23,23 +25,35 @@ class InventoryReader {
 
   BoardInventory read(const Json& doc) {
     BoardInventory inv;
-    Obj top(p_, &doc, "", {"$schema", "boards"});
+    Obj top(p_, &doc, "", {"$schema", "boards", "lock_dir"});
     if (!top.valid()) return inv;
     (void)text(top["$schema"], true);
+    const Field lock_dir = top["lock_dir"];
+    if (auto dir = text(lock_dir)) {
+      if (dir->empty() || dir->front() != '/')
+        lock_dir.error("lock directory " + quote(*dir) + " is not an absolute path (expected e.g. \"/var/lock/fleetsim\", "
+                       "the same for every run that uses these boards)");
+      inv.lock_dir = *dir;
+    }
     Field boards = top.required("boards", "an array of boards");
     if (boards.j && boards.j->is_array() && boards.j->empty()) boards.error("no boards (expected at least one board)");
     // A lab has tens of boards; each is a connection and a process of its own.
     if (!count_within(boards, kMaxBoards, "boards")) return inv;
-    for_each_element(boards, [&](const Field& b, size_t) {
-      if (auto board = read_board(b)) inv.boards.push_back(std::move(*board));
+    std::vector<size_t> index;  // of each read board in the array
+    for_each_element(boards, [&](const Field& b, size_t i) {
+      if (auto board = read_board(b)) {
+        inv.boards.push_back(std::move(*board));
+        index.push_back(i);
+      }
     }, "an array of boards");
+    if (p_.empty()) refuse_same_board_twice(inv, index);
     return inv;
   }
 
  private:
   std::optional<BoardSpec> read_board(const Field& f) {
     const size_t before = p_.size();
-    Obj o(f, {"id", "uri", "stands_for", "power_off", "power_on", "reset", "tags"});
+    Obj o(f, {"id", "uri", "stands_for", "power_off", "power_on", "reset", "tags", "console"});
     if (!o.valid()) return std::nullopt;
     BoardSpec spec;
     Field id_field = o.required("id", "a unique board id such as \"emu-1\"");
@@ -66,8 +80,39 @@ class InventoryReader {
     if (spec.power_off.empty() != spec.power_on.empty() && p_.size() == before)
       f.error("power_off and power_on go together (expected both hooks or neither)");
     spec.tags = string_list(o["tags"], "an array of tag strings");
+    const Field console_field = o["console"];
+    if (auto console = text(console_field)) {
+      auto parsed = parse_transport_uri(*console);
+      if (!parsed) console_field.error(parsed.error());
+      else if (parsed.value().scheme != TransportUri::Scheme::Serial)
+        console_field.error("console " + quote(*console) + " is not a tty (expected serial:///dev/ttyUSB1?baud=115200)");
+      else if (spec.uri.scheme == TransportUri::Scheme::Serial)
+        console_field.error("a serial board's console is its own tty (expected \"console\" only for udp:// boards)");
+      else {
+        spec.console_text = *console;
+        spec.console = parsed.value();
+      }
+    }
     if (p_.size() != before) return std::nullopt;
     return spec;
+  }
+
+  // Two entries that reach one board would run two update flows on it at once (interleaved
+  // uploads fail with HASH_NOT_FOUND, or pass for the wrong reason): each board once.
+  void refuse_same_board_twice(const BoardInventory& inv, const std::vector<size_t>& index) {
+    std::vector<BoardIdentity> ids;
+    for (const BoardSpec& b : inv.boards) ids.push_back(board_identity(b.uri));
+    for (size_t i = 0; i < ids.size(); ++i) {
+      for (size_t j = 0; j < i; ++j) {
+        if (shared_key(ids[i], ids[j]).empty()) continue;
+        const BoardSpec& first = inv.boards[j];
+        add(p_, "/boards/" + std::to_string(index[i]) + "/uri",
+            "same board as /boards/" + std::to_string(index[j]) + " (" + quote(first.id) + ", " + first.uri_text +
+                "): " + quote(inv.boards[i].uri_text) + " reaches " + ids[i].described +
+                " too (expected each board once: remove one of the two entries)");
+        break;
+      }
+    }
   }
 
   // A hook: a non-empty array of non-empty strings.

@@ -1,7 +1,7 @@
 // The bench: boards.json lists the boards the bridge may use (README "Hardware in the loop"):
 //   {"boards": [{"id": "emu-1", "uri": "udp://127.0.0.1:1337", "stands_for": "eth-gateway",
 //                "power_off": ["uhubctl", "-a", "off", "-p", "2"], "power_on": [...],
-//                "reset": [...], "tags": ["bench-a"]}]}
+//                "reset": [...], "tags": ["bench-a"]}], "lock_dir": "/var/lock/fleetsim"}
 // Hooks are argv arrays run without a shell. It is read with the scenario loader's JSON reader
 // (sim/core/json_reader.hpp), so problems read alike: `FILE: /boards/0/uri: message (expected …)`,
 // unknown keys with a "did you mean", duplicate keys as errors.
@@ -23,10 +23,13 @@ struct BoardSpec {
   std::string stands_for;  // a device model name
   std::vector<std::string> power_off, power_on, reset;  // empty = no hook
   std::vector<std::string> tags;
+  std::string console_text;             // "console": a UDP board's console tty, as written ("" = none)
+  std::optional<TransportUri> console;  // parsed (serial:// only)
 };
 
 struct BoardInventory {
   std::vector<BoardSpec> boards;
+  std::string lock_dir;  // "lock_dir": where runs reserve these boards (board_lock.hpp); "" when not given
   const BoardSpec* find(const std::string& id) const;
 };
 

@@ -72,7 +72,12 @@ Result<json, SmpClientError> SmpClient::request(SmpOp op, std::uint16_t group, s
   packet.header.command = command;
   packet.header.seq = next_seq_++;
   packet.payload = payload;
+  if (transcript_) transcript_->request(packet);
   auto response = transport_.transact(packet);
+  if (transcript_) {
+    if (response) transcript_->response(response.value().payload);
+    else transcript_->failure(response.error().message);
+  }
   if (!response) {
     SmpClientError e;
     e.kind = SmpClientError::Kind::Transport;

@@ -13,6 +13,7 @@
 
 #include "hil/protocol/result.hpp"
 #include "sim/core/sha256.hpp"
+#include "hil/board/smp_transcript.hpp"
 #include "hil/protocol/smp_error.hpp"
 #include "hil/transport/smp_transport.hpp"
 
@@ -64,6 +65,9 @@ class SmpClient {
   explicit SmpClient(SmpTransport& transport) : transport_(transport) {}
 
   SmpTransport& transport() { return transport_; }
+  // Every request and its response or failure is recorded there (null: none); it must outlive
+  // the requests.
+  void set_transcript(SmpTranscript* transcript) { transcript_ = transcript; }
 
   Result<std::string, SmpClientError> echo(const std::string& text);
   Result<McumgrParams, SmpClientError> params();
@@ -90,6 +94,7 @@ class SmpClient {
 
   SmpTransport& transport_;
   std::uint8_t next_seq_ = 0;
+  SmpTranscript* transcript_ = nullptr;
 };
 
 }  // namespace fleetsim::hil

@@ -58,7 +58,7 @@ LinkImpairment impairment_for(const Scenario& scenario, std::uint32_t cohort, st
 }  // namespace
 
 HilSetup attach_boards(const Scenario& scenario, World& world, Kernel& kernel, const std::string& boards_file,
-                       HilBridge::Log log) {
+                       HilBridge::Log log, BoardLockOptions lock) {
   HilSetup setup;
   auto bad = [&](std::string error) {
     setup.exit_code = exit_code::kBadInput;
@@ -101,7 +101,18 @@ HilSetup attach_boards(const Scenario& scenario, World& world, Kernel& kernel, c
     slot_of.push_back(*slot);
   }
 
+  if (lock.dir.empty()) lock.dir = loaded.inventory->lock_dir;
+  BoardReserve reserved = reserve_boards(loaded.inventory->boards, lock);
+  if (reserved.status != BoardReserve::Status::Reserved) {
+    setup.exit_code = exit_code::kInfrastructure;
+    setup.error = "fleetsim: " + reserved.message + "\n";
+    return setup;
+  }
+  setup.reservation = std::move(reserved.reservation);
+  if (log) log("hil: " + std::to_string(loaded.inventory->boards.size()) + " board(s) reserved");
+
   setup.bridge = std::make_unique<HilBridge>(kernel, std::move(image), info.value(), hil.pace, BoardUpdateOptions{}, log);
+  setup.bridge->expect_console(hil.console);
   for (std::size_t i = 0; i < loaded.inventory->boards.size(); ++i) {
     const BoardSpec& b = loaded.inventory->boards[i];
     std::unique_ptr<SmpTransport> transport;

@@ -1,7 +1,9 @@
 #include "hil/cosim/hil_bridge.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <regex>
 
 #include "hil/board/board_hook.hpp"
 #include "device-models/device_state.hpp"
@@ -39,11 +41,20 @@ HilBridge::~HilBridge() {
 
 void HilBridge::bind(const BoardSpec& board, std::uint32_t device, std::unique_ptr<SmpTransport> transport,
                      std::unique_ptr<ImpairedLink> link, std::shared_ptr<BoardClock> clock) {
-  boards_.push_back(Board{board, device, std::move(transport), "", std::move(link), std::move(clock)});
+  std::unique_ptr<ConsoleCapture> console;
+  if (board.console) {
+    try {
+      console = std::make_unique<ConsoleCapture>(*board.console);
+    } catch (const std::exception& e) {
+      add_unavailable(board, "console " + board.console_text + ": " + e.what());
+      return;
+    }
+  }
+  boards_.push_back(Board{board, device, std::move(transport), "", std::move(link), std::move(clock), std::move(console)});
 }
 
 void HilBridge::add_unavailable(const BoardSpec& board, const std::string& problem) {
-  boards_.push_back(Board{board, 0, nullptr, problem.empty() ? "unavailable" : problem, nullptr, nullptr});
+  boards_.push_back(Board{board, 0, nullptr, problem.empty() ? "unavailable" : problem, nullptr, nullptr, nullptr});
 }
 
 bool HilBridge::owns(std::uint32_t device) const {
@@ -70,9 +81,14 @@ void HilBridge::start_update(std::uint32_t device, Seconds now) {
   options.recover = board_recovery(board.spec.reset, board.spec.power_off, board.spec.power_on, {});
   if (log_) log_("hil: " + board.spec.id + " takes device " + std::to_string(device) + "'s update");
   SmpTransport* transport = board.transport.get();
-  op->worker = std::thread([this, raw, transport, options] {
+  ConsoleCapture* console = board.console.get();
+  (void)transport->take_console_lines();  // what the board printed before this update
+  if (console) console->start();
+  op->worker = std::thread([this, raw, transport, console, options] {
     SmpClient client(*transport);
+    client.set_transcript(&raw->transcript);
     BoardUpdateReport report = update_board(client, image_, info_, options);
+    raw->console_failure = check_console(report, console, *transport, raw->console);
     {
       std::lock_guard<std::mutex> lock(mu_);
       raw->report = std::move(report);
@@ -83,6 +99,49 @@ void HilBridge::start_update(std::uint32_t device, Seconds now) {
   });
   ops_.push_back(std::move(op));
   ++outstanding_;
+}
+
+std::string HilBridge::check_console(const BoardUpdateReport& report, ConsoleCapture* capture, SmpTransport& transport,
+                                     std::vector<ConsoleLine>& lines) const {
+  // When the update's (first) reset ended, in seconds since the update started.
+  double reset_at = -1, t = 0;
+  for (const auto& s : report.steps) {
+    t += s.seconds;
+    if (s.name == "reset") {
+      reset_at = t;
+      break;
+    }
+  }
+  std::string failure;
+  if (report.outcome == BoardUpdateOutcome::Updated && reset_at >= 0) {
+    for (const auto& e : console_expect_) {
+      if (capture) {
+        // The capture's clock started with the update: wait until reset + within at most.
+        const double left = reset_at + e.within - report.seconds;
+        const auto line = capture->wait_for(e.pattern, std::chrono::milliseconds(std::llround(std::max(0.0, left) * 1000)));
+        if (line && line->seconds <= reset_at + e.within) continue;
+      } else {
+        // A serial board's console comes with the SMP replies, without times: by the end of the
+        // update the lines printed after the reset have been read.
+        const std::regex re(e.pattern);
+        bool seen = false;
+        for (const auto& l : transport.take_console_lines()) {
+          lines.push_back({-1, l});
+          seen = seen || std::regex_search(l, re);
+        }
+        for (const auto& l : lines) seen = seen || std::regex_search(l.text, re);
+        if (seen) continue;
+      }
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%g", e.within);
+      failure = "console: /" + e.pattern + "/ did not appear within " + buf + " s after the reset (scenario " +
+                e.pointer + ")";
+      break;
+    }
+  }
+  if (capture) lines = capture->lines();
+  else for (const auto& l : transport.take_console_lines()) lines.push_back({-1, l});
+  return failure;
 }
 
 void HilBridge::deliver(Operation& op) {
@@ -152,14 +211,21 @@ std::vector<CheckResult> HilBridge::checks() const {
     const Board& board = boards_[i];
     CheckResult c;
     c.group = "hil";
+    // The same name whatever happened (unavailable, not released, updated, reverted): a CI
+    // history follows one case per board and target version.
     c.name = "board " + board.spec.id + " update to " + info_.version.text();
+    c.properties = {{"board.id", board.spec.id},
+                    {"board.uri", board.spec.uri_text},
+                    {"board.stands_for", board.spec.stands_for},
+                    {"image.sha256", digest_hex(info_.hash)},
+                    {"version.to", info_.version.text()}};
     if (!board.transport) {
       c.outcome = CheckResult::Outcome::Error;
       c.message = "board " + board.spec.id + " (" + board.spec.uri_text + ") unavailable: " + board.unavailable;
       out.push_back(c);
       continue;
     }
-    c.name += " (device " + std::to_string(board.device) + ")";
+    c.properties.push_back({"device", std::to_string(board.device)});
     const Operation* last = nullptr;
     for (const auto& op : ops_)
       if (op->board == i && op->delivered) last = op.get();
@@ -171,22 +237,37 @@ std::vector<CheckResult> HilBridge::checks() const {
       continue;
     }
     const BoardUpdateReport& r = last->report;
+    const bool console_failed = !last->console_failure.empty() && r.outcome == BoardUpdateOutcome::Updated;
+    c.properties.push_back({"version.from", r.from_version});
+    c.properties.push_back({"outcome", to_string(r.outcome)});
+    std::vector<std::string> step_names;  // first appearance order; a repeated step (reset) sums
+    for (const auto& s : r.steps)
+      if (std::find(step_names.begin(), step_names.end(), s.name) == step_names.end()) step_names.push_back(s.name);
+    for (const std::string& name : step_names) {
+      char secs[32];
+      std::snprintf(secs, sizeof secs, "%.3f", r.step_seconds(name));
+      c.properties.push_back({"seconds." + name, secs});
+    }
     c.outcome = r.outcome == BoardUpdateOutcome::Updated          ? CheckResult::Outcome::Passed
                 : r.outcome == BoardUpdateOutcome::Infrastructure ? CheckResult::Outcome::Error
                                                                   : CheckResult::Outcome::Failed;
+    if (console_failed) c.outcome = CheckResult::Outcome::Failed;
     c.seconds = r.seconds;
     c.message = std::string(to_string(r.outcome)) + ": " + r.message;
+    if (console_failed) c.message = last->console_failure + "; " + c.message;
     char buf[200];
     std::snprintf(buf, sizeof buf, "co-simulation: notified at t=%.3f s, outcome at t=%.3f s (%.3f s simulated, pace %g)\n",
                   last->t_issue, last->t_outcome, last->t_outcome - last->t_issue, pace_);
     c.detail = "board " + board.spec.id + " (" + board.transport->uri() + "), stands for " + board.spec.stands_for +
-               "\n" + r.detail() + buf;
+               " as device " + std::to_string(board.device) + "\n" + r.detail() + buf;
     if (board.link) {
       const auto s = board.link->stats();
       c.detail += "impaired link: " + std::to_string(s.forwarded) + " " + board.link->unit() + " forwarded, " +
                   std::to_string(s.dropped) + " dropped, " + std::to_string(s.held) + " held; " +
                   std::to_string(board.transport->retransmissions()) + " retransmissions\n";
     }
+    c.detail += "console (" + std::to_string(last->console.size()) + " lines):\n" + format_console(last->console);
+    c.detail += "SMP transcript (" + std::to_string(last->transcript.lines()) + " lines):\n" + last->transcript.text();
     out.push_back(c);
   }
   return out;

@@ -17,11 +17,13 @@
 #include <thread>
 #include <vector>
 
+#include "hil/board/console_capture.hpp"
 #include "hil/cosim/board_clock.hpp"
 #include "hil/board/board_inventory.hpp"
 #include "hil/board/board_update.hpp"
 #include "hil/transport/link_impairment.hpp"
 #include "sim/results/results.hpp"
+#include "sim/scenario/hil_section.hpp"
 #include "sim/model/external_devices.hpp"
 #include "sim/kernel/kernel.hpp"
 
@@ -43,6 +45,9 @@ class HilBridge final : public ExternalDevices, public ExternalPacer {
             std::unique_ptr<ImpairedLink> link = nullptr, std::shared_ptr<BoardClock> clock = nullptr);
   // A board left out (failed its health check): reported as an infrastructure error.
   void add_unavailable(const BoardSpec& board, const std::string& problem);
+  // What every board's console must print after the reset of its update (the scenario's
+  // hil.console); a pattern it does not print in time fails the board's case.
+  void expect_console(std::vector<HilBinding::ConsoleExpect> expectations) { console_expect_ = std::move(expectations); }
 
   bool owns(std::uint32_t device) const override;
   void start_update(std::uint32_t device, Seconds now) override;
@@ -76,6 +81,7 @@ class HilBridge final : public ExternalDevices, public ExternalPacer {
     std::string unavailable;  // health-check problem; such a board has no device
     std::unique_ptr<ImpairedLink> link;
     std::shared_ptr<BoardClock> clock;
+    std::unique_ptr<ConsoleCapture> console;  // a UDP board's "console" tty
   };
   struct Operation {
     std::size_t board = 0;
@@ -85,11 +91,17 @@ class HilBridge final : public ExternalDevices, public ExternalPacer {
     bool done = false;              // guarded by mu_
     Clock::time_point wall_done;    // guarded by mu_
     BoardUpdateReport report;       // written by the worker before `done`
+    SmpTranscript transcript;       // the worker's SMP exchange; read after `done`
+    std::vector<ConsoleLine> console;  // the board's console during the update; read after `done`
+    std::string console_failure;       // an expected console line that did not come; read after `done`
     bool delivered = false;         // simulation thread only
     double t_outcome = -1;          // virtual time of the outcome event
   };
 
   void deliver(Operation& op);
+  // The console lines of an update (into `lines`) and the first expectation it missed ("" if none).
+  std::string check_console(const BoardUpdateReport& report, ConsoleCapture* capture, SmpTransport& transport,
+                            std::vector<ConsoleLine>& lines) const;
 
   Kernel& kernel_;
   std::vector<std::uint8_t> image_;
@@ -98,6 +110,7 @@ class HilBridge final : public ExternalDevices, public ExternalPacer {
   BoardUpdateOptions options_;
   Log log_;
   std::vector<Board> boards_;
+  std::vector<HilBinding::ConsoleExpect> console_expect_;
   std::vector<std::unique_ptr<Operation>> ops_;
   int outstanding_ = 0;  // started and not delivered (simulation thread only)
   std::function<bool()> stop_;

@@ -213,6 +213,12 @@ void BoardEmulator::reset() {
   slot1_pending_ = false;
   slot1_permanent_ = false;
   save_state();
+  if (options_.on_boot) options_.on_boot(running_version());
+}
+
+std::string BoardEmulator::running_version() const {
+  const auto running = slot_image(0);
+  return running ? running->version.text() : "none";
 }
 
 std::optional<std::vector<std::uint8_t>> BoardEmulator::handle(

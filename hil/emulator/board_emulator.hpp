@@ -46,6 +46,9 @@ struct BoardEmulatorOptions {
   // --echo-fail-after-boot: once a reset has swapped in a new image, echo answers rc 1
   // (UNKNOWN) — the application's health probe fails — until a revert brings the old one back.
   bool echo_fail_after_boot = false;
+  // Called when the application comes up after a reset, with the version it runs (the
+  // fleetsim-board console prints its boot banner).
+  std::function<void(const std::string& running_version)> on_boot;
 };
 
 // The stat group (2) the emulator keeps, as Zephyr's smp_svr sample names it.
@@ -66,6 +69,9 @@ class BoardEmulator {
   bool take_reset_request();
   // What the board does while it reboots: MCUboot's swap/revert, then the app comes up.
   void reset();
+
+  // The version slot 0 holds: what the board runs.
+  std::string running_version() const;
 
   // Where an upload in progress stands (0 when none).
   std::size_t upload_offset() const { return upload_ ? upload_->off : 0; }

@@ -2,8 +2,11 @@
 //   fleetsim-board (--udp HOST:PORT | --pty) --state-dir DIR [--reset-time SECONDS]
 //                  [--boot-fail VERSION] [--no-confirm] [--echo-fail-after-boot]
 //                  [--drop RATE] [--corrupt RATE] [--seed N] [--die-at-offset N]
-//                  [--flash-rate BYTES/S]
+//                  [--flash-rate BYTES/S] [--console-pty]
 // --pty opens a pseudo-terminal and prints its path; SMP then runs over the console framing.
+// The board prints a Zephyr boot banner with its running version at start and after every reset:
+// on the --pty tty between SMP frames, or for a UDP board on its own pty with --console-pty
+// (second stdout line "fleetsim-board: console on pty PATH").
 // Exit codes: 0 after SIGTERM/SIGINT, 2 on usage errors, 3 on an infrastructure failure (state
 // dir, socket, pty), 4 when --die-at-offset cut the power.
 #include <signal.h>
@@ -17,13 +20,16 @@
 #include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "hil/emulator/board_emulator.hpp"
 #include "hil/emulator/board_link_faults.hpp"
 #include "hil/protocol/image_version.hpp"
+#include "hil/emulator/pty_pair.hpp"
 #include "hil/emulator/pty_smp_server.hpp"
 #include "hil/emulator/udp_smp_server.hpp"
 #include "sim/core/exit_codes.hpp"
@@ -91,7 +97,10 @@ int main(int argc, char** argv) {
       "same --state-dir, the board resumes the upload from N")(
       "flash-rate", po::value<std::string>()->value_name("BYTES/S"),
       "(> 0) an upload write of S bytes takes S / BYTES/S seconds before the reply "
-      "(erase is instant)");
+      "(erase is instant)")(
+      "console-pty",
+      "with --udp: print the board's console (boot banner and running version after every reset) on a "
+      "pseudo-terminal of its own; its path is the second stdout line");
 
   po::variables_map vm;
   try {
@@ -110,6 +119,8 @@ int main(int argc, char** argv) {
   if (pty && vm.count("udp")) return usage_error("--udp and --pty are mutually exclusive", desc);
   if (!pty && !vm.count("udp")) return usage_error("--udp HOST:PORT or --pty is required", desc);
   if (!vm.count("state-dir")) return usage_error("--state-dir DIR is required", desc);
+  if (pty && vm.count("console-pty"))
+    return usage_error("--console-pty is for --udp boards (a --pty board prints its console on its tty)", desc);
   const auto endpoint =
       pty ? std::optional<UdpEndpoint>(UdpEndpoint{}) : parse_udp_endpoint(vm["udp"].as<std::string>());
   if (!endpoint) {
@@ -189,17 +200,34 @@ int main(int argc, char** argv) {
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
 
+  // Where the console goes; set once the tty exists (the emulator is made first).
+  std::function<void(std::string_view)> console;
+  options.on_boot = [&console](const std::string& version) {
+    if (console) console(zephyr_boot_banner(version));
+  };
   try {
     BoardEmulator emulator(options);
     const std::chrono::milliseconds reset_time(std::lround(reset_seconds * 1000));
     const BoardLinkFaults faults(*drop, *corrupt, *seed);
     if (pty) {
       PtySmpServer server(emulator, reset_time, faults);
+      console = [&server](std::string_view text) { server.print(text); };
+      // The boot banner comes before the path is announced, as a board boots before anyone
+      // opens its tty: a client that opens the tty then flushes it (open_raw_tty) never sees
+      // it mixed into its first exchange.
+      console(zephyr_boot_banner(emulator.running_version()));
       std::cout << "fleetsim-board: listening on pty " << server.path() << std::endl;
       server.run(g_stop);
     } else {
       UdpSmpServer server(emulator, *endpoint, reset_time, faults);
+      std::optional<PtyPair> console_pty;
+      if (vm.count("console-pty")) {
+        console_pty.emplace();
+        console = [&console_pty](std::string_view text) { console_pty->write_text(text); };
+      }
+      if (console_pty) console(zephyr_boot_banner(emulator.running_version()));
       std::cout << "fleetsim-board: listening on udp " << server.local_address() << std::endl;
+      if (console_pty) std::cout << "fleetsim-board: console on pty " << console_pty->path() << std::endl;
       server.run(g_stop);
     }
   } catch (const std::exception& e) {

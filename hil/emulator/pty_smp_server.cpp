@@ -19,8 +19,6 @@ namespace fleetsim::hil {
 
 namespace {
 
-std::string errno_text(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
-
 // Swaps one base64 character for another. The first line is marker (2 bytes) + piece; piece
 // characters 0-2 carry the 16-bit total and must stay intact (a wrong total is a different
 // error), character 3 carries the low 6 bits of the packet's first byte, always present and
@@ -35,40 +33,12 @@ void corrupt_first_line(std::string& line) {
 PtySmpServer::PtySmpServer(BoardEmulator& emulator, std::chrono::milliseconds reset_time,
                            BoardLinkFaults faults)
     : emulator_(emulator), reset_time_(reset_time), faults_(std::move(faults)) {
-  master_ = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (master_ < 0) throw std::runtime_error(errno_text("posix_openpt"));
-  if (grantpt(master_) != 0 || unlockpt(master_) != 0) {
-    const std::string error = errno_text("grantpt/unlockpt");
-    close(master_);
-    throw std::runtime_error(error);
-  }
-  const char* name = ptsname(master_);
-  if (!name) {
-    const std::string error = errno_text("ptsname");
-    close(master_);
-    throw std::runtime_error(error);
-  }
-  path_ = name;
-  // Holding the subsidiary side open keeps the pty alive between clients (no EIO on the
-  // master when a client closes) and lets us put it in raw mode: no echo of our own replies,
-  // no newline translation.
-  subsidiary_ = open(path_.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (subsidiary_ < 0) {
-    const std::string error = errno_text(("open " + path_).c_str());
-    close(master_);
-    throw std::runtime_error(error);
-  }
-  termios tio{};
-  if (tcgetattr(subsidiary_, &tio) == 0) {
-    cfmakeraw(&tio);
-    tcsetattr(subsidiary_, TCSANOW, &tio);
-  }
+  master_ = pty_.manager();
 }
 
-PtySmpServer::~PtySmpServer() {
-  if (subsidiary_ >= 0) close(subsidiary_);
-  if (master_ >= 0) close(master_);
-}
+PtySmpServer::~PtySmpServer() = default;
+
+void PtySmpServer::print(std::string_view text) { pty_.write_text(text); }
 
 void PtySmpServer::write_all(std::span<const char> bytes, const std::atomic<bool>& stop) {
   // Bounded: a client that stops reading for 5 s loses the rest of the reply.

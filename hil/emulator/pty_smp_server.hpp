@@ -11,9 +11,11 @@
 #include <chrono>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "hil/emulator/board_emulator.hpp"
 #include "hil/emulator/board_link_faults.hpp"
+#include "hil/emulator/pty_pair.hpp"
 
 namespace fleetsim::hil {
 
@@ -27,7 +29,11 @@ class PtySmpServer {
   PtySmpServer& operator=(const PtySmpServer&) = delete;
 
   // The path clients open, e.g. "/dev/pts/3".
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return pty_.path(); }
+
+  // Console output on the same tty, between SMP frames (the board's boot banner): a client
+  // skips such lines as noise or records them as the board's console.
+  void print(std::string_view text);
 
   // Serves until `stop` becomes true (checked at least every 100 ms and on EINTR).
   void run(const std::atomic<bool>& stop);
@@ -38,9 +44,8 @@ class PtySmpServer {
   BoardEmulator& emulator_;
   std::chrono::milliseconds reset_time_;
   BoardLinkFaults faults_;
-  int master_ = -1;
-  int subsidiary_ = -1;
-  std::string path_;
+  PtyPair pty_;
+  int master_ = -1;  // pty_.manager()
 };
 
 }  // namespace fleetsim::hil

@@ -17,41 +17,10 @@
 
 namespace fleetsim::hil {
 
-namespace {
-
-std::string errno_text(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
-
-}  // namespace
-
 UdpSmpServer::UdpSmpServer(BoardEmulator& emulator, const UdpEndpoint& endpoint,
                            std::chrono::milliseconds reset_time, BoardLinkFaults faults)
     : emulator_(emulator), reset_time_(reset_time), faults_(std::move(faults)) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_DGRAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  const std::string port = std::to_string(endpoint.port);
-  if (const int rc = getaddrinfo(endpoint.host.c_str(), port.c_str(), &hints, &found); rc != 0) {
-    throw std::runtime_error("cannot resolve " + endpoint.host + ": " + gai_strerror(rc));
-  }
-  std::string error = "no address for " + endpoint.host;
-  for (addrinfo* ai = found; ai; ai = ai->ai_next) {
-    const int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-    if (fd < 0) {
-      error = errno_text("socket");
-      continue;
-    }
-    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-      error = errno_text("bind");
-      close(fd);
-      continue;
-    }
-    fd_ = fd;
-    break;
-  }
-  freeaddrinfo(found);
-  if (fd_ < 0) throw std::runtime_error(error);
+  fd_ = open_udp_socket(endpoint.host, endpoint.port, UdpRole::Bind);
 }
 
 UdpSmpServer::~UdpSmpServer() {

@@ -26,36 +26,52 @@ constexpr std::size_t kOffMagic = 0, kOffLoadAddr = 4, kOffHdrSize = 8, kOffProt
 
 }  // namespace
 
-std::vector<std::uint8_t> build_mcuboot_image(const McubootImageSpec& spec) {
+std::vector<std::uint8_t> wrap_mcuboot_image(std::span<const std::uint8_t> body, const McubootImageSpec& spec,
+                                             const McubootSigner& signer) {
   const std::size_t hdr_size = std::max<std::size_t>(spec.hdr_size, kMcubootHeaderBytes);
-  const std::size_t hashed = hdr_size + spec.body_size;  // no protected TLVs
-  const std::size_t tlv_total = kTlvInfoBytes + kTlvHeadBytes + 32;
-  std::vector<std::uint8_t> image(hashed + tlv_total, 0);
+  const std::size_t hashed = hdr_size + body.size();  // no protected TLVs
+  // imgtool --pad-header: the header area is erased flash (0xff) before the header goes in.
+  std::vector<std::uint8_t> image(hdr_size, 0xFF);
+  std::fill_n(image.begin(), kMcubootHeaderBytes, 0);  // the header's pad field stays 0
+  image.insert(image.end(), body.begin(), body.end());
 
   put_le(image, kOffMagic, kMcubootImageMagic, 4);
   put_le(image, kOffLoadAddr, spec.load_addr, 4);
   put_le(image, kOffHdrSize, hdr_size, 2);
   put_le(image, kOffProtectTlvSize, 0, 2);
-  put_le(image, kOffImgSize, spec.body_size, 4);
+  put_le(image, kOffImgSize, body.size(), 4);
   put_le(image, kOffFlags, 0, 4);
   image[kOffVerMajor] = spec.version.major;
   image[kOffVerMinor] = spec.version.minor;
   put_le(image, kOffVerRevision, spec.version.revision, 2);
   put_le(image, kOffVerBuild, spec.version.build, 4);
 
-  // Any fixed pattern will do; this one has no short period, so an offset mix-up in an upload
-  // shows as a hash mismatch.
-  for (std::size_t i = 0; i < spec.body_size; ++i) {
-    image[hdr_size + i] = static_cast<std::uint8_t>((i * 131 + (i >> 8) * 7 + 0x5A) & 0xFF);
-  }
-
   const Sha256Digest digest = sha256(std::span(image).first(hashed));
+  std::vector<McubootTlv> tlvs{{kMcubootTlvSha256, {digest.begin(), digest.end()}}};
+  if (signer) {
+    for (McubootTlv& t : signer(std::span(image).first(hashed), digest)) tlvs.push_back(std::move(t));
+  }
+  std::size_t tlv_total = kTlvInfoBytes;
+  for (const McubootTlv& t : tlvs) tlv_total += kTlvHeadBytes + t.value.size();
+  image.resize(hashed + tlv_total, 0);
   put_le(image, hashed, kMcubootTlvInfoMagic, 2);
   put_le(image, hashed + 2, tlv_total, 2);
-  image[hashed + kTlvInfoBytes] = kMcubootTlvSha256;
-  put_le(image, hashed + kTlvInfoBytes + 2, digest.size(), 2);
-  std::copy(digest.begin(), digest.end(), image.begin() + static_cast<std::ptrdiff_t>(hashed + 8));
+  std::size_t at = hashed + kTlvInfoBytes;
+  for (const McubootTlv& t : tlvs) {
+    image[at] = t.type;  // type, a zero byte, the length (imgtool packs 'BBH')
+    put_le(image, at + 2, t.value.size(), 2);
+    std::copy(t.value.begin(), t.value.end(), image.begin() + static_cast<std::ptrdiff_t>(at + kTlvHeadBytes));
+    at += kTlvHeadBytes + t.value.size();
+  }
   return image;
+}
+
+std::vector<std::uint8_t> build_mcuboot_image(const McubootImageSpec& spec) {
+  // Any fixed pattern will do; this one has no short period, so an offset mix-up in an upload
+  // shows as a hash mismatch.
+  std::vector<std::uint8_t> body(spec.body_size);
+  for (std::size_t i = 0; i < body.size(); ++i) body[i] = static_cast<std::uint8_t>((i * 131 + (i >> 8) * 7 + 0x5A) & 0xFF);
+  return wrap_mcuboot_image(body, spec);
 }
 
 std::string_view describe(McubootImageError error) {

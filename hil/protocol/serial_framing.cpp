@@ -1,6 +1,7 @@
 #include "hil/protocol/serial_framing.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "hil/protocol/base64.hpp"
 #include "hil/protocol/crc16_xmodem.hpp"
@@ -93,6 +94,8 @@ std::vector<SerialFrameEvent> SerialFrameDecoder::feed(std::span<const std::uint
   return out;
 }
 
+std::vector<std::string> SerialFrameDecoder::take_console_lines() { return std::exchange(console_, {}); }
+
 void SerialFrameDecoder::reset() {
   line_.clear();
   line_overflowed_ = false;
@@ -104,7 +107,13 @@ void SerialFrameDecoder::reset() {
 void SerialFrameDecoder::on_line(std::string_view line, std::vector<SerialFrameEvent>& out) {
   if (!line.empty() && line.front() == '\r') line.remove_prefix(1);
   const bool start = starts_with(line, kStart);
-  if (!start && !starts_with(line, kContinuation)) return;  // console noise
+  if (!start && !starts_with(line, kContinuation)) {  // console output
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) return;
+    if (console_.size() == kMaxConsoleLines) console_.erase(console_.begin());
+    console_.emplace_back(line);
+    return;
+  }
   line.remove_prefix(2);
   // Tolerate CRLF line ends too; '\r' is never part of base64.
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);

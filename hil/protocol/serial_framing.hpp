@@ -52,8 +52,13 @@ class SerialFrameDecoder {
 
   // True while a frame has started but is not complete (a transport's timeout may then reset).
   bool in_frame() const { return state_ == State::InFrame; }
-  // Forgets any partial line and frame, e.g. after a timeout or reopening the tty.
+  // Forgets any partial line and frame, e.g. after a timeout or reopening the tty (the console
+  // lines already seen are kept).
   void reset();
+  // The console lines (not frames) seen since the last call, '\r' stripped; at most the last
+  // kMaxConsoleLines are kept, and a line longer than a frame line is lost.
+  std::vector<std::string> take_console_lines();
+  static constexpr std::size_t kMaxConsoleLines = 1000;
 
  private:
   enum class State { Idle, InFrame, SkippingFrame };
@@ -67,6 +72,7 @@ class SerialFrameDecoder {
   State state_ = State::Idle;
   std::vector<std::uint8_t> frame_;  // decoded bytes of the frame in progress, total excluded
   std::size_t frame_total_ = 0;      // packet + CRC bytes announced by the start line
+  std::vector<std::string> console_;
 };
 
 }  // namespace fleetsim::hil

@@ -35,6 +35,7 @@ class SerialSmpClient final : public SmpTransport {
   void set_timing(TransportTiming timing) override { timing_ = timing; }
   TransportTiming timing() const override { return timing_; }
   std::size_t retransmissions() const override { return retransmissions_; }
+  std::vector<std::string> take_console_lines() override { return decoder_.take_console_lines(); }
   // Frames dropped by the decoder (bad CRC, bad base64, truncated), for reports.
   std::size_t damaged_frames() const { return damaged_frames_; }
   // Bytes written to the tty so far (frames, markers and newlines included).

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hil/protocol/result.hpp"
 #include "hil/protocol/smp_packet.hpp"
@@ -48,6 +49,9 @@ class SmpTransport {
   virtual TransportTiming timing() const = 0;
   // How many datagrams/frames were sent again after a timeout, for reports.
   virtual std::size_t retransmissions() const = 0;
+  // Console output the board printed on this link since the last call (a serial console's
+  // non-SMP lines); none for links that carry only SMP.
+  virtual std::vector<std::string> take_console_lines() { return {}; }
 };
 
 // True when `response` answers `request`: op + 1, same group, command and sequence number.

@@ -14,25 +14,28 @@
 namespace fleetsim::hil {
 
 int open_udp_socket(const std::string& host, std::uint16_t port, UdpRole role) {
+  // Every error names the address: "bind 127.0.0.1:1337: Address already in use" says which
+  // board or port to look at, "bind: Address already in use" does not.
+  const std::string address = udp_address_text(host, port);
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_DGRAM;
   hints.ai_flags = AI_NUMERICSERV | (role == UdpRole::Bind ? AI_PASSIVE : 0);
   addrinfo* found = nullptr;
   if (const int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found); rc != 0)
-    throw std::runtime_error("cannot resolve " + host + ": " + gai_strerror(rc));
+    throw std::runtime_error("cannot resolve " + host + " (udp " + address + "): " + gai_strerror(rc));
   const char* step = role == UdpRole::Bind ? "bind" : "connect";
-  std::string error = "no address for " + host;
+  std::string error = "no address for " + host + " (udp " + address + ")";
   int result = -1;
   for (addrinfo* ai = found; ai && result < 0; ai = ai->ai_next) {
     const int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
     if (fd < 0) {
-      error = std::string("socket: ") + std::strerror(errno);
+      error = "socket for udp " + address + ": " + std::strerror(errno);
       continue;
     }
     const int rc = role == UdpRole::Bind ? bind(fd, ai->ai_addr, ai->ai_addrlen) : connect(fd, ai->ai_addr, ai->ai_addrlen);
     if (rc != 0) {
-      error = std::string(step) + ": " + std::strerror(errno);
+      error = std::string(step) + " udp " + address + ": " + std::strerror(errno);
       close(fd);
       continue;
     }
@@ -41,6 +44,11 @@ int open_udp_socket(const std::string& host, std::uint16_t port, UdpRole role) {
   freeaddrinfo(found);
   if (result < 0) throw std::runtime_error(error);
   return result;
+}
+
+std::string udp_address_text(const std::string& host, std::uint16_t port) {
+  const bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
 std::uint16_t local_udp_port(int fd) {

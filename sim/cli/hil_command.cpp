@@ -11,7 +11,10 @@
 #include "hil/board/board_health.hpp"
 #include "hil/board/board_hook.hpp"
 #include "hil/board/board_inventory.hpp"
+#include "hil/board/board_lock.hpp"
 #include "hil/board/board_update.hpp"
+#include "sim/cli/board_lock_options.hpp"
+#include "sim/cli/hil_image_command.hpp"
 #include "sim/core/atomic_file.hpp"
 #include "sim/core/exit_codes.hpp"
 
@@ -32,11 +35,14 @@ const char* kHilUsage =
     "  fleetsim hil calibrate BOARD IMAGE [--boards FILE] [--rounds N] [--out FILE]\n"
     "      measure upload throughput, reset-to-ready and health-check time over N rounds and\n"
     "      write them as device-model parameters (JSON; to stdout without --out)\n"
+    "  fleetsim hil image create RAW.bin --version X.Y.Z[+BUILD] --out IMG [--key KEY.pem]\n"
+    "      wrap a binary into an MCUboot image (see 'fleetsim hil image --help')\n"
     "\n"
     "BOARD is an id from --boards FILE (a boards.json inventory) or a URI:\n"
     "  udp://HOST[:PORT]  (port 1337 by default)    serial:///dev/ttyACM0?baud=115200\n"
     "IMAGE is an MCUboot image (signed .bin).\n"
-    "Exit codes: 0 ok, 1 the firmware failed, 2 bad input or usage, 3 board unreachable or unhealthy.\n";
+    "The board is reserved for the operation (see --board-wait, --board-lock-dir).\n"
+    "Exit codes: 0 ok, 1 the firmware failed, 2 bad input or usage, 3 board unreachable, unhealthy or busy.\n";
 
 int usage_error(const std::string& message) {
   std::cerr << "fleetsim hil: " << message << "\n(see 'fleetsim hil --help')\n";
@@ -50,7 +56,9 @@ std::vector<std::string> catalog_model_names() {
 }
 
 // BOARD as a URI or an inventory id; nullopt after printing the problem.
-std::optional<BoardSpec> resolve_board(const std::string& board, const po::variables_map& vm, int& code) {
+// `lock_dir` becomes the inventory's "lock_dir" (unchanged for a URI).
+std::optional<BoardSpec> resolve_board(const std::string& board, const po::variables_map& vm, int& code,
+                                       std::string& lock_dir) {
   if (board.find("://") != std::string::npos) {
     auto uri = parse_transport_uri(board);
     if (!uri) {
@@ -74,6 +82,7 @@ std::optional<BoardSpec> resolve_board(const std::string& board, const po::varia
     code = exit_code::kBadInput;
     return std::nullopt;
   }
+  lock_dir = loaded.inventory->lock_dir;
   if (const BoardSpec* spec = loaded.inventory->find(board)) return *spec;
   std::string ids;
   for (const auto& b : loaded.inventory->boards) ids += (ids.empty() ? "" : ", ") + b.id;
@@ -219,12 +228,14 @@ int cmd_calibrate(const BoardSpec& board, const std::string& image_path, int rou
 }  // namespace
 
 int run_hil_command(int argc, char** argv) {
+  if (argc >= 2 && std::string(argv[1]) == "image") return run_hil_image_command(argc - 1, argv + 1);
   po::options_description desc("Options");
   desc.add_options()("boards", po::value<std::string>(), "boards.json inventory to look BOARD up in")(
       "rounds", po::value<int>()->default_value(5), "calibrate: measurement rounds (1-1000)")(
       "out,o", po::value<std::string>(), "calibrate: write the parameters JSON to this file")(
       "reboot-timeout", po::value<double>()->default_value(30.0), "seconds to wait for the board after a reset")(
       "help,h", "show this help");
+  add_board_lock_options(desc);
   po::options_description all = desc;
   all.add_options()("args", po::value<std::vector<std::string>>(), "");
   po::positional_options_description pos;
@@ -252,9 +263,20 @@ int run_hil_command(int argc, char** argv) {
   if (!(reboot_timeout > 0 && reboot_timeout <= 3600)) return usage_error("--reboot-timeout: expected seconds in (0, 3600]");
   const int rounds = vm["rounds"].as<int>();
   if (rounds < 1 || rounds > 1000) return usage_error("--rounds: expected 1 to 1000");
+  std::string lock_error;
+  auto lock = board_lock_options(vm, "fleetsim " + command_line(argc, argv), lock_error);
+  if (!lock) return usage_error(lock_error);
   int code = exit_code::kOk;
-  const auto board = resolve_board(args[1], vm, code);
+  std::string inventory_lock_dir;
+  const auto board = resolve_board(args[1], vm, code, inventory_lock_dir);
   if (!board) return code;
+  // The board stays reserved until the operation is over (README "Sharing a bench").
+  if (lock->dir.empty()) lock->dir = inventory_lock_dir;
+  const BoardReserve reserved = reserve_boards({*board}, *lock);
+  if (reserved.status != BoardReserve::Status::Reserved) {
+    std::cerr << "fleetsim hil: " << reserved.message << "\n";
+    return exit_code::kInfrastructure;
+  }
   if (op == "probe") return cmd_probe(*board);
   if (op == "flash") return cmd_flash(*board, args[2], reboot_timeout);
   return cmd_calibrate(*board, args[2], rounds, reboot_timeout, vm.count("out") ? vm["out"].as<std::string>() : "");

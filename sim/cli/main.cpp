@@ -19,6 +19,7 @@
 
 #include "sim/scenario/device_model_catalog.hpp"
 #include "hil/cosim/board_binding.hpp"
+#include "sim/cli/board_lock_options.hpp"
 #include "sim/cli/hil_command.hpp"
 #include "sim/core/atomic_file.hpp"
 #include "sim/core/available_memory.hpp"
@@ -66,7 +67,7 @@ const char* kUsage =
     "                                         (e.g. --kernel native against --kernel simgrid)\n"
     "  fleetsim report OUT_DIR                regenerate report.html, junit.xml, summary.md, metrics.om\n"
     "  fleetsim suite DIR [options]           run every scenario under DIR; suite.html and one JUnit file\n"
-    "  fleetsim hil probe|flash|calibrate ... single-board operations (see 'fleetsim hil --help')\n"
+    "  fleetsim hil probe|flash|calibrate|image ... single-board operations, MCUboot images (see 'fleetsim hil --help')\n"
     "  fleetsim help [COMMAND]                this text, or a command's options\n"
     "\n"
     "Exit codes: 0 ok, 1 an assertion or gate failed, 2 bad input or usage, 3 runtime/infrastructure failure.\n";
@@ -122,6 +123,7 @@ po::options_description run_options() {
       ("progress", "show the progress line even when stderr is not a terminal")
       ("quiet,q", "print nothing but errors")
       ("help,h", "show this help");
+  add_board_lock_options(o);
   return o;
 }
 
@@ -398,6 +400,7 @@ int cmd_run(int argc, char** argv) {
   else kernel_ptr = std::make_unique<NativeKernel>();
   Kernel& kernel = *kernel_ptr;
   World world(scenario, kernel, WorldOptions{a.vm.count("trace-devices") > 0, comm.get()});
+  hil::BoardReservation reservation;       // the boards stay reserved until the bridge is gone
   std::unique_ptr<hil::HilBridge> bridge;  // outlives world.run: the world and kernel call it
   if (a.vm.count("boards")) {
     if (!scenario.hil)
@@ -405,11 +408,16 @@ int cmd_run(int argc, char** argv) {
     auto log = [quiet](const std::string& line) {
       if (!quiet) std::cerr << line << "\n";
     };
-    hil::HilSetup setup = hil::attach_boards(scenario, world, kernel, a.vm["boards"].as<std::string>(), log);
+    std::string lock_error;
+    const auto lock = board_lock_options(a.vm, "fleetsim " + hil::command_line(argc, argv), lock_error);
+    if (!lock) return usage_error(lock_error);
+    hil::HilSetup setup =
+        hil::attach_boards(scenario, world, kernel, a.vm["boards"].as<std::string>(), log, *lock);
     if (!setup.bridge) {
       std::cerr << setup.error;
       return setup.exit_code;
     }
+    reservation = std::move(setup.reservation);
     bridge = std::move(setup.bridge);
   } else if (scenario.hil && !quiet) {
     std::cerr << "fleetsim: note: the \"hil\" section is ignored without --boards (all devices are simulated)\n";

@@ -17,7 +17,10 @@ Sha256Digest sha256(std::span<const std::uint8_t> bytes) {
 }
 
 std::string sha256_hex(std::string_view text) {
-  const Sha256Digest d = sha256({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+  return digest_hex(sha256({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}));
+}
+
+std::string digest_hex(const Sha256Digest& d) {
   static const char kDigits[] = "0123456789abcdef";
   std::string hex;
   hex.reserve(2 * d.size());

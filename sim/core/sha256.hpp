@@ -17,4 +17,7 @@ Sha256Digest sha256(std::span<const std::uint8_t> bytes);
 // The digest of `text`'s bytes as 64 lowercase hex digits.
 std::string sha256_hex(std::string_view text);
 
+// A digest as 64 lowercase hex digits, as sha256sum prints it.
+std::string digest_hex(const Sha256Digest& digest);
+
 }  // namespace fleetsim

@@ -79,6 +79,8 @@ struct CheckResult {
   double seconds = 0;   // wall seconds the check took (0 when not timed)
   std::string message;  // one line: why it failed
   std::string detail;   // longer text: the steps and their timings
+  // Name/value pairs a CI history can chart or filter by (JUnit <properties>), e.g. board.id.
+  std::vector<std::pair<std::string, std::string>> properties;
 };
 
 struct Results {

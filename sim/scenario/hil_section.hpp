@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace fleetsim {
 
@@ -16,6 +17,14 @@ struct HilBinding {
   double pace = 1.0;        // virtual seconds per wall second while a board works
   bool impair = false;      // every board's link (UDP or serial) gets the model's delay, flakiness
                             // and region outages, through a user-space relay (hil/transport)
+  // "console": after a board's update, each pattern (ECMAScript regex) must appear on its console
+  // within `within` seconds of the reset, or its case fails (twister's console harness).
+  struct ConsoleExpect {
+    std::string pattern;
+    double within = 10;
+    std::string pointer;  // "/hil/console/0"
+  };
+  std::vector<ConsoleExpect> console;
   std::string pointer = "/hil";
 };
 

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
+#include <regex>
 
+#include "sim/core/json_units.hpp"
 #include "sim/scenario/format_limits.hpp"
 #include "sim/scenario/scenario_reader.hpp"
 
@@ -14,7 +16,7 @@ using namespace json_reader;
 std::optional<HilBinding> read_hil(const Field& f, const std::string& file, const Rollout& rollout,
                                    const std::vector<std::string>& cohort_names) {
   if (!f.j) return std::nullopt;
-  Obj o(f, {"image", "boards_in", "pace", "impair"});
+  Obj o(f, {"image", "boards_in", "pace", "impair", "console"});
   if (!o.valid()) return std::nullopt;
   HilBinding h;
   if (auto image = text(o.required("image", "the path of the MCUboot image the boards are flashed with"))) {
@@ -52,6 +54,25 @@ std::optional<HilBinding> read_hil(const Field& f, const std::string& file, cons
   }
   set(h.pace, number(o["pace"], Range{0, true, kMaxHilPace}));
   set(h.impair, boolean(o["impair"]));
+  for_each_element(o["console"], [&](const Field& c, size_t) {
+    Obj e(c, {"expect", "within"});
+    if (!e.valid()) return;
+    HilBinding::ConsoleExpect expect;
+    expect.pointer = c.ptr;
+    const Field pattern = e.required("expect", "a regular expression the console prints after the reset, e.g. \"running 2\\\\.0\\\\.0\"");
+    if (auto p = text(pattern)) {
+      try {
+        (void)std::regex(*p);
+        expect.pattern = *p;
+      } catch (const std::regex_error& err) {
+        pattern.error(quote(*p) + " is not a regular expression: " + err.what() + " (expected ECMAScript syntax)");
+      }
+    }
+    if (e["within"].j) {
+      if (auto within = duration(e["within"], Min::AboveZero)) expect.within = within->value;
+    }
+    h.console.push_back(std::move(expect));
+  }, "an array of {\"expect\": REGEX, \"within\": DURATION}");
   return h;
 }
 

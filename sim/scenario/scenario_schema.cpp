@@ -364,7 +364,11 @@ json scenario_json_schema() {
                                                               "^(wave:[0-9]+|cohort:.+)$")},
                                         {"pace", json{{"type", "number"}, {"exclusiveMinimum", 0},
                                                       {"maximum", kMaxHilPace}}},
-                                        {"impair", json{{"type", "boolean"}}}},
+                                        {"impair", json{{"type", "boolean"}}},
+                                        {"console", json{{"type", "array"},
+                                                         {"items", object({{"expect", json{{"type", "string"}, {"minLength", 1}}},
+                                                                           {"within", ref("positiveDuration")}},
+                                                                          {"expect"})}}}},
                                        {"image"})}},
                        {"name", "duration", "regions", "fleet", "firmware", "rollout"});
   schema["$schema"] = "https://json-schema.org/draft/2020-12/schema";

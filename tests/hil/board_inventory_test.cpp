@@ -53,7 +53,7 @@ TEST_CASE("every problem in boards.json is reported with its JSON pointer", "[hi
         "\"nbiot-meter\")\n"
         "boards.json: /boards/1/id: duplicate board id \"a\" (expected each id once)\n"
         "boards.json: /boards/2/colour: unknown key \"colour\" (expected one of \"id\", \"uri\", \"stands_for\", "
-        "\"power_off\", \"power_on\", \"reset\" or \"tags\")\n"
+        "\"power_off\", \"power_on\", \"reset\", \"tags\" or \"console\")\n"
         "boards.json: /boards/2/id: missing required key \"id\" (expected a unique board id such as \"emu-1\")\n"
         "boards.json: /boards/2/power_off: wrong type: got a string \"uhubctl -a off\" (expected an argv array such "
         "as [\"uhubctl\", \"-a\", \"off\", \"-p\", \"2\"], run without a shell)\n"

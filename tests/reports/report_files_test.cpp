@@ -153,9 +153,10 @@ TEST_CASE(
     "<error>",
     "[reports]") {
   RunReport report = report_with({{"devices.bricked", false}}, {});
-  report.checks.push_back({"hil", "board emu-1 update to 1.3.0", CheckResult::Outcome::Passed, 2.5, "ok", ""});
+  report.checks.push_back({"hil", "board emu-1 update to 1.3.0", CheckResult::Outcome::Passed, 2.5, "ok", "",
+                           {{"board.id", "emu-1"}, {"seconds.upload", "1.250"}}});
   report.checks.push_back({"hil", "board emu-2 update to 1.3.0", CheckResult::Outcome::Error, 1.0, "board unreachable",
-                           "no answer on 127.0.0.1:1337 <&>"});
+                           "no answer on 127.0.0.1:1337 <&>", {}});
   const auto cases = run_test_cases(report);
   CHECK(exit_code_for(cases) == 3);  // an infrastructure error outranks the failed assertion
 
@@ -170,12 +171,23 @@ TEST_CASE(
   const XmlElement& error = *root.children[1].children[1].all("error").at(0);
   CHECK(error.attr("message") == "board unreachable");
   CHECK(error.text.find("no answer on 127.0.0.1:1337 <&>") != std::string::npos);
+  // A passed case with properties is no longer self-closing: <properties><property name value/>…
+  const XmlElement& passed = root.children[1].children[0];
+  REQUIRE(passed.all("properties").size() == 1);
+  const auto props = passed.all("properties").at(0)->all("property");
+  REQUIRE(props.size() == 2);
+  CHECK(props[0]->attr("name") == "board.id");
+  CHECK(props[0]->attr("value") == "emu-1");
+  CHECK(props[1]->attr("name") == "seconds.upload");
+  CHECK(props[1]->attr("value") == "1.250");
+  CHECK(root.children[1].children[1].all("properties").empty());
 }
 
 TEST_CASE("checks.json read back keeps every check, so fleetsim report and the run's junit.xml list them", "[reports]") {
   const std::vector<CheckResult> written = {
-      {"hil", "board b0 update to 2.0.0", CheckResult::Outcome::Failed, 0.5, "rolled_back: reverted", "steps\n"},
-      {"hil", "board b1 update to 2.0.0", CheckResult::Outcome::Error, 1.5, "unavailable", ""}};
+      {"hil", "board b0 update to 2.0.0", CheckResult::Outcome::Failed, 0.5, "rolled_back: reverted", "steps\n",
+       {{"board.id", "b0"}, {"board.uri", "udp://127.0.0.1:1337?<&>"}}},
+      {"hil", "board b1 update to 2.0.0", CheckResult::Outcome::Error, 1.5, "unavailable", "", {}}};
   const RunReportRead read = parse_run_report(report_with({}, {}).summary.dump(), kOneRow, "", checks_json(written));
   REQUIRE(read.report);
   REQUIRE(read.report->checks.size() == 2);
@@ -187,6 +199,7 @@ TEST_CASE("checks.json read back keeps every check, so fleetsim report and the r
     CHECK(c.seconds == written[i].seconds);
     CHECK(c.message == written[i].message);
     CHECK(c.detail == written[i].detail);
+    CHECK(c.properties == written[i].properties);
   }
 }
 
