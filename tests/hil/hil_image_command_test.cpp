@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
+#include "sim/core/sha256.hpp"
 #include "hil/protocol/mcuboot_image.hpp"
 #include "tests/hil/started_board.hpp"
 
@@ -89,7 +90,7 @@ TEST_CASE("hil image create wraps a binary into an MCUboot image the parser read
   // The SHA-256 TLV is sha256sum of the first 0x200 + 1000 bytes.
   write_bytes(dir / "hashed.bin", Bytes(image.begin(), image.begin() + 0x200 + 1000));
   const std::string expected = sha256sum_of(dir / "hashed.bin");
-  CHECK(digest_hex(info.value().hash) == expected);
+  CHECK(fleetsim::digest_hex(info.value().hash) == expected);
   CHECK(r.output.find("MCUboot image 1.2.3.4, 1552 bytes (header 512 + body 1000 + TLVs 40), unsigned, SHA-256 " +
                       expected) != std::string::npos);
 }
