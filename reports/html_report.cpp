@@ -99,7 +99,7 @@ Json chart_data(const RunReport& report) {
   Downsampler down(ts.rows());
   ChartBuilder b{ts, down};
   Json data;
-  data["start_unix"] = lookup(s, "scenario").value("start_unix", int64_t(0));
+  data["start_unix"] = integer_value(lookup(s, "scenario"), "start_unix", 0);
   data["t"] = ts.column("t_s") ? down.level(*ts.column("t_s")) : Json::array();
 
   Json charts = Json::array();
@@ -154,7 +154,7 @@ Json chart_data(const RunReport& report) {
   int n = 0;
   for (const Json& d : lookup(s, "rollout/decisions")) {
     std::string text = d.value("action", "");
-    if (d.value("wave", -1) >= 0) text += " (wave " + text_of(lookup(d, "wave")) + ")";
+    if (integer_value(d, "wave", -1) >= 0) text += " (wave " + text_of(lookup(d, "wave")) + ")";
     text += ": " + d.value("reason", "");
     const std::string number = std::to_string(++n);
     if (!marks.empty() && marks.back()["t"] == lookup(d, "t")) {

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "reports/run_outputs.hpp"
@@ -195,6 +196,14 @@ RunReportRead read_run_report(const std::string& dir) {
   r.files = f.files;
   r.run_id = f.run_id;
   return r;
+}
+
+int64_t integer_value(const Json& j, const char* key, int64_t fallback) {
+  const Json v = j.value(key, Json(fallback));  // throws like value() when `j` is not an object
+  const bool fits = v.is_number_integer() &&
+                    !(v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max()));
+  if (!fits) throw Json::type_error::create(302, std::string("\"") + key + "\" must be an integer, but is " + v.dump(), &v);
+  return v.get<int64_t>();
 }
 
 std::string checks_json(const std::vector<CheckResult>& checks) {

@@ -4,6 +4,7 @@
 // the run wrote.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -59,6 +60,12 @@ RunReportRead read_run_report(const std::string& dir);
 // hand, and a missing field must not stop a report (a wrongly typed one throws
 // nlohmann::json::exception, which callers report as bad input).
 const nlohmann::ordered_json& lookup(const nlohmann::ordered_json& j, std::string_view path);
+
+// The integer at `key` of the object `j`, or `fallback` when absent. fleetsim writes these as JSON
+// integers; any other value (1.5, 1e300, "3") throws nlohmann::json::type_error, a wrongly typed
+// field. nlohmann's value<int64_t>() would cast a float instead, which is undefined behaviour
+// beyond int64's range (found by tests/fuzz/run_report_fuzz.cpp).
+int64_t integer_value(const nlohmann::ordered_json& j, const char* key, int64_t fallback);
 
 // checks.json: Results::checks, written only when a run has checks (their timings are wall
 // time, so they are kept out of the deterministic summary.json).

@@ -25,7 +25,7 @@ bool asserts_rollout_outcome(const Json& summary) {
 std::string decisions_for(const Json& summary, int64_t w) {
   std::string out;
   for (const Json& d : lookup(summary, "rollout/decisions"))
-    if (d.value("wave", int64_t(-1)) == w)
+    if (integer_value(d, "wave", -1) == w)
       out += "t=" + text_of(lookup(d, "t")) + " s " + d.value("action", "") + ": " + d.value("reason", "") + "\n";
   return out;
 }
@@ -50,7 +50,7 @@ std::vector<CheckResult> run_test_cases(const RunReport& report) {
   for (const Json& w : lookup(s, "rollout/waves")) {
     const std::string result = w.value("result", "not_started");
     if (result == "not_started") continue;  // the rollout never reached this gate
-    const int64_t wave = w.value("wave", int64_t(0));
+    const int64_t wave = integer_value(w, "wave", 0);
     CheckResult c;
     c.group = "gates";
     c.name = "wave " + std::to_string(wave) + " gate (" + text_of(lookup(w, "size")) + " devices)";

@@ -280,3 +280,19 @@ TEST_CASE("report.html draws each capacity from its time-series column, so a deg
     }
   }
 }
+
+TEST_CASE("fleetsim report treats an integer field of summary.json holding a huge number as bad input", "[reports]") {
+  // Found by tests/fuzz/run_report_fuzz.cpp: "start_unix": 1796083200999999999999999999999999 parses
+  // as a double (it fits no 64-bit integer) and was cast to int64_t, undefined behaviour. A field
+  // written as an integer that holds anything else is wrongly typed: nlohmann::json::type_error,
+  // which `fleetsim report` reports as unexpected content (exit 2).
+  RunReport r = report_with({{"fleet.on_target_fraction", true}}, {"passed"});
+  CHECK_NOTHROW(report_output_files(r));
+  r.summary["scenario"]["start_unix"] = 1.796083201e33;
+  CHECK_THROWS_AS(report_output_files(r), nlohmann::json::type_error);
+  r.summary["scenario"]["start_unix"] = 1000;
+  r.summary["rollout"]["waves"][0]["wave"] = 1e300;  // read by run_test_cases for the gate's case
+  CHECK_THROWS_AS(run_test_cases(r), nlohmann::json::type_error);
+  r.summary["rollout"]["waves"][0]["wave"] = 0;
+  CHECK(run_test_cases(r).size() == 2);  // the assertion and the wave-0 gate
+}
