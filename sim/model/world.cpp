@@ -354,11 +354,13 @@ World::FleetView World::synchronise(bool counters_only, std::vector<int64_t> dem
     on_int(v.totals.succeeded);
     on_int(v.totals.executed);
     on_int(v.totals.in_progress);
+    on_int(v.totals.withdrawn);
     for (int64_t& x : v.totals.failures) on_int(x);
     for (WaveTally& w : v.totals.waves) {
       on_int(w.released);
       on_int(w.succeeded);
       on_int(w.failed);
+      on_int(w.withdrawn);
     }
     for (int64_t* x : {&v.on_target, &v.refused, &v.corrupt_downloads, &v.cdn_connections, &v.interval_requests,
                        &v.interval_throttled, &v.interval_refused, &v.target_gains})
@@ -754,6 +756,15 @@ void World::installed(uint32_t d, Seconds now) {
   if (options_.trace_devices) traces_[d].installed = now.value;
 }
 
+void World::withdrawn(uint32_t d) {
+  const Device& dev = lifecycle_.device(d);
+  if (options_.trace_devices) traces_[d].finished = kernel_.now().value;
+  if (dev.rollback_job) return;
+  ++wave_tallies_[dev.wave].withdrawn;
+  ++totals_.withdrawn;
+  --totals_.in_progress;
+}
+
 void World::finished(uint32_t d, DeviceState terminal, uint16_t previous_version) {
   Device& dev = lifecycle_.device(d);
   const double now = kernel_.now().value;
@@ -851,7 +862,7 @@ void World::sample_row() {
   row.throttled = view.interval_throttled + int64_t(std::llround(overflow));
   background_throttled_ += int64_t(std::llround(overflow));
   row.refused = view.interval_refused;
-  row.released = view.totals.in_progress + view.totals.executed;
+  row.released = view.totals.in_progress + view.totals.executed + view.totals.withdrawn;
   row.failures = view.totals.failures[size_t(FailureType::Any)];
   row.rollout_state = to_string(controller_->state());
   row.wave = controller_->current_wave();
@@ -886,7 +897,7 @@ std::optional<double> World::metric_number(AssertionMetric m) {
     case AssertionMetric::DevicesInstallFailed: return st(DeviceState::InstallFailed);
     case AssertionMetric::DevicesPending: return double(v.totals.in_progress);
     case AssertionMetric::DevicesNotTargeted:  // needed the update but were never released (filters included)
-      return double(device_count_ - on_target_initially_ - v.totals.in_progress - v.totals.executed);
+      return double(device_count_ - on_target_initially_ - v.totals.in_progress - v.totals.executed - v.totals.withdrawn);
     case AssertionMetric::DevicesCorruptDownloads: return double(v.corrupt_downloads);
     case AssertionMetric::RolloutState: return std::nullopt;  // a text: metric_text
     case AssertionMetric::RolloutTimeTo50: return time_to_.at(50);

@@ -133,6 +133,7 @@ class World final : public KernelClient, public SampleSource {
   void corrupt_download() { ++corrupt_downloads_; }
   void installed(uint32_t d, Seconds now);
   void finished(uint32_t d, DeviceState terminal, uint16_t previous_version);
+  void withdrawn(uint32_t d);
 
  private:
   // Per-cohort constants resolved once.
