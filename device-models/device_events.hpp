@@ -12,7 +12,10 @@ constexpr uint16_t kLinkFlip = 3;    // Gilbert–Elliott state change while a d
 constexpr uint16_t kPhaseDone = 4;   // aux = phase; tag = generation
 constexpr uint16_t kTimeout = 5;     // tag = execution number
 constexpr uint16_t kRecharged = 6;
-constexpr uint16_t kExternalOutcome = 7;  // aux = terminal DeviceState reported by a board
+constexpr uint16_t kExternalOutcome = 7;  // aux = terminal DeviceState reported by a board, or:
+// The board failed for infrastructure reasons (unreachable, lost mid-update): its outcome says
+// nothing about the firmware, so the device is withdrawn from its wave (README "Hardware in the loop").
+constexpr uint16_t kExternalWithdrawn = 0xFFFF;
 
 // phases carried in kPhaseDone's aux (low byte) with an outcome (high byte)
 constexpr uint16_t kVerify = 1, kInstall = 2, kReboot = 3, kHealth = 4;

@@ -79,6 +79,7 @@ concept FleetServices = requires(F& f, const F& cf, uint32_t d, uint32_t place, 
   f.corrupt_download();
   f.installed(d, t);
   f.finished(d, s, u16);       // a terminal state, and the version the device ran before
+  f.withdrawn(d);              // its board failed for infrastructure reasons: out of the rollout
 };
 
 template <class Fleet>
@@ -240,9 +241,15 @@ void DeviceLifecycle<Fleet>::on_timer(uint32_t d, uint16_t kind, uint32_t tag, u
   switch (kind) {
     case event::kTimeout: on_execution_timeout(d, tag); return;
     case event::kExternalOutcome:
-      if (dev.state == DeviceState::Installing && fleet_.board_owns(d) && is_terminal(DeviceState(aux)) &&
-          aux < kDeviceStateCount)
+      if (dev.state != DeviceState::Installing || !fleet_.board_owns(d)) return;
+      if (aux == event::kExternalWithdrawn) {
+        // Back to idle on its old version, no longer counted in its wave's gate.
+        set_state(d, DeviceState::Idle);
+        ++dev.generation;
+        fleet_.withdrawn(d);
+      } else if (aux < kDeviceStateCount && is_terminal(DeviceState(aux))) {
         finish(d, DeviceState(aux));
+      }
       return;
     default: break;
   }

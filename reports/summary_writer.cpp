@@ -26,6 +26,7 @@ std::string summary_json(const Results& r) {
                      {"released_t", optional_time(o.released)}, {"success_t", optional_time(o.succeeded)},
                      {"passed_t", optional_time(o.passed)}, {"released", t.released},
                      {"succeeded", t.succeeded}, {"failed", t.failed}});
+    if (t.withdrawn > 0) waves.back()["withdrawn"] = t.withdrawn;  // only HIL runs with a lost board
   }
   ordered time_to;
   for (const auto& [pct, t] : r.time_to)

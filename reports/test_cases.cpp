@@ -56,6 +56,9 @@ std::vector<CheckResult> run_test_cases(const RunReport& report) {
     c.name = "wave " + std::to_string(wave) + " gate (" + text_of(lookup(w, "size")) + " devices)";
     c.message = "gate " + result + ": " + text_of(lookup(w, "succeeded")) + " succeeded, " +
                 text_of(lookup(w, "failed")) + " failed of " + text_of(lookup(w, "released")) + " released";
+    if (w.contains("withdrawn"))
+      c.message += ", " + text_of(lookup(w, "withdrawn")) +
+                   " withdrawn (their boards failed for infrastructure reasons; not judged)";
     const bool passed = result == "passed";
     if (!passed && outcome_asserted) c.message += " (the scenario's rollout assertions decide)";
     c.outcome = passed || outcome_asserted ? CheckResult::Outcome::Passed : CheckResult::Outcome::Failed;

@@ -49,9 +49,13 @@ class UpdateRun {
     report_.outcome = outcome;
     report_.message = std::move(message);
   }
-  // A failed exchange: unreachable → infrastructure, else the given firmware outcome.
+  // A failed exchange: unreachable, or refused because of the board's state (no free slot, an
+  // image already pending, busy) → infrastructure; else the given firmware outcome.
   void failed(const std::string& what, const SmpClientError& e, BoardUpdateOutcome firmware_outcome) {
     if (e.kind == SmpClientError::Kind::Transport) end(BoardUpdateOutcome::Infrastructure, what + ": " + e.message);
+    else if (e.board_state())
+      end(BoardUpdateOutcome::Infrastructure,
+          what + ": " + e.message + " (the board's state, not the image: bring it to a known state, e.g. `fleetsim hil state`)");
     else end(firmware_outcome, what + ": " + e.message);
   }
 
@@ -62,34 +66,22 @@ class UpdateRun {
 
   // Resets and waits for the board; false (outcome set) when it does not come back.
   bool reset_and_wait(const char* reason) {
-    auto t = Clock::now();
-    // One copy only: if just the reply was lost, a retransmission would reach the board after it
-    // came back and reset it again, reverting the unconfirmed test image. A lost request shows
-    // afterwards as a board that never reset, and the caller sends the reset again.
-    const TransportTiming saved = client_.transport().timing();
-    client_.transport().set_timing(TransportTiming{saved.response_timeout, 1});
-    auto reset = client_.reset();
-    client_.transport().set_timing(saved);
-    if (!reset && reset.error().kind != SmpClientError::Kind::Transport) {
-      end(BoardUpdateOutcome::Infrastructure, std::string("reset (") + reason + "): " + reset.error().message);
+    const ResetWait r = reset_board(client_, options_);
+    if (!r.sent) {
+      end(BoardUpdateOutcome::Infrastructure, std::string("reset (") + reason + "): " + r.problem);
       return false;
     }
-    // A lost reset reply is not fatal: the board may already be rebooting.
-    step("reset", t, reset ? std::string(reason) : std::string(reason) + "; no reply, waiting anyway");
-    t = Clock::now();
-    double back = wait_for_board(client_, options_.reboot_timeout, options_.probe_timeout);
-    if (back < 0 && options_.recover && options_.recover()) {
-      back = wait_for_board(client_, options_.reboot_timeout, options_.probe_timeout);
-    }
-    if (back < 0) {
-      step("wait", t, "no answer");
-      end(BoardUpdateOutcome::Infrastructure, "board did not answer within " +
-                                                  std::to_string(options_.reboot_timeout.count() / 1000.0) +
-                                                  " s after reset");
+    report_.steps.push_back({"reset", r.reset_seconds, r.replied ? std::string(reason) : std::string(reason) + "; no reply, waiting anyway"});
+    if (options_.on_step) options_.on_step(report_.steps.back());
+    if (!r.back) {
+      report_.steps.push_back({"wait", r.wait_seconds, "no answer"});
+      if (options_.on_step) options_.on_step(report_.steps.back());
+      end(BoardUpdateOutcome::Infrastructure, r.problem);
       return false;
     }
-    report_.reset_to_ready_seconds = since(t) + report_.steps.back().seconds;
-    step("wait", t);
+    report_.reset_to_ready_seconds = r.reset_seconds + r.wait_seconds;
+    report_.steps.push_back({"wait", r.wait_seconds, ""});
+    if (options_.on_step) options_.on_step(report_.steps.back());
     return true;
   }
 
@@ -265,6 +257,40 @@ double BoardUpdateReport::step_seconds(const std::string& name) const {
 BoardUpdateReport update_board(SmpClient& client, std::span<const std::uint8_t> image, const McubootImageInfo& info,
                                const BoardUpdateOptions& options) {
   return UpdateRun(client, image, info, options).run();
+}
+
+ResetWait reset_board(SmpClient& client, const BoardUpdateOptions& options) {
+  ResetWait r;
+  auto t = Clock::now();
+  // One copy only: if just the reply was lost, a retransmission would reach the board after it
+  // came back and reset it again, reverting an unconfirmed test image. A lost request shows
+  // afterwards as a board that never reset, and the caller sends the reset again.
+  const TransportTiming saved = client.transport().timing();
+  client.transport().set_timing(TransportTiming{saved.response_timeout, 1});
+  auto reset = client.reset();
+  client.transport().set_timing(saved);
+  if (!reset && reset.error().kind != SmpClientError::Kind::Transport) {
+    r.problem = reset.error().message;
+    return r;
+  }
+  // A lost reset reply is not fatal: the board may already be rebooting.
+  r.sent = true;
+  r.replied = bool(reset);
+  r.reset_seconds = since(t);
+  t = Clock::now();
+  double back = wait_for_board(client, options.reboot_timeout, options.probe_timeout);
+  if (back < 0 && options.recover && options.recover()) {
+    back = wait_for_board(client, options.reboot_timeout, options.probe_timeout);
+  }
+  r.wait_seconds = since(t);
+  r.back = back >= 0;
+  if (!r.back) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "board did not answer within %.3f s after reset",
+                  double(options.reboot_timeout.count()) / 1000.0);
+    r.problem = buf;
+  }
+  return r;
 }
 
 double wait_for_board(SmpClient& client, std::chrono::milliseconds timeout, std::chrono::milliseconds probe_timeout) {

@@ -59,6 +59,18 @@ struct BoardUpdateOptions {
 BoardUpdateReport update_board(SmpClient& client, std::span<const std::uint8_t> image, const McubootImageInfo& info,
                                const BoardUpdateOptions& options = {});
 
+// One reset request (never retransmitted: a late duplicate would reset the board again after it
+// came back and revert an unconfirmed test image), then wait_for_board; when the board does not
+// come back within reboot_timeout, options.recover (its hooks) and one more wait.
+struct ResetWait {
+  bool sent = false;     // false: the board refused the reset (problem says why)
+  bool replied = false;  // the reset was acknowledged (a lost reply is not fatal)
+  bool back = false;     // the board answered again
+  double reset_seconds = 0, wait_seconds = 0;
+  std::string problem;
+};
+ResetWait reset_board(SmpClient& client, const BoardUpdateOptions& options);
+
 // Polls the board with single short mcumgr-params requests until it answers (an error answer
 // counts: the board is up) or `timeout` passes; restores the transport's timing. Returns the
 // seconds it took, or a negative number on timeout.

@@ -57,6 +57,18 @@ std::uint32_t uint_field(const json& payload, const char* name, bool& ok) {
 
 }  // namespace
 
+bool SmpClientError::board_state() const {
+  if (kind != Kind::Board) return false;
+  if (!smp.v2) return smp.rc == std::int64_t(SmpRc::BadState) || smp.rc == std::int64_t(SmpRc::Busy);
+  if (smp.group != kSmpGroupImage) return false;
+  switch (ImageRc(smp.rc)) {
+    case ImageRc::NoFreeSlot:
+    case ImageRc::ImageAlreadyPending:
+    case ImageRc::ImageSettingTestToActiveDenied: return true;
+    default: return false;
+  }
+}
+
 const SlotState* ImageState::slot(int slot) const {
   for (const auto& s : slots)
     if (s.image == 0 && s.slot == slot) return &s;
@@ -135,6 +147,12 @@ Result<ImageState, SmpClientError> SmpClient::confirm() { return state_write({{"
 
 Result<std::monostate, SmpClientError> SmpClient::reset() {
   auto r = request(SmpOp::Write, kSmpGroupOs, 5, json::object());
+  if (!r) return fail(r.error());
+  return std::monostate{};
+}
+
+Result<std::monostate, SmpClientError> SmpClient::erase() {
+  auto r = request(SmpOp::Write, kSmpGroupImage, 5, {{"slot", 1}});
   if (!r) return fail(r.error());
   return std::monostate{};
 }

@@ -1,5 +1,5 @@
 // The SMP commands the bridge uses (Zephyr SMP groups: OS management 0, image management 1), typed:
-// echo, mcumgr params, image state read/write, upload, reset. Picks sequence numbers, sends
+// echo, mcumgr params, image state read/write, upload, erase, reset. Picks sequence numbers, sends
 // through an SmpTransport and turns every kind of failure — no answer, a malformed answer, an
 // `rc` / `err` from the board — into an SmpClientError.
 #pragma once
@@ -29,6 +29,10 @@ struct SmpClientError {
   TransportError transport;  // Kind::Transport
   SmpError smp;              // Kind::Board
   std::string message;       // a sentence for logs and reports
+
+  // The board refused because of the state it is in, not because of the image: no free slot,
+  // an image already pending, testing the running image, busy. Says nothing about the firmware.
+  bool board_state() const;
 };
 
 struct McumgrParams {
@@ -77,6 +81,8 @@ class SmpClient {
   // confirm=true without hash: make the running image permanent.
   Result<ImageState, SmpClientError> confirm();
   Result<std::monostate, SmpClientError> reset();
+  // Image erase of slot 1 (image group command 5): the board refuses while slot 1 is in use.
+  Result<std::monostate, SmpClientError> erase();
 
   // Uploads `image` to slot 1: starts at offset 0 with the whole file's SHA-256, so a board that
   // holds part of the same upload answers with where it stands, and continues from every offset

@@ -2,36 +2,18 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <set>
 
-#include "sim/scenario/device_model_catalog.hpp"
 #include "hil/board/board_health.hpp"
+#include "hil/board/board_hook.hpp"
+#include "hil/board/known_state.hpp"
+#include "hil/cosim/hil_inputs.hpp"
 #include "hil/transport/impaired_serial_link.hpp"
 #include "hil/transport/impaired_udp_link.hpp"
 
 namespace fleetsim::hil {
 
 namespace {
-
-// Device slots of the scenario's hil scope, in release order (wave) or id order (cohort), without
-// devices that already run the target.
-std::vector<std::uint32_t> scope_devices(const Scenario& scenario, const World& world) {
-  const HilBinding& hil = *scenario.hil;
-  if (hil.wave >= 0) return world.planned_wave_members(hil.wave, int64_t(1) << 20);
-  std::vector<std::uint32_t> out;
-  const auto target = std::find(world.versions().begin(), world.versions().end(), scenario.firmware.target) -
-                      world.versions().begin();
-  int64_t first = 0;
-  for (const Cohort& c : scenario.cohorts) {
-    if (c.name == hil.cohort) {
-      for (int64_t d = first; d < first + c.count && out.size() < (1u << 20); ++d)
-        if (world.device(std::uint32_t(d)).initial_version != target) out.push_back(std::uint32_t(d));
-    }
-    first += c.count;
-  }
-  return out;
-}
 
 // The link a virtual device of `cohort` would have: half the region and device RTT each way
 // (wall time, so divided by the pace), the model's Gilbert–Elliott sojourns and the region's
@@ -58,63 +40,41 @@ LinkImpairment impairment_for(const Scenario& scenario, std::uint32_t cohort, st
 }  // namespace
 
 HilSetup attach_boards(const Scenario& scenario, World& world, Kernel& kernel, const std::string& boards_file,
-                       HilBridge::Log log, BoardLockOptions lock) {
+                       HilBridge::Log log, const HilRunOptions& run_options) {
   HilSetup setup;
-  auto bad = [&](std::string error) {
-    setup.exit_code = exit_code::kBadInput;
+  auto refuse = [&](int code, std::string error) {
+    setup.exit_code = code;
     setup.error = std::move(error);
+    setup.bridge.reset();
     return std::move(setup);
   };
   const HilBinding& hil = *scenario.hil;
 
-  std::vector<std::string> models;
-  for (const auto& m : builtin_device_models()) models.push_back(m.name);
-  for (const auto& [name, model] : scenario.models)
-    if (std::find(models.begin(), models.end(), name) == models.end()) models.push_back(name);
-  auto loaded = load_board_inventory_file(boards_file, models);
-  if (!loaded.inventory) return bad(loaded.format(boards_file));
+  // The inventory, the images and a slot for every board: all checked before any board is touched.
+  HilInputs inputs = load_hil_inputs(scenario, boards_file);
+  if (!inputs.ok()) return refuse(exit_code::kBadInput, inputs.problems);
+  const std::vector<std::uint32_t> slot_of =
+      assign_board_slots(scenario, world, *inputs.inventory, boards_file, inputs.baseline, inputs.problems,
+                         inputs.problem_count);
+  if (!inputs.ok()) return refuse(exit_code::kBadInput, inputs.problems);
+  std::optional<BaselineImage> baseline;
+  if (inputs.baseline) baseline = BaselineImage{inputs.baseline->bytes, inputs.baseline->info};
+  std::string wrong_versions;  // boards on another version with no baseline to flash
 
-  std::ifstream in(hil.image_path, std::ios::binary);
-  if (!in) return bad(scenario.file + ": " + hil.pointer + "/image: cannot read " + hil.image_path + "\n");
-  std::vector<std::uint8_t> image((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto info = parse_mcuboot_image(image);
-  if (!info) {
-    return bad(scenario.file + ": " + hil.pointer + "/image: " + hil.image_path + " is not a valid MCUboot image: " +
-               std::string(describe(info.error())) + " (expected a signed image with a SHA-256 TLV)\n");
-  }
-
-  // Slots first, so that a board without one is a bad-input error before any board is touched.
-  const std::vector<std::uint32_t> candidates = scope_devices(scenario, world);
-  std::set<std::uint32_t> taken;
-  std::vector<std::uint32_t> slot_of;
-  for (std::size_t i = 0; i < loaded.inventory->boards.size(); ++i) {
-    const BoardSpec& b = loaded.inventory->boards[i];
-    const auto slot = std::find_if(candidates.begin(), candidates.end(), [&](std::uint32_t d) {
-      return !taken.count(d) && scenario.cohorts[world.cohort_of(d)].model == b.stands_for;
-    });
-    if (slot == candidates.end()) {
-      return bad(boards_file + ": /boards/" + std::to_string(i) + "/stands_for: no free device of model \"" +
-                 b.stands_for + "\" in the scenario's hil scope " + hil.boards_in + " (" +
-                 std::to_string(candidates.size()) + " devices; expected a board model that occurs there)\n");
-    }
-    taken.insert(*slot);
-    slot_of.push_back(*slot);
-  }
-
-  if (lock.dir.empty()) lock.dir = loaded.inventory->lock_dir;
-  BoardReserve reserved = reserve_boards(loaded.inventory->boards, lock);
-  if (reserved.status != BoardReserve::Status::Reserved) {
-    setup.exit_code = exit_code::kInfrastructure;
-    setup.error = "fleetsim: " + reserved.message + "\n";
-    return setup;
-  }
+  BoardLockOptions lock = run_options.lock;
+  if (lock.dir.empty()) lock.dir = inputs.inventory->lock_dir;
+  BoardReserve reserved = reserve_boards(inputs.inventory->boards, lock);
+  if (reserved.status != BoardReserve::Status::Reserved)
+    return refuse(exit_code::kInfrastructure, "fleetsim: " + reserved.message + "\n");
   setup.reservation = std::move(reserved.reservation);
-  if (log) log("hil: " + std::to_string(loaded.inventory->boards.size()) + " board(s) reserved");
+  if (log) log("hil: " + std::to_string(inputs.inventory->boards.size()) + " board(s) reserved");
 
-  setup.bridge = std::make_unique<HilBridge>(kernel, std::move(image), info.value(), hil.pace, BoardUpdateOptions{}, log);
+  setup.bridge =
+      std::make_unique<HilBridge>(kernel, inputs.image->bytes, inputs.image->info, hil.pace, BoardUpdateOptions{}, log);
+  setup.bridge->set_infra_retries(run_options.infra_retries);
   setup.bridge->expect_console(hil.console);
-  for (std::size_t i = 0; i < loaded.inventory->boards.size(); ++i) {
-    const BoardSpec& b = loaded.inventory->boards[i];
+  for (std::size_t i = 0; i < inputs.inventory->boards.size(); ++i) {
+    const BoardSpec& b = inputs.inventory->boards[i];
     std::unique_ptr<SmpTransport> transport;
     std::unique_ptr<ImpairedLink> link;
     std::shared_ptr<BoardClock> clock;
@@ -153,11 +113,29 @@ HilSetup attach_boards(const Scenario& scenario, World& world, Kernel& kernel, c
       setup.bridge->add_unavailable(b, health.problem);
       continue;
     }
+    // The known-state step: the version the board's device slot starts on, confirmed, slot 1 free.
+    const std::string initial = world.versions()[world.device(slot_of[i]).initial_version];
+    BoardUpdateOptions options;
+    options.recover = board_recovery(b.reset, b.power_off, b.power_on, {});
+    const KnownStateReport known = bring_to_known_state(client, initial, baseline, options);
+    if (known.wrong_version) {
+      wrong_versions += "fleetsim: board " + b.id + " (" + b.uri_text + ") runs " + known.running_version +
+                        ", but device " + std::to_string(slot_of[i]) + " it stands for starts on " + initial +
+                        " (expected the board on " + initial + ": name its image as \"baseline\" in " +
+                        scenario.file + "'s hil section, or flash it with `fleetsim hil flash " + b.id + " IMAGE`)\n";
+      continue;
+    }
+    if (!known.ready) {
+      if (log) log("hil: " + b.id + " unavailable: known state: " + known.message);
+      setup.bridge->add_unavailable(b, "known state (" + initial + ", confirmed): " + known.message);
+      continue;
+    }
     if (log)
-      log("hil: " + b.id + " (" + transport->uri() + ") healthy, running " + health.running_version +
-          ", stands for device " + std::to_string(slot_of[i]) + " (" + b.stands_for + ")");
-    setup.bridge->bind(b, slot_of[i], std::move(transport), std::move(link), std::move(clock));
+      log("hil: " + b.id + " (" + transport->uri() + ") healthy, " + known.message + ", stands for device " +
+          std::to_string(slot_of[i]) + " (" + b.stands_for + ")");
+    setup.bridge->bind(b, slot_of[i], std::move(transport), std::move(link), std::move(clock), known.detail());
   }
+  if (!wrong_versions.empty()) return refuse(exit_code::kInfrastructure, wrong_versions);
   world.attach_external(setup.bridge.get());
   kernel.set_pacer(setup.bridge.get());
   return setup;

@@ -40,7 +40,7 @@ HilBridge::~HilBridge() {
 }
 
 void HilBridge::bind(const BoardSpec& board, std::uint32_t device, std::unique_ptr<SmpTransport> transport,
-                     std::unique_ptr<ImpairedLink> link, std::shared_ptr<BoardClock> clock) {
+                     std::unique_ptr<ImpairedLink> link, std::shared_ptr<BoardClock> clock, std::string prepared) {
   std::unique_ptr<ConsoleCapture> console;
   if (board.console) {
     try {
@@ -50,11 +50,12 @@ void HilBridge::bind(const BoardSpec& board, std::uint32_t device, std::unique_p
       return;
     }
   }
-  boards_.push_back(Board{board, device, std::move(transport), "", std::move(link), std::move(clock), std::move(console)});
+  boards_.push_back(Board{board, device, std::move(transport), "", std::move(link), std::move(clock), std::move(console),
+                          std::move(prepared)});
 }
 
 void HilBridge::add_unavailable(const BoardSpec& board, const std::string& problem) {
-  boards_.push_back(Board{board, 0, nullptr, problem.empty() ? "unavailable" : problem, nullptr, nullptr, nullptr});
+  boards_.push_back(Board{board, 0, nullptr, problem.empty() ? "unavailable" : problem, nullptr, nullptr, nullptr, ""});
 }
 
 bool HilBridge::owns(std::uint32_t device) const {
@@ -78,20 +79,43 @@ void HilBridge::start_update(std::uint32_t device, Seconds now) {
   Board& board = boards_[index];
   if (board.clock) board.clock->start(op->t_issue, op->wall_issue);
   BoardUpdateOptions options = options_;
-  options.recover = board_recovery(board.spec.reset, board.spec.power_off, board.spec.power_on, {});
+  // The hooks' own messages go into the retry lines (the worker's only).
+  auto hook_log = std::make_shared<std::string>();
+  options.recover = board_recovery(board.spec.reset, board.spec.power_off, board.spec.power_on,
+                                   [hook_log](const std::string& m) { *hook_log += (hook_log->empty() ? "" : ", ") + m; });
   if (log_) log_("hil: " + board.spec.id + " takes device " + std::to_string(device) + "'s update");
   SmpTransport* transport = board.transport.get();
   ConsoleCapture* console = board.console.get();
   (void)transport->take_console_lines();  // what the board printed before this update
   if (console) console->start();
-  op->worker = std::thread([this, raw, transport, console, options] {
+  op->worker = std::thread([this, raw, transport, console, options, hook_log, retries = infra_retries_] {
     SmpClient client(*transport);
     client.set_transcript(&raw->transcript);
     BoardUpdateReport report = update_board(client, image_, info_, options);
+    std::vector<std::string> lines;
+    for (int retry = 1; retry <= retries && report.outcome == BoardUpdateOutcome::Infrastructure; ++retry) {
+      // Power-cycle the board, wait for it, run the update again: a lost upload resumes from
+      // the offset the board reports.
+      hook_log->clear();
+      std::string line = "infrastructure retry " + std::to_string(retry) + " of " + std::to_string(retries) +
+                         " after: " + report.message + "; ";
+      if (!options.recover) line += "no reset or power hooks in boards.json";
+      else if (options.recover()) line += "power-cycled (" + *hook_log + ")";
+      else line += "power cycle failed (" + *hook_log + ")";
+      const double back = wait_for_board(client, options.reboot_timeout, options.probe_timeout);
+      if (back < 0) line += "; no answer within the reboot timeout";
+      report = update_board(client, image_, info_, options);
+      line += "; then " + std::string(to_string(report.outcome)) + (report.upload.resumed
+                                                                       ? ", upload resumed from offset " +
+                                                                             std::to_string(report.upload.resumed_from)
+                                                                       : std::string());
+      lines.push_back(std::move(line));
+    }
     raw->console_failure = check_console(report, console, *transport, raw->console);
     {
       std::lock_guard<std::mutex> lock(mu_);
       raw->report = std::move(report);
+      raw->retries = std::move(lines);
       raw->wall_done = Clock::now();
       raw->done = true;
     }
@@ -154,6 +178,8 @@ void HilBridge::deliver(Operation& op) {
   const Board& board = boards_[op.board];
   if (const auto state = device_outcome(op.report.outcome)) {
     kernel_.schedule(Seconds(op.t_outcome), board.device, event::kExternalOutcome, 0, std::uint16_t(*state));
+  } else {
+    kernel_.schedule(Seconds(op.t_outcome), board.device, event::kExternalOutcome, 0, event::kExternalWithdrawn);
   }
   if (log_) {
     char buf[160];
@@ -255,11 +281,15 @@ std::vector<CheckResult> HilBridge::checks() const {
     c.seconds = r.seconds;
     c.message = std::string(to_string(r.outcome)) + ": " + r.message;
     if (console_failed) c.message = last->console_failure + "; " + c.message;
+    if (r.outcome == BoardUpdateOutcome::Infrastructure)
+      c.message += "; device " + std::to_string(board.device) + " withdrawn from its wave (not judged by the gate)";
     char buf[200];
     std::snprintf(buf, sizeof buf, "co-simulation: notified at t=%.3f s, outcome at t=%.3f s (%.3f s simulated, pace %g)\n",
                   last->t_issue, last->t_outcome, last->t_outcome - last->t_issue, pace_);
     c.detail = "board " + board.spec.id + " (" + board.transport->uri() + "), stands for " + board.spec.stands_for +
-               " as device " + std::to_string(board.device) + "\n" + r.detail() + buf;
+               " as device " + std::to_string(board.device) + "\n" +
+               (board.prepared.empty() ? "" : "known state:\n" + board.prepared) + r.detail() + buf;
+    for (const std::string& line : last->retries) c.detail += line + "\n";
     if (board.link) {
       const auto s = board.link->stats();
       c.detail += "impaired link: " + std::to_string(s.forwarded) + " " + board.link->unit() + " forwarded, " +
@@ -271,12 +301,6 @@ std::vector<CheckResult> HilBridge::checks() const {
     out.push_back(c);
   }
   return out;
-}
-
-bool HilBridge::infrastructure_failed() const {
-  for (const auto& c : checks())
-    if (c.outcome == CheckResult::Outcome::Error) return true;
-  return false;
 }
 
 std::vector<HilBridge::Timing> HilBridge::timings() const {

@@ -4,8 +4,9 @@
 // bridge holds virtual time to t_issue + (wall_now − wall_issue) × pace for every outstanding
 // board operation. A finished operation's outcome is scheduled as event::kExternalOutcome at
 // t_issue + (wall_done − wall_issue) × pace — never earlier than virtual time already reached, and
-// virtual time cannot pass that point before the board has really finished. Infrastructure
-// failures report no outcome to the model; they make the run exit 3.
+// virtual time cannot pass that point before the board has really finished. An infrastructure
+// failure (after --infra-retries power cycles and retries) withdraws the device from its wave
+// (event::kExternalWithdrawn): it says nothing about the firmware; its check is an error.
 #pragma once
 
 #include <chrono>
@@ -41,8 +42,13 @@ class HilBridge final : public ExternalDevices, public ExternalPacer {
 
   // `board`, reached through `transport`, takes the updates of `device`. With `link`, the
   // transport goes through that impaired link, which reads `clock` (restarted at each update).
+  // `prepared`: what the known-state step did (steps with times), for the check's detail.
   void bind(const BoardSpec& board, std::uint32_t device, std::unique_ptr<SmpTransport> transport,
-            std::unique_ptr<ImpairedLink> link = nullptr, std::shared_ptr<BoardClock> clock = nullptr);
+            std::unique_ptr<ImpairedLink> link = nullptr, std::shared_ptr<BoardClock> clock = nullptr,
+            std::string prepared = "");
+  // A board whose update fails for infrastructure reasons is power-cycled with its hooks (reset,
+  // or power_off + power_on) and its update retried, up to `retries` times (default 0).
+  void set_infra_retries(int retries) { infra_retries_ = retries; }
   // A board left out (failed its health check): reported as an infrastructure error.
   void add_unavailable(const BoardSpec& board, const std::string& problem);
   // What every board's console must print after the reset of its update (the scenario's
@@ -62,7 +68,6 @@ class HilBridge final : public ExternalDevices, public ExternalPacer {
 
   // After the run: one check per board (its update, or why it had none), in binding order.
   std::vector<CheckResult> checks() const;
-  bool infrastructure_failed() const;
 
   // Board operation durations: measured on the board vs seen in the simulation.
   struct Timing {
@@ -82,6 +87,7 @@ class HilBridge final : public ExternalDevices, public ExternalPacer {
     std::unique_ptr<ImpairedLink> link;
     std::shared_ptr<BoardClock> clock;
     std::unique_ptr<ConsoleCapture> console;  // a UDP board's "console" tty
+    std::string prepared;  // the known-state step's detail
   };
   struct Operation {
     std::size_t board = 0;
@@ -94,6 +100,8 @@ class HilBridge final : public ExternalDevices, public ExternalPacer {
     SmpTranscript transcript;       // the worker's SMP exchange; read after `done`
     std::vector<ConsoleLine> console;  // the board's console during the update; read after `done`
     std::string console_failure;       // an expected console line that did not come; read after `done`
+    BoardUpdateReport report;       // written by the worker before `done` (the last attempt)
+    std::vector<std::string> retries;  // one line per infrastructure retry, written with `report`
     bool delivered = false;         // simulation thread only
     double t_outcome = -1;          // virtual time of the outcome event
   };
@@ -112,6 +120,7 @@ class HilBridge final : public ExternalDevices, public ExternalPacer {
   std::vector<Board> boards_;
   std::vector<HilBinding::ConsoleExpect> console_expect_;
   std::vector<std::unique_ptr<Operation>> ops_;
+  int infra_retries_ = 0;
   int outstanding_ = 0;  // started and not delivered (simulation thread only)
   std::function<bool()> stop_;
   std::mutex mu_;

@@ -6,7 +6,6 @@
 #include <iostream>
 #include <sstream>
 
-#include "sim/scenario/device_model_catalog.hpp"
 #include "hil/board/board_calibration.hpp"
 #include "hil/board/board_health.hpp"
 #include "hil/board/board_hook.hpp"
@@ -15,6 +14,9 @@
 #include "hil/board/board_update.hpp"
 #include "sim/cli/board_lock_options.hpp"
 #include "sim/cli/hil_image_command.hpp"
+#include "hil/board/known_state.hpp"
+#include "sim/cli/board_lookup.hpp"
+#include "sim/cli/hil_recovery_commands.hpp"
 #include "sim/core/atomic_file.hpp"
 #include "sim/core/exit_codes.hpp"
 
@@ -31,7 +33,19 @@ const char* kHilUsage =
     "  fleetsim hil probe BOARD [--boards FILE]\n"
     "      health check: echo, mcumgr params, image state read; prints the slots\n"
     "  fleetsim hil flash BOARD IMAGE [--boards FILE] [--reboot-timeout S]\n"
-    "      full update: upload (resumable), verify slot-1 hash, test, reset, wait, probe, confirm\n"
+    "      recover a known state first (as below: an unconfirmed image is reverted, a pending slot 1\n"
+    "      erased), then the full update: upload (resumable), verify slot-1 hash, test, reset, wait,\n"
+    "      probe, confirm\n"
+    "  fleetsim hil state BOARD [--boards FILE]\n"
+    "      image state read: each slot's version and flags, what the state means and how to recover\n"
+    "  fleetsim hil reset BOARD [--boards FILE] [--reboot-timeout S]\n"
+    "      SMP reset, wait until the board answers again (its boards.json hooks if it does not);\n"
+    "      MCUboot then swaps in a pending test image, or reverts an unconfirmed one\n"
+    "  fleetsim hil confirm BOARD [--boards FILE]\n"
+    "      make the running image permanent (image state set, confirm=true)\n"
+    "  fleetsim hil erase BOARD [--boards FILE]\n"
+    "      erase slot 1 (a stale upload or test image); a board refuses while slot 1 is pending or holds\n"
+    "      the image an unconfirmed one would revert to: reset it first\n"
     "  fleetsim hil calibrate BOARD IMAGE [--boards FILE] [--rounds N] [--out FILE]\n"
     "      measure upload throughput, reset-to-ready and health-check time over N rounds and\n"
     "      write them as device-model parameters (JSON; to stdout without --out)\n"
@@ -44,51 +58,7 @@ const char* kHilUsage =
     "The board is reserved for the operation (see --board-wait, --board-lock-dir).\n"
     "Exit codes: 0 ok, 1 the firmware failed, 2 bad input or usage, 3 board unreachable, unhealthy or busy.\n";
 
-int usage_error(const std::string& message) {
-  std::cerr << "fleetsim hil: " << message << "\n(see 'fleetsim hil --help')\n";
-  return exit_code::kBadInput;
-}
-
-std::vector<std::string> catalog_model_names() {
-  std::vector<std::string> names;
-  for (const auto& m : builtin_device_models()) names.push_back(m.name);
-  return names;
-}
-
-// BOARD as a URI or an inventory id; nullopt after printing the problem.
-// `lock_dir` becomes the inventory's "lock_dir" (unchanged for a URI).
-std::optional<BoardSpec> resolve_board(const std::string& board, const po::variables_map& vm, int& code,
-                                       std::string& lock_dir) {
-  if (board.find("://") != std::string::npos) {
-    auto uri = parse_transport_uri(board);
-    if (!uri) {
-      code = usage_error("BOARD " + uri.error());
-      return std::nullopt;
-    }
-    BoardSpec spec;
-    spec.id = board;
-    spec.uri_text = board;
-    spec.uri = uri.value();
-    return spec;
-  }
-  if (!vm.count("boards")) {
-    code = usage_error("BOARD \"" + board + "\" is not a URI; give --boards FILE to look it up as a board id");
-    return std::nullopt;
-  }
-  const std::string file = vm["boards"].as<std::string>();
-  auto loaded = load_board_inventory_file(file, catalog_model_names());
-  if (!loaded.inventory) {
-    std::cerr << loaded.format(file);
-    code = exit_code::kBadInput;
-    return std::nullopt;
-  }
-  lock_dir = loaded.inventory->lock_dir;
-  if (const BoardSpec* spec = loaded.inventory->find(board)) return *spec;
-  std::string ids;
-  for (const auto& b : loaded.inventory->boards) ids += (ids.empty() ? "" : ", ") + b.id;
-  code = usage_error("no board \"" + board + "\" in " + file + " (boards: " + ids + ")");
-  return std::nullopt;
-}
+int usage_error(const std::string& message) { return hil_usage_error(message); }
 
 std::optional<std::vector<std::uint8_t>> read_image(const std::string& path, McubootImageInfo& info, int& code) {
   std::ifstream in(path, std::ios::binary);
@@ -107,26 +77,6 @@ std::optional<std::vector<std::uint8_t>> read_image(const std::string& path, Mcu
   return bytes;
 }
 
-std::unique_ptr<SmpTransport> open_board(const BoardSpec& board, int& code) {
-  try {
-    return open_transport(board.uri);
-  } catch (const std::exception& e) {
-    std::cerr << "fleetsim hil: board " << board.id << " (" << board.uri_text << "): " << e.what() << "\n";
-    code = exit_code::kInfrastructure;
-    return nullptr;
-  }
-}
-
-void print_slots(const ImageState& state) {
-  for (const auto& s : state.slots) {
-    std::string flags;
-    for (auto [on, name] : {std::pair{s.active, "active"}, {s.confirmed, "confirmed"}, {s.pending, "pending"},
-                            {s.permanent, "permanent"}, {s.bootable, "bootable"}})
-      if (on) flags += std::string(flags.empty() ? "" : ",") + name;
-    std::printf("  slot %d  %-12s %s\n", s.slot, s.version.c_str(), flags.c_str());
-  }
-}
-
 int cmd_probe(const BoardSpec& board) {
   int code = exit_code::kOk;
   auto transport = open_board(board, code);
@@ -139,7 +89,7 @@ int cmd_probe(const BoardSpec& board) {
   }
   std::printf("%s (%s): healthy in %.3f s, running %s, buffers %u x %u bytes\n", board.id.c_str(),
               transport->uri().c_str(), h.seconds, h.running_version.c_str(), h.params.buf_count, h.params.buf_size);
-  print_slots(h.state);
+  std::fputs(describe_slots(h.state).c_str(), stdout);
   return exit_code::kOk;
 }
 
@@ -175,6 +125,14 @@ int cmd_flash(const BoardSpec& board, const std::string& image_path, double rebo
   };
   std::cerr << "fleetsim hil: flashing " << image_path << " (" << info.version.text() << ", " << image.size()
             << " bytes) to " << board.id << " (" << transport->uri() << ")\n";
+  // A board left half-updated (an interrupted gate) would refuse the upload: recover first.
+  const KnownStateReport known = bring_to_known_state(client, "", std::nullopt, options);
+  if (!known.ready) {
+    std::cerr << "fleetsim hil: board " << board.id << " (" << transport->uri()
+              << ") could not be brought to a known state: " << known.message << "\n";
+    return exit_code::kInfrastructure;
+  }
+  std::cerr << "  known state: " << known.message << "\n";
   const BoardUpdateReport r = update_board(client, image, info, options);
   std::printf("%s: %s: %s (%.3f s)\n", board.id.c_str(), to_string(r.outcome), r.message.c_str(), r.seconds);
   if (r.upload_seconds > 0) {
@@ -252,10 +210,12 @@ int run_hil_command(int argc, char** argv) {
     return exit_code::kOk;
   }
   const auto args = vm.count("args") ? vm["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
-  if (args.empty()) return usage_error("missing operation (expected probe, flash or calibrate)");
+  const char* kOperations = "probe, flash, calibrate, state, reset, confirm or erase";
+  if (args.empty()) return usage_error(std::string("missing operation (expected ") + kOperations + ")");
   const std::string& op = args[0];
-  const std::size_t wanted = op == "probe" ? 2 : (op == "flash" || op == "calibrate") ? 3 : 0;
-  if (wanted == 0) return usage_error("unknown operation \"" + op + "\" (expected probe, flash or calibrate)");
+  const std::size_t wanted =
+      op == "probe" || is_recovery_operation(op) ? 2 : (op == "flash" || op == "calibrate") ? 3 : 0;
+  if (wanted == 0) return usage_error("unknown operation \"" + op + "\" (expected " + kOperations + ")");
   if (args.size() != wanted)
     return usage_error(op + (wanted == 2 ? " takes BOARD" : " takes BOARD IMAGE") + ", got " +
                        std::to_string(args.size() - 1) + " argument(s)");
@@ -268,7 +228,8 @@ int run_hil_command(int argc, char** argv) {
   if (!lock) return usage_error(lock_error);
   int code = exit_code::kOk;
   std::string inventory_lock_dir;
-  const auto board = resolve_board(args[1], vm, code, inventory_lock_dir);
+  const auto board =
+      resolve_board(args[1], vm.count("boards") ? vm["boards"].as<std::string>() : "", code, &inventory_lock_dir);
   if (!board) return code;
   // The board stays reserved until the operation is over (README "Sharing a bench").
   if (lock->dir.empty()) lock->dir = inventory_lock_dir;
@@ -278,6 +239,7 @@ int run_hil_command(int argc, char** argv) {
     return exit_code::kInfrastructure;
   }
   if (op == "probe") return cmd_probe(*board);
+  if (is_recovery_operation(op)) return run_recovery_operation(op, *board, reboot_timeout);
   if (op == "flash") return cmd_flash(*board, args[2], reboot_timeout);
   return cmd_calibrate(*board, args[2], rounds, reboot_timeout, vm.count("out") ? vm["out"].as<std::string>() : "");
 }

@@ -1,4 +1,4 @@
-// `fleetsim hil probe|flash|calibrate …`: single-board operations from the command line
+// `fleetsim hil probe|flash|calibrate|state|reset|confirm|erase …`: single-board operations from the command line
 // (README "Hardware in the loop"). Exit codes: 0 ok, 1 the firmware failed (revert, rejected image), 2 bad input
 // or usage, 3 infrastructure (board unreachable or unhealthy).
 #pragma once

@@ -357,11 +357,13 @@ World::FleetView World::synchronise(bool counters_only, std::vector<int64_t> dem
     on_int(v.totals.executed);
     on_int(v.totals.in_progress);
     on_int(v.totals.canceled);
+    on_int(v.totals.withdrawn);
     for (int64_t& x : v.totals.failures) on_int(x);
     for (WaveTally& w : v.totals.waves) {
       on_int(w.released);
       on_int(w.succeeded);
       on_int(w.failed);
+      on_int(w.withdrawn);
     }
     for (int64_t* x : {&v.on_target, &v.refused, &v.corrupt_downloads, &v.cdn_connections, &v.interval_requests,
                        &v.interval_throttled, &v.interval_refused, &v.target_gains})
@@ -769,6 +771,15 @@ void World::installed(uint32_t d, Seconds now) {
   if (options_.trace_devices) traces_[d].installed = now.value;
 }
 
+void World::withdrawn(uint32_t d) {
+  const Device& dev = lifecycle_.device(d);
+  if (options_.trace_devices) traces_[d].finished = kernel_.now().value;
+  if (dev.rollback_job) return;
+  ++wave_tallies_[dev.wave].withdrawn;
+  ++totals_.withdrawn;
+  --totals_.in_progress;
+}
+
 void World::finished(uint32_t d, DeviceState terminal, uint16_t previous_version) {
   Device& dev = lifecycle_.device(d);
   const double now = kernel_.now().value;
@@ -873,7 +884,7 @@ void World::sample_row() {
   row.throttled = view.interval_throttled + int64_t(std::llround(overflow));
   background_throttled_ += int64_t(std::llround(overflow));
   row.refused = view.interval_refused;
-  row.released = view.totals.in_progress + view.totals.executed + view.totals.canceled;
+  row.released = view.totals.in_progress + view.totals.executed + view.totals.canceled + view.totals.withdrawn;
   row.held_back = held_back(view.totals);
   row.failures = view.totals.failures[size_t(FailureType::Any)];
   row.rollout_state = to_string(controller_->state());

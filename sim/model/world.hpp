@@ -135,6 +135,7 @@ class World final : public KernelClient, public SampleSource {
   void corrupt_download() { ++corrupt_downloads_; }
   void installed(uint32_t d, Seconds now);
   void finished(uint32_t d, DeviceState terminal, uint16_t previous_version);
+  void withdrawn(uint32_t d);
 
  private:
   // Per-cohort constants resolved once.
@@ -196,8 +197,11 @@ class World final : public KernelClient, public SampleSource {
   // Devices needing the update that the rollout filter leaves out; the fleet's, a constant.
   int64_t excluded() const { return device_count_ - on_target_initially_ - eligible_; }
   // Targeted devices needing the update whose execution has not started: not released yet (later
-  // waves, a pause, an abort, a maintenance window) or cancelled before it did anything.
-  int64_t held_back(const FleetTally& fleet) const { return eligible_ - fleet.in_progress - fleet.executed; }
+  // waves, a pause, an abort, a maintenance window) or cancelled before it did anything. Devices
+  // withdrawn from their wave (their board failed for infrastructure reasons) are not among them.
+  int64_t held_back(const FleetTally& fleet) const {
+    return eligible_ - fleet.in_progress - fleet.executed - fleet.withdrawn;
+  }
   Seconds spread(Seconds now, int64_t index, int64_t count) const;
   void on_fault(uint32_t index, bool starting);
   // The share of a region's nominal capacity its outages and CDN degradations leave now.

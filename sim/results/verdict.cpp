@@ -19,8 +19,8 @@ const char* outcome_name(CheckResult::Outcome o) {
 int exit_code_for(const std::vector<CheckResult>& cases) {
   int code = exit_code::kOk;
   for (const CheckResult& c : cases) {
-    if (c.outcome == CheckResult::Outcome::Error) return exit_code::kInfrastructure;
-    if (c.outcome == CheckResult::Outcome::Failed) code = exit_code::kFailed;
+    if (c.outcome == CheckResult::Outcome::Failed) return exit_code::kFailed;
+    if (c.outcome == CheckResult::Outcome::Error) code = exit_code::kInfrastructure;
   }
   return code;
 }

@@ -9,8 +9,9 @@
 
 namespace fleetsim {
 
-// kOk when every case passed, kInfrastructure when any case is an infrastructure error, else
-// kFailed.
+// kFailed when any case failed, else kInfrastructure when any case is an infrastructure error,
+// else kOk. A demonstrated failure wins: a CI that retries exit 3 (infrastructure) must never
+// retry a build that failed on another board or gate of the same run (README "Exit codes").
 int exit_code_for(const std::vector<CheckResult>& cases);
 
 // "passed", "failed" or "error".

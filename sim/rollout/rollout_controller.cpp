@@ -126,8 +126,11 @@ ReleasePlan RolloutController::on_tick(Seconds now, const FleetTally& tally) {
   for (;;) {
     const int w = wave_;
     const Gate& g = gate_of(w);
-    const int64_t size = wave_size(w);
     const WaveTally t = size_t(w) < tally.waves.size() ? tally.waves[w] : WaveTally{};
+    // Withdrawn devices (their HIL board failed for infrastructure reasons) leave the gate's
+    // denominator: they say nothing about the firmware. A wave of only withdrawn devices has
+    // nothing to judge and passes, like an empty wave.
+    const int64_t size = wave_size(w) - t.withdrawn;
     if (size > 0 && g.max_failure && double(t.failed) / double(size) > *g.max_failure) {
       fire(now, g.action,
            "wave " + std::to_string(w) + " error condition: " + std::to_string(t.failed) + " of " +
@@ -135,7 +138,7 @@ ReleasePlan RolloutController::on_tick(Seconds now, const FleetTally& tally) {
                pct(*g.max_failure), plan);
       return plan;
     }
-    if (phase_ == Phase::Releasing && t.released >= size) {
+    if (phase_ == Phase::Releasing && t.released >= wave_size(w)) {
       phase_ = Phase::Running;
       outcomes_[w].released = now;
     }

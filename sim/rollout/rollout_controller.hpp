@@ -8,6 +8,7 @@
 //  - success condition (hawkBit): succeeded / wave size ≥ min_success, or every device of the
 //    wave finished when min_success is unset; then the wave soaks, then the next one starts;
 //  - error condition (hawkBit): failed / wave size > max_failure (strict), checked every tick;
+//  - a wave's size for both excludes its withdrawn devices (HIL boards lost to infrastructure);
 //  - abort criteria (AWS): executed ≥ min_executed and failures of the type / executed > threshold;
 //  - rate: max_per_minute, or an exponential ramp base·factor^k, k = ⌊notified (or succeeded) /
 //    N⌋, capped by max_per_minute; max_concurrent bounds executions in progress.
@@ -30,6 +31,7 @@ struct WaveTally {
   int64_t released = 0;
   int64_t succeeded = 0;
   int64_t failed = 0;     // final failures (after rollout-level retries)
+  int64_t withdrawn = 0;  // released to a HIL board that failed for infrastructure reasons: out of the gate
 };
 
 // Sums over the fleet; every field adds up across shards.
@@ -39,6 +41,7 @@ struct FleetTally {
   int64_t executed = 0;       // executions that reached a final outcome
   int64_t in_progress = 0;
   int64_t canceled = 0;       // executions an abort or rollback cancelled (neither in progress nor executed)
+  int64_t withdrawn = 0;      // devices withdrawn from their wave (WaveTally::withdrawn)
   std::array<int64_t, kFailureTypeCount> failures{};
   std::vector<WaveTally> waves;
 };

@@ -11,6 +11,11 @@ namespace fleetsim {
 struct HilBinding {
   std::string image;        // as written
   std::string image_path;   // resolved: relative paths are relative to the scenario file
+  // The image of the boards' initial version, flashed by the known-state step to a board that
+  // runs another version (empty: none; such a board makes the run refuse to start).
+  std::string baseline;       // as written
+  std::string baseline_path;  // resolved like image_path
+  bool required = true;       // a run without --boards is a usage error
   std::string boards_in;    // as written: "wave:N" or "cohort:NAME"
   int wave = -1;            // wave:N
   std::string cohort;       // cohort:NAME

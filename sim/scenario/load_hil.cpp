@@ -16,15 +16,23 @@ using namespace json_reader;
 std::optional<HilBinding> read_hil(const Field& f, const std::string& file, const Rollout& rollout,
                                    const std::vector<std::string>& cohort_names) {
   if (!f.j) return std::nullopt;
-  Obj o(f, {"image", "boards_in", "pace", "impair", "console"});
+  Obj o(f, {"image", "baseline", "boards_in", "pace", "impair", "required", "console"});
   if (!o.valid()) return std::nullopt;
   HilBinding h;
+  auto resolved = [&](const std::string& written) {
+    std::filesystem::path path(written);
+    if (path.is_relative()) path = std::filesystem::path(file).parent_path() / path;
+    return path.lexically_normal().string();
+  };
   if (auto image = text(o.required("image", "the path of the MCUboot image the boards are flashed with"))) {
     h.image = *image;
-    std::filesystem::path path(*image);
-    if (path.is_relative()) path = std::filesystem::path(file).parent_path() / path;
-    h.image_path = path.lexically_normal().string();
+    h.image_path = resolved(*image);
   }
+  if (auto baseline = text(o["baseline"])) {
+    h.baseline = *baseline;
+    h.baseline_path = resolved(*baseline);
+  }
+  set(h.required, boolean(o["required"]));
   h.boards_in = "wave:0";
   Field scope = o["boards_in"];
   if (auto t = text(scope)) {

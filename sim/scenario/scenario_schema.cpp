@@ -360,6 +360,8 @@ json scenario_json_schema() {
                         {"kernel", object({{"simgrid", object({{"network_model",
                                                                 one_of_strings(simgrid_network_models())}})}})},
                         {"hil", object({{"image", str()},
+                                        {"baseline", str()},
+                                        {"required", json{{"type", "boolean"}}},
                                         {"boards_in", pattern("device slots the boards stand in for: wave:N or cohort:NAME",
                                                               "^(wave:[0-9]+|cohort:.+)$")},
                                         {"pace", json{{"type", "number"}, {"exclusiveMinimum", 0},

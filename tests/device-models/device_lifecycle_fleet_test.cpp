@@ -106,6 +106,7 @@ class RecordingFleet {
     finished_state = terminal;
     previous_version = previous;
   }
+  void withdrawn(uint32_t) {}
 
   DeviceModel model;
   DeviceLifecycle<RecordingFleet> lifecycle{*this};

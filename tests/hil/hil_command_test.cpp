@@ -113,9 +113,9 @@ TEST_CASE("hil calibrate writes measured upload rate, reset-to-ready and health-
 
 TEST_CASE("hil usage errors exit 2 and say what is expected", "[hil][cli]") {
   CHECK(run_fleetsim("hil").exit_code == 2);
-  Cli unknown = run_fleetsim("hil erase udp://127.0.0.1:1");
+  Cli unknown = run_fleetsim("hil wipe udp://127.0.0.1:1");
   CHECK(unknown.exit_code == 2);
-  CHECK(unknown.output.find("expected probe, flash or calibrate") != std::string::npos);
+  CHECK(unknown.output.find("expected probe, flash, calibrate, state, reset, confirm or erase") != std::string::npos);
   Cli no_image = run_fleetsim("hil flash udp://127.0.0.1:1");
   CHECK(no_image.exit_code == 2);
   CHECK(no_image.output.find("flash takes BOARD IMAGE") != std::string::npos);

@@ -157,8 +157,13 @@ TEST_CASE(
                            {{"board.id", "emu-1"}, {"seconds.upload", "1.250"}}});
   report.checks.push_back({"hil", "board emu-2 update to 1.3.0", CheckResult::Outcome::Error, 1.0, "board unreachable",
                            "no answer on 127.0.0.1:1337 <&>", {}});
-  const auto cases = run_test_cases(report);
-  CHECK(exit_code_for(cases) == 3);  // an infrastructure error outranks the failed assertion
+  auto cases = run_test_cases(report);
+  // The failed assertion (devices.bricked, passed=false) is a demonstrated failure: it outranks
+  // the infrastructure error, so a CI that retries exit 3 does not retry this run.
+  CHECK(exit_code_for(cases) == 1);
+  cases.erase(cases.begin());  // without the failed assertion only the error is left: exit 3
+  CHECK(exit_code_for(cases) == 3);
+  cases.insert(cases.begin(), run_test_cases(report).front());
 
   const XmlElement root = XmlReader::parse(junit_xml("hand-made", {{"", cases}}));
   const JunitCounts counts = check_junit_structure(root);

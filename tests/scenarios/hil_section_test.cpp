@@ -53,3 +53,20 @@ TEST_CASE("problems in the hil section are reported at their JSON pointers", "[h
   text = load_scenario_text(doc.dump(), "s.json").format("s.json");
   CHECK(text.find("s.json: /hil/boards_in: \"canary\" is not a device scope") != std::string::npos);
 }
+
+TEST_CASE("a hil section's baseline is relative to the scenario file and boards are required unless it says not",
+          "[hil][scenario]") {
+  Doc doc = minimal_scenario(10);
+  doc["hil"] = Doc::parse(R"({"image": "app.bin", "baseline": "images/base.bin"})");
+  LoadResult r = load_scenario_text(doc.dump(), "ci/canary.json");
+  REQUIRE(r.scenario);
+  CHECK(r.scenario->hil->baseline_path == "ci/images/base.bin");
+  CHECK(r.scenario->hil->required);  // the default
+  doc["hil"]["required"] = false;
+  LoadResult optional = load_scenario_text(doc.dump(), "ci/canary.json");
+  REQUIRE(optional.scenario);
+  CHECK_FALSE(optional.scenario->hil->required);
+  doc["hil"]["required"] = "no";
+  const std::string text = load_scenario_text(doc.dump(), "s.json").format("s.json");
+  CHECK(text.find("s.json: /hil/required:") != std::string::npos);
+}

@@ -562,3 +562,41 @@ TEST_CASE("the decision log records start, wave starts, passes and completion in
   // A completed rollout releases nothing more.
   CHECK(f.tick(c, 180).wave == -1);
 }
+
+TEST_CASE("withdrawn devices leave their wave's gate: the rest of the wave decides", "[controller]") {
+  // Canary of 2 devices, then the rest (100 % of 10); max_failure 0, no soak. One canary device is
+  // withdrawn (its HIL board was lost), the other succeeds: the gate judges 1 of 1 succeeded, so
+  // the canary passes and wave 1 starts at once. Without the withdrawal, 1 + 0 < 2 finished and
+  // the canary would wait for ever.
+  Rollout r = waves_rollout({devices_wave(2), percent_wave(1.0)});
+  r.gates.max_failure = 0.0;
+  RolloutController c(r, 10);
+  Fleet f(c);
+  REQUIRE(f.tick(c, 0).count == 2);
+  f.tally.waves[0].withdrawn = 1;
+  f.tally.withdrawn = 1;
+  f.tally.in_progress -= 1;
+  f.succeed(0, 1);
+  const ReleasePlan next = f.tick(c, 60);
+  CHECK(c.waves()[0].result == "passed");
+  CHECK(next.wave == 1);
+  CHECK(next.count == 8);  // wave 1: 10 − 2 devices
+  CHECK(c.state() == RolloutState::Running);
+}
+
+TEST_CASE("a failure among the devices left after a withdrawal still trips the gate", "[controller]") {
+  // Wave of 4, max_failure 25 %: 2 withdrawn leave 2 judged; 1 failed = 50 % > 25 % fires; judged
+  // over all 4 it would be 25 %, which does not.
+  Rollout r = waves_rollout({devices_wave(4), percent_wave(1.0)});
+  r.gates.max_failure = 0.25;
+  RolloutController c(r, 10);
+  Fleet f(c);
+  REQUIRE(f.tick(c, 0).count == 4);
+  f.tally.waves[0].withdrawn = 2;
+  f.tally.withdrawn = 2;
+  f.tally.in_progress -= 2;
+  f.fail(0, 1);
+  f.tick(c, 60);
+  CHECK(c.state() == RolloutState::Paused);
+  CHECK(contains(c.decisions().back().reason, "1 of 2 failed (50%)"));
+}
