@@ -96,7 +96,6 @@ class HilBridge final : public ExternalDevices, public ExternalPacer {
     std::thread worker;
     bool done = false;              // guarded by mu_
     Clock::time_point wall_done;    // guarded by mu_
-    BoardUpdateReport report;       // written by the worker before `done`
     SmpTranscript transcript;       // the worker's SMP exchange; read after `done`
     std::vector<ConsoleLine> console;  // the board's console during the update; read after `done`
     std::string console_failure;       // an expected console line that did not come; read after `done`
