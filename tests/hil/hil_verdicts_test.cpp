@@ -165,7 +165,8 @@ TEST_CASE("validate --boards reports every problem of the scenario, the inventor
   // Every board stands for a catalog model that does not occur in the canary (model "m").
   Doc boards;
   for (int i = 0; i < 3; ++i)
-    boards["boards"].push_back({{"id", "b" + std::to_string(i)}, {"uri", "udp://127.0.0.1:9"}, {"stands_for", "nbiot-meter"}});
+    boards["boards"].push_back(
+        {{"id", "b" + std::to_string(i)}, {"uri", "udp://127.0.0.1:" + std::to_string(9 + i)}, {"stands_for", "nbiot-meter"}});
   std::ofstream(dir / "boards.json") << boards.dump(2);
   const Cli r = run_fleetsim("validate " + shell_quote(with_baseline) + " --boards " + shell_quote(dir / "boards.json"));
   INFO(r.output);
@@ -185,7 +186,7 @@ TEST_CASE("validate --boards reports every problem of the scenario, the inventor
   CHECK(has(ok.output, "ok (2 boards, image 2.0.0)"));
 }
 
-TEST_CASE("--infra-retries power-cycles a board lost mid-upload with its reset hook and resumes the upload",
+TEST_CASE("with --infra-retries a board lost mid-upload is power-cycled by its reset hook and its upload resumes",
           "[hil][verdicts]") {
   StartedBoard board(BoardLink::Udp, {"--reset-time", "0.2", "--die-at-offset", "20000"});
   TempDir dir;
