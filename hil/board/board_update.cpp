@@ -234,7 +234,7 @@ const char* to_string(BoardUpdateOutcome outcome) {
   return "?";
 }
 
-std::string BoardUpdateReport::detail() const {
+std::string format_steps(const std::vector<BoardUpdateStep>& steps) {
   std::string out;
   char buf[64];
   for (const auto& s : steps) {
@@ -243,6 +243,12 @@ std::string BoardUpdateReport::detail() const {
     if (!s.note.empty()) out += "  " + s.note;
     out += "\n";
   }
+  return out;
+}
+
+std::string BoardUpdateReport::detail() const {
+  std::string out = format_steps(steps);
+  char buf[64];
   std::snprintf(buf, sizeof buf, "total    %8.3f s", seconds);
   return out + buf + "\n";
 }

@@ -32,6 +32,9 @@ struct BoardUpdateStep {
   std::string note;
 };
 
+// One line per step: its name, its time and its note.
+std::string format_steps(const std::vector<BoardUpdateStep>& steps);
+
 struct BoardUpdateReport {
   BoardUpdateOutcome outcome = BoardUpdateOutcome::Infrastructure;
   std::string message;  // one line: what happened

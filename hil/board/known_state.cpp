@@ -191,17 +191,7 @@ std::string describe_slots(const ImageState& state) {
   return out + "\n";
 }
 
-std::string KnownStateReport::detail() const {
-  std::string out;
-  char buf[64];
-  for (const auto& s : steps) {
-    std::snprintf(buf, sizeof buf, "%-8s %8.3f s", s.name.c_str(), s.seconds);
-    out += buf;
-    if (!s.note.empty()) out += "  " + s.note;
-    out += "\n";
-  }
-  return out;
-}
+std::string KnownStateReport::detail() const { return format_steps(steps); }
 
 KnownStateReport bring_to_known_state(SmpClient& client, const std::string& version,
                                       const std::optional<BaselineImage>& baseline, const BoardUpdateOptions& options) {
