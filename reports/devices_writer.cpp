@@ -17,10 +17,12 @@ void append_time(std::string& out, double t) {
 }
 }  // namespace
 
+const char* const kDevicesCsvHeader =
+    "id,cohort,model,region,initial_version,final_version,released_s,notified_s,pickup_wait_s,download_start_s,"
+    "download_end_s,installed_s,finished_s,bytes,attempts,outcome";
+
 std::string devices_csv(const Results& r) {
-  std::string out =
-      "id,cohort,model,region,initial_version,final_version,notified_s,download_start_s,download_end_s,"
-      "installed_s,finished_s,bytes,attempts,outcome\n";
+  std::string out = std::string(kDevicesCsvHeader) + "\n";
   if (!r.traced) return out;
   out.reserve(out.size() + r.traces.size() * 96);
   size_t cohort = 0;
@@ -29,7 +31,9 @@ std::string devices_csv(const Results& r) {
     const DeviceTrace& t = r.traces[d];
     out += std::to_string(d) + "," + r.cohort_names[cohort] + "," + r.cohort_models[cohort] + "," +
            r.cohort_regions[cohort] + "," + r.versions[r.initial_version[d]] + "," + r.versions[r.final_version[d]];
+    append_time(out, t.released);
     append_time(out, t.notified);
+    append_time(out, t.released >= 0 && t.notified >= 0 ? t.notified - t.released : -1.0);
     append_time(out, t.download_start);
     append_time(out, t.download_end);
     append_time(out, t.installed);

@@ -11,6 +11,8 @@ namespace fleetsim {
 std::string summary_json(const Results& results);        // deterministic
 std::string timeseries_csv(const Results& results);      // deterministic, one row per interval
 std::string devices_csv(const Results& results);         // deterministic, one row per device
+// devices.csv's header line (without the newline), which `fleetsim compare` reads back.
+extern const char* const kDevicesCsvHeader;
 std::string run_json(const RunStats& stats);             // not deterministic: wall time, RSS
 
 }  // namespace fleetsim

@@ -6,18 +6,17 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "reports/result_writers.hpp"
 #include "reports/results_folder.hpp"
 
 namespace fleetsim {
 
 namespace {
 
-const char* const kHeader =
-    "id,cohort,model,region,initial_version,final_version,notified_s,download_start_s,download_end_s,installed_s,"
-    "finished_s,bytes,attempts,outcome";
-constexpr size_t kColumns = 14;
-constexpr size_t kFirstTime = 6, kLastTime = 10, kFinalVersion = 5, kBytes = 11, kAttempts = 12, kOutcome = 13;
-constexpr size_t kDownloadStart = 7, kDownloadEnd = 8;
+const char* const kHeader = kDevicesCsvHeader;
+constexpr size_t kColumns = 16;
+constexpr size_t kFirstTime = 6, kLastTime = 12, kFinalVersion = 5, kBytes = 13, kAttempts = 14, kOutcome = 15;
+constexpr size_t kDownloadStart = 9, kDownloadEnd = 10;
 
 using Rows = std::vector<std::vector<std::string>>;
 
@@ -146,8 +145,8 @@ std::optional<RunComparison> compare_runs(const std::string& dir_a, const std::s
   c.label_b = label(side_b.run);
   c.tolerance = tolerance;
   c.devices = int64_t(a.size());
-  static const char* const kTimeNames[] = {"notified_s", "download_start_s", "download_end_s", "installed_s",
-                                           "finished_s"};
+  static const char* const kTimeNames[] = {"released_s", "notified_s", "pickup_wait_s", "download_start_s",
+                                           "download_end_s", "installed_s", "finished_s"};
   std::vector<double> duration_changes;
   for (size_t i = 0; i < a.size(); ++i) {
     const auto& x = a[i];

@@ -691,6 +691,7 @@ void World::release(uint32_t d, Seconds now) {
   if (dev.executions == 0 && !dev.rollback_job) {  // retries and rollback jobs are not new releases
     ++totals_.in_progress;
     ++wave_tallies_[dev.wave].released;
+    if (options_.trace_devices && traces_[d].released < 0) traces_[d].released = now.value;
   }
   lifecycle_.release(d, now);
 }

@@ -63,7 +63,9 @@ class SampleSource {
 
 // Per-device history, kept only with --trace-devices.
 struct DeviceTrace {
-  double notified = -1, download_start = -1, download_end = -1, installed = -1, finished = -1;
+  // released: the rollout released the device's execution; notified: the device picked it up
+  // (its next poll, or at once over a push connection) — README "Outputs", devices.csv.
+  double released = -1, notified = -1, download_start = -1, download_end = -1, installed = -1, finished = -1;
   uint32_t bytes = 0;
   uint16_t attempts = 0;
 };

@@ -258,3 +258,31 @@ TEST_CASE("devices the filter excludes and devices the rollout holds back are to
   REQUIRE(col < header.size());
   CHECK(rows.back()[col] == "1");
 }
+
+TEST_CASE("devices.csv gives the release, the pickup and the wait between them") {
+  // The minimal scenario's push device with the rollout starting at 600 s: released at the
+  // first controller tick, t = 600 s; it learns of the job half the region's 2 s round trip later,
+  // t = 601 s (tests/test_scenarios.hpp), so it waited 1 s between release and pickup.
+  testing::Doc doc = testing::minimal_scenario(1);
+  doc["rollout"]["start"] = "10m";
+  const auto run = testing::run_scenario(doc);
+  std::istringstream csv(devices_csv(run->results));
+  std::string header, row;
+  std::getline(csv, header);
+  std::getline(csv, row);
+  auto split = [](const std::string& line) {
+    std::vector<std::string> cells;
+    std::stringstream s(line);
+    for (std::string c; std::getline(s, c, ',');) cells.push_back(c);
+    return cells;
+  };
+  const std::vector<std::string> names = split(header), values = split(row);
+  auto cell = [&](const std::string& name) {
+    const size_t i = size_t(std::find(names.begin(), names.end(), name) - names.begin());
+    REQUIRE(i < values.size());
+    return std::stod(values[i]);
+  };
+  CHECK(cell("released_s") == Approx(600));
+  CHECK(cell("notified_s") == Approx(601));
+  CHECK(cell("pickup_wait_s") == Approx(1));
+}
