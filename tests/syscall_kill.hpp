@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -50,6 +52,16 @@ inline TracedRun run_killed_at_change(const std::vector<std::string>& argv, long
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  // LeakSanitizer stops the world with ptrace when the process exits, which cannot work in a
+  // process already traced: in the sanitizer build the traced run keeps ASan but not leak checks.
+  std::vector<std::string> env_text;
+  const char* asan = std::getenv("ASAN_OPTIONS");
+  env_text.push_back(std::string("ASAN_OPTIONS=") + (asan ? std::string(asan) + ":" : "") + "detect_leaks=0");
+  for (char** e = environ; *e; ++e)
+    if (std::strncmp(*e, "ASAN_OPTIONS=", 13) != 0) env_text.push_back(*e);
+  std::vector<char*> env;
+  for (std::string& e : env_text) env.push_back(e.data());
+  env.push_back(nullptr);
   const pid_t pid = fork();
   if (pid < 0) {
     out.problem = "fork failed";
@@ -61,7 +73,7 @@ inline TracedRun run_killed_at_change(const std::vector<std::string>& argv, long
     dup2(null, 2);
     if (ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != 0) _exit(126);
     raise(SIGSTOP);
-    execv(args[0], args.data());
+    execve(args[0], args.data(), env.data());
     _exit(127);
   }
   int status = 0;
