@@ -122,7 +122,7 @@ class Soak:
         self.lock_dir = self.tmp / "locks"
         self.lock_dir.mkdir()
         self.rng = random.Random(args.seed)
-        self.wrong, self.hangs, self.bricked = [], [], []
+        self.wrong, self.hangs, self.bricked, self.early_signals = [], [], [], []
         self.slowest = (0.0, None)
 
     def hil(self, *words, timeout=STATE_BOUND_S):
@@ -179,7 +179,9 @@ FLASH_FAULTS = ["none", "drop", "corrupt", "die", "no-confirm", "echo-fail", "bo
 #  drop, corrupt  0 or 3: at 1-5 % the client's retransmission normally hides the loss (0); a run
 #                    of losses longer than its retries is an unreachable board (3). Never 1: a lost or
 #                    damaged frame says nothing about the firmware.
-#  die            3: the power goes mid-upload, the board stops answering: infrastructure.
+#  die            3: the power goes mid-upload, the board stops answering: infrastructure. Unless an
+#                    earlier cut left the same image in slot 1 beyond this offset: the upload resumes
+#                    past it, the power never goes, 0.
 #  no-confirm     1: the confirm does not persist, the flow's reset shows MCUboot reverting.
 #  echo-fail      1: the new image's health probe fails, it is not confirmed and reverts. But the
 #                    emulator's switch also fails the echo of a running image that an earlier update
@@ -188,7 +190,8 @@ FLASH_FAULTS = ["none", "drop", "corrupt", "die", "no-confirm", "echo-fail", "bo
 #                    update" - the new firmware was never run, so it cannot be judged.
 #  boot-fail      1: the new image never comes up healthy: rolled back.
 EXPECT_FLASH = {"none": {0}, "slow": {0}, "drop": {0, 3}, "corrupt": {0, 3}, "die": {3}, "no-confirm": {1},
-                "echo-fail": {1}, "echo-fail/updated-image": {3}, "boot-fail": {1}}
+                "echo-fail": {1}, "echo-fail/updated-image": {3}, "boot-fail": {1},
+                "die/offset already uploaded": {0}}
 OUTCOME_OF_RC = {0: "updated", 1: "rolled_back|install_failed", 3: "infrastructure"}
 
 
@@ -248,6 +251,13 @@ def flash_mode(s: Soak):
             s.check_not_bricked(board, what)
             done += 1
             continue
+        resumed = re.search(r"from offset (\d+) in", out)
+        if fault == "die" and rc == 0 and resumed and int(resumed.group(1)) >= int(flags[0].split("=")[1]):
+            # An earlier cycle's cut left this image in slot 1 beyond the offset: the upload resumed
+            # past it, so the power never went (the board must still run).
+            fault = "die/offset already uploaded"
+            if not board.alive():
+                s.wrong_verdict(what, "the upload resumed past the offset but the board died")
         outcomes[(fault, rc)] += 1
         if fault == "die":
             code = board.exit_code(5)
@@ -395,6 +405,9 @@ class Gates:
                 self.s.wrong_verdict(what, f"ended before the signal with exit {rc}: {text[-300:]}")
             return
         name = signal.Signals(sig).name
+        if rc == -sig:  # the signal came before fleetsim's handler: it ended the process, no folder
+            self.s.early_signals.append(f"{what}: killed by {name} {self.exit_after_signal:.2f} s later")
+            return
         summary = json.loads((out / "summary.json").read_text()) if (out / "summary.json").exists() else {}
         junit = (out / "junit.xml").read_text() if (out / "junit.xml").exists() else ""
         problems = []
@@ -478,6 +491,7 @@ def gate_mode(s: Soak):
                 rc = p.returncode
                 s.note_time(time.monotonic() - start, what)
                 expect = {0, 3}
+                mix[f"kill: exit {rc}"] += 1
                 if rc == 0 and f"PASS board b{victim} update" not in text:
                     s.wrong_verdict(what, f"exit 0 though b{victim} was killed before its case passed: {text[-300:]}")
             elif kind == "interrupt":
@@ -486,8 +500,10 @@ def gate_mode(s: Soak):
                 what += f" {signal.Signals(sig).name} at {delay:.2f} s"
                 rc, text, signalled, out, states = g.interrupted_gate(what, sig, delay)
                 g.check_interrupted(what, sig, rc, text, signalled, out)
-                expect = {3} if signalled else {0}
+                expect = {3, -sig} if signalled else {0}  # -sig: see check_interrupted
                 force_good = True
+                mix[f"interrupt {signal.Signals(sig).name} " +
+                    (f"exit {rc}" if signalled else "(gate ended first)")] += 1
             elif kind == "concurrent":
                 wait = s.rng.choice([0, 300])
                 what += f" --board-wait {wait}"
@@ -588,13 +604,13 @@ def points_mode(s: Soak):
     # The run waits up to 10 s for board operations still running (sim/cli/main.cpp), so the points
     # above end with the boards' updates finished. A board whose upload outlasts that bound is
     # abandoned mid-upload: b0 here uploads at 2.5 kB/s (16 s); the next gate must still pass.
-    for b in g.boards:  # fresh boards on 1.0.0: the signal lands in b0's upload, not in a baseline flash
-        b.stop()
-        shutil.rmtree(b.state_dir)
-        b.state_dir.mkdir()
     g.base_flags = []
-    g.set_flags({0: ["--flash-rate=2500"]})
     for sig in (signal.SIGINT, signal.SIGTERM):
+        for b in g.boards:  # fresh boards on 1.0.0: the signal lands in b0's upload, not in a baseline flash
+            b.stop()
+            shutil.rmtree(b.state_dir)
+            b.state_dir.mkdir()
+        g.set_flags({0: ["--flash-rate=2500"]})
         what = f"points: {signal.Signals(sig).name} at 3 s, in a 16 s upload"
         try:
             rc, text, signalled, out, states = g.interrupted_gate(what, sig, 3.0)
@@ -633,6 +649,10 @@ def main():
     s = Soak(args)
     stop = lambda signum, frame: (_ for _ in ()).throw(KeyboardInterrupt())
     signal.signal(signal.SIGTERM, stop)
+    # Started in the background by a non-interactive shell, this process (and so each fleetsim it
+    # starts) would ignore SIGINT: a SIGINT before fleetsim installs its handler would then be lost
+    # and the gate run to its end. A handler here is reset to the default in every child at exec.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     start = time.monotonic()
     try:
         {"flash": flash_mode, "gate": gate_mode, "points": points_mode}[args.mode](s)
@@ -647,6 +667,10 @@ def main():
     print(f"bricked: {len(s.bricked)}")
     for b in s.bricked:
         print(f"  {b}")
+    if s.early_signals:
+        print(f"signals before fleetsim's handler (the process ended by the signal itself): {len(s.early_signals)}")
+        for e in s.early_signals:
+            print(f"  {e}")
     print(f"slowest: {s.slowest[0]:.2f} s ({s.slowest[1]})")
     print(f"total: {time.monotonic() - start:.0f} s")
     return 0 if not (s.wrong or s.hangs or s.bricked) else 1
