@@ -31,7 +31,7 @@ void fix_hash(std::vector<std::uint8_t>& img) {
   const std::size_t hashed = hdr + body + protect;
   for (std::size_t at = hashed + 4; at + 4 + 32 <= img.size(); ++at)
     if (img[at] == hil::kMcubootTlvSha256 && img[at + 1] == 0 && img[at + 2] == 32 && img[at + 3] == 0) {
-      const Sha256Digest d = sha256(std::span<const std::uint8_t>(img).first(hashed));
+      const fleetsim::Sha256Digest d = fleetsim::sha256(std::span<const std::uint8_t>(img).first(hashed));
       std::memcpy(&img[at + 4], d.data(), d.size());
       return;
     }
