@@ -3,16 +3,75 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "reports/html_report.hpp"
 #include "reports/markup_escape.hpp"
+#include "sim/core/units.hpp"
 
 namespace fleetsim {
 
 namespace {
+
+using Json = nlohmann::json;
+
+// A column of sweep.csv and of sweep.html's table, and the quantity of a chart.
+struct Column {
+  std::string header;
+  std::string metric;  // its key in SweepRun::results
+  std::string unit;    // as shown
+  bool hours = false;  // the metric is in seconds, shown in hours
+  bool text = false;
+};
+
+constexpr AssertionMetric kTimeTo[] = {AssertionMetric::RolloutTimeTo50, AssertionMetric::RolloutTimeTo90,
+                                       AssertionMetric::RolloutTimeTo95, AssertionMetric::RolloutTimeTo99};
+
+bool is_time_to(AssertionMetric m) { return std::find(std::begin(kTimeTo), std::end(kTimeTo), m) != std::end(kTimeTo); }
+
+// time_to_* in hours ("time_to_95_h"); sizes get "_B"; the other names say their unit already
+// (platform.peak_egress_bps, exposure.device_hours_old) or are counts and fractions.
+Column column_of(AssertionMetric m) {
+  const AssertionMetricInfo& info = metric_info(m);
+  Column c{std::string(info.name), std::string(info.name), std::string(info.unit)};
+  if (is_time_to(m)) {
+    c.header = std::string(info.name.substr(info.name.find('.') + 1)) + "_h";
+    c.unit = "h";
+    c.hours = true;
+  } else if (info.unit == "B") {
+    c.header += "_B";
+  }
+  c.text = info.kind == MetricKind::Text;
+  return c;
+}
+
+// The time to 50/90/95/99 % always, then every picked metric that is not one of them.
+std::vector<Column> table_columns(const SweepSpec& spec) {
+  std::vector<Column> columns;
+  for (AssertionMetric m : kTimeTo) columns.push_back(column_of(m));
+  for (AssertionMetric m : spec.metrics)
+    if (!is_time_to(m)) columns.push_back(column_of(m));
+  return columns;
+}
+
+std::string verdict(const SweepRun& run) {
+  if (run.exit_code == 0) return "pass";
+  if (run.exit_code == 1) return "fail";  // exit_code::kFailed: an assertion failed
+  return "";
+}
+
+std::optional<double> number_in(const SweepRun& run, const Column& c) {
+  auto it = run.results.find(c.metric);
+  if (c.text || it == run.results.end() || it->second.empty()) return std::nullopt;
+  char* end = nullptr;
+  const double v = std::strtod(it->second.c_str(), &end);
+  if (end == it->second.c_str() || *end != '\0') return std::nullopt;
+  return c.hours ? v / 3600.0 : v;
+}
 
 std::string csv_cell(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -21,6 +80,17 @@ std::string csv_cell(const std::string& s) {
   return out + "\"";
 }
 
+// Whole numbers as integers, others with every digit needed to read the same double back.
+std::string exact_number(double v) {
+  char buf[40];
+  if (v == std::floor(v) && std::abs(v) < 1e15) {
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+    return buf;
+  }
+  return Json(v).dump();
+}
+
+// For people: six significant digits.
 std::string number(double v) {
   char buf[40];
   if (std::abs(v) >= 1e6 || (std::abs(v) < 1e-3 && v != 0)) std::snprintf(buf, sizeof buf, "%.4g", v);
@@ -28,21 +98,93 @@ std::string number(double v) {
   return buf;
 }
 
+std::string cell_text(const SweepRun& run, const Column& c) {
+  if (const std::optional<double> v = number_in(run, c)) return exact_number(*v);
+  auto it = run.results.find(c.metric);
+  return it == run.results.end() ? "" : it->second;
+}
+
+// Every value of `axis` read by `parse` as a number, or nullopt when one does not parse.
+std::optional<std::vector<double>> all_parse(const SweepAxis& axis,
+                                              const std::function<std::optional<double>(const std::string&)>& parse) {
+  std::vector<double> numbers;
+  for (const std::string& v : axis.values) {
+    const std::optional<double> n = parse(v);
+    if (!n || !std::isfinite(*n)) return std::nullopt;
+    numbers.push_back(*n);
+  }
+  return numbers;
+}
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
 }  // namespace
 
+std::optional<NumericAxis> numeric_axis(const SweepAxis& axis) {
+  if (axis.values.empty()) return std::nullopt;
+  auto plain = [](const std::string& v) -> std::optional<double> {
+    char* end = nullptr;
+    const double n = std::strtod(v.c_str(), &end);
+    if (v.empty() || end != v.c_str() + v.size()) return std::nullopt;
+    return n;
+  };
+  NumericAxis a;
+  const bool bytes_per_second = std::all_of(axis.values.begin(), axis.values.end(),
+                                            [](const std::string& v) { return ends_with(v, "B/s"); });
+  if (auto n = all_parse(axis, plain)) {
+    a.numbers = *n;
+  } else if ((n = all_parse(axis, [&](const std::string& v) -> std::optional<double> {
+                if (auto r = units::parse_rate(v)) return bytes_per_second ? r->value : r->value * 8.0;
+                return std::nullopt;
+              }))) {
+    a.numbers = *n;
+    a.unit = bytes_per_second ? "B/s" : "bit/s";
+  } else if ((n = all_parse(axis, [](const std::string& v) -> std::optional<double> {
+                if (auto r = units::parse_per_second(v)) return r->value;
+                return std::nullopt;
+              }))) {
+    a.numbers = *n;
+    a.unit = "/s";
+  } else if ((n = all_parse(axis, [](const std::string& v) -> std::optional<double> {
+                if (auto b = units::parse_size(v)) return b->value;
+                return std::nullopt;
+              }))) {
+    a.numbers = *n;
+    a.unit = "B";
+  } else if ((n = all_parse(axis, [](const std::string& v) -> std::optional<double> {
+                if (auto s = units::parse_duration(v)) return s->value;
+                return std::nullopt;
+              }))) {
+    const double largest = *std::max_element(n->begin(), n->end());
+    const double scale = largest >= 7200 ? 3600 : largest >= 120 ? 60 : 1;
+    a.unit = scale == 3600 ? "h" : scale == 60 ? "min" : "s";
+    for (double s : *n) a.numbers.push_back(s / scale);
+  } else if ((n = all_parse(axis, [&](const std::string& v) -> std::optional<double> {
+                return ends_with(v, "%") ? plain(v.substr(0, v.size() - 1)) : std::nullopt;
+              }))) {
+    a.numbers = *n;
+    a.unit = "%";
+  } else {
+    return std::nullopt;
+  }
+  const auto [lo, hi] = std::minmax_element(a.numbers.begin(), a.numbers.end());
+  a.logarithmic = *lo > 0 && *hi / *lo >= 100;
+  return a;
+}
+
 std::string sweep_csv(const SweepSpec& spec, const std::vector<SweepRun>& runs) {
+  const std::vector<Column> columns = table_columns(spec);
   std::string out;
   for (const SweepAxis& axis : spec.axes) out += csv_cell(axis.path) + ",";
-  out += "seed,exit_code";
-  for (const std::string& name : sweep_result_names()) out += "," + name;
+  out += "seed,exit_code,verdict";
+  for (const Column& c : columns) out += "," + csv_cell(c.header);
   out += "\n";
   for (const SweepRun& run : runs) {
     for (const std::string& v : run.values) out += csv_cell(v) + ",";
-    out += std::to_string(run.seed) + "," + std::to_string(run.exit_code);
-    for (const std::string& name : sweep_result_names()) {
-      auto it = run.results.find(name);
-      out += "," + csv_cell(it == run.results.end() ? "" : it->second);
-    }
+    out += std::to_string(run.seed) + "," + std::to_string(run.exit_code) + "," + verdict(run);
+    for (const Column& c : columns) out += "," + csv_cell(cell_text(run, c));
     out += "\n";
   }
   return out;
@@ -56,70 +198,99 @@ std::string sweep_html(const SweepSpec& spec, const std::vector<SweepRun>& runs)
     if (!by_point.count(run.values)) points.push_back(run.values);
     by_point[run.values].push_back(&run);
   }
+  const std::vector<Column> columns = table_columns(spec);
+  std::vector<Column> charted;  // every picked number metric, in --metric order
+  for (AssertionMetric m : spec.metrics)
+    if (metric_info(m).kind == MetricKind::Number) charted.push_back(column_of(m));
+
   std::ostringstream o;
   o << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>fleetsim sweep: "
     << xml_escape(spec.scenario_file) << "</title>\n<style>\n" << report_asset("uPlot.min.css")
     << "\n</style>\n<style>body{font-family:system-ui,sans-serif;margin:2em}"
     << "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
     << "th{background:#f4f4f4}td.l,th.l{text-align:left}.r{color:#999;font-size:85%}.chart{margin:1em 0}"
+    << ".pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}"
     << "#render-status{display:none}</style></head><body>\n";
   o << "<h1>Sweep of " << xml_escape(spec.scenario_file) << "</h1>\n<p>" << runs.size() << " runs: ";
   for (size_t a = 0; a < spec.axes.size(); ++a) {
     o << (a ? " × " : "") << "<code>" << xml_escape(spec.axes[a].path) << "</code> (" << spec.axes[a].values.size()
       << " values)";
   }
-  o << ", " << spec.seeds << " seed" << (spec.seeds == 1 ? "" : "s")
-    << " each. Cells show the median across seeds and, below it, min – max.</p>\n";
-  o << "<table id=\"sweep\"><tr>";
-  for (const SweepAxis& axis : spec.axes) o << "<th class=\"l\">" << xml_escape(axis.path) << "</th>";
-  for (const std::string& name : sweep_result_names()) o << "<th>" << xml_escape(name) << "</th>";
-  o << "</tr>\n";
-  nlohmann::json chart_points = nlohmann::json::array();
-  std::vector<std::string> charted;  // numeric results, in column order of first appearance
+  o << ", " << spec.seeds << " seed" << (spec.seeds == 1 ? "" : "s") << " each.</p>\n";
+
+  // The charts: every picked number metric against every varied parameter (reports/assets/sweep.js).
+  Json chart_points = Json::array();
+  std::ostringstream table;
+  table << "<table id=\"sweep\"><tr>";
+  for (const SweepAxis& axis : spec.axes) table << "<th class=\"l\">" << xml_escape(axis.path) << "</th>";
+  table << "<th class=\"l\">verdict</th>";
+  for (const Column& c : columns) table << "<th>" << xml_escape(c.header) << "</th>";
+  table << "</tr>\n";
   for (const auto& point : points) {
-    nlohmann::json point_json = {{"values", point}, {"stats", nlohmann::json::object()}};
-    o << "<tr>";
-    for (const std::string& v : point) o << "<td class=\"l\">" << xml_escape(v) << "</td>";
-    for (const std::string& name : sweep_result_names()) {
+    const std::vector<const SweepRun*>& point_runs = by_point[point];
+    const auto passed = size_t(std::count_if(point_runs.begin(), point_runs.end(),
+                                             [](const SweepRun* r) { return verdict(*r) == "pass"; }));
+    Json point_json = {{"values", point}, {"runs", point_runs.size()}, {"passed", passed}, {"stats", Json::object()}};
+    table << "<tr>";
+    for (const std::string& v : point) table << "<td class=\"l\">" << xml_escape(v) << "</td>";
+    if (passed == point_runs.size()) table << "<td class=\"l pass\">pass</td>";
+    else if (passed == 0) table << "<td class=\"l fail\">fail</td>";
+    else table << "<td class=\"l fail\">" << passed << "/" << point_runs.size() << " pass</td>";
+    auto stats = [&](const Column& c) {
       std::vector<double> values;
-      std::vector<std::string> texts;
-      for (const SweepRun* run : by_point[point]) {
-        auto it = run->results.find(name);
-        if (it == run->results.end() || it->second.empty()) continue;
-        char* end = nullptr;
-        const double v = std::strtod(it->second.c_str(), &end);
-        if (end != it->second.c_str() && *end == '\0') values.push_back(v);
-        else texts.push_back(it->second);
-      }
-      o << "<td>";
+      for (const SweepRun* run : point_runs)
+        if (const std::optional<double> v = number_in(*run, c)) values.push_back(*v);
+      std::sort(values.begin(), values.end());
+      return values;
+    };
+    for (const Column& c : columns) {
+      table << "<td>";
+      const std::vector<double> values = stats(c);
       if (!values.empty()) {
-        std::sort(values.begin(), values.end());
         const size_t n = values.size();
         const double median = n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-        point_json["stats"][name] = {values.front(), median, values.back()};
-        if (std::find(charted.begin(), charted.end(), name) == charted.end()) charted.push_back(name);
-        o << number(median);
-        if (n > 1) o << "<br><span class=\"r\">" << number(values.front()) << " – " << number(values.back()) << "</span>";
-      } else if (!texts.empty()) {
+        table << number(median);
+        if (n > 1) table << "<br><span class=\"r\">" << number(values.front()) << " – " << number(values.back()) << "</span>";
+        if (n < point_runs.size()) table << "<br><span class=\"r\">" << point_runs.size() - n << " not reached</span>";
+      } else {
+        std::vector<std::string> texts;
+        for (const SweepRun* run : point_runs) texts.push_back(cell_text(*run, c));
         std::sort(texts.begin(), texts.end());
         texts.erase(std::unique(texts.begin(), texts.end()), texts.end());
-        for (size_t i = 0; i < texts.size(); ++i) o << (i ? ", " : "") << xml_escape(texts[i]);
+        texts.erase(std::remove(texts.begin(), texts.end(), std::string()), texts.end());
+        for (size_t i = 0; i < texts.size(); ++i) table << (i ? ", " : "") << xml_escape(texts[i]);
       }
-      o << "</td>";
+      table << "</td>";
     }
-    o << "</tr>\n";
+    for (const Column& c : charted) {
+      const std::vector<double> values = stats(c);
+      if (values.empty()) continue;
+      const size_t n = values.size();
+      const double median = n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+      point_json["stats"][c.header] = {values.front(), median, values.back()};
+    }
+    table << "</tr>\n";
     chart_points.push_back(std::move(point_json));
   }
-  o << "</table>\n";
-  // The charts: every numeric result against every varied parameter (reports/assets/sweep.js).
-  std::vector<std::string> results;
-  for (const std::string& name : sweep_result_names())
-    if (std::find(charted.begin(), charted.end(), name) != charted.end()) results.push_back(name);
-  nlohmann::json axes = nlohmann::json::array();
-  for (const SweepAxis& axis : spec.axes) axes.push_back({{"path", axis.path}, {"values", axis.values}});
-  const nlohmann::json chart_data = {{"axes", axes}, {"results", results}, {"points", chart_points}};
+  table << "</table>\n";
+
+  Json axes = Json::array();
+  for (const SweepAxis& axis : spec.axes) {
+    Json a = {{"path", axis.path}, {"values", axis.values}};
+    if (const std::optional<NumericAxis> numeric = numeric_axis(axis))
+      a["numeric"] = {{"numbers", numeric->numbers}, {"unit", numeric->unit}, {"log", numeric->logarithmic}};
+    axes.push_back(std::move(a));
+  }
+  Json charts = Json::array();
+  for (const Column& c : charted)
+    charts.push_back({{"column", c.header}, {"title", c.metric + (c.unit.empty() ? "" : " (" + c.unit + ")")}});
+  const Json chart_data = {{"axes", axes}, {"charts", charts}, {"points", chart_points}};
   o << "<h2>Results against each varied parameter</h2>\n<p>One line per combination of the other "
-       "parameters: the median across seeds, the band from min to max.</p>\n<div id=\"charts\"></div>\n"
+       "parameters: the median across seeds, the band from min to max. Numeric values are placed to scale. "
+       "Markers: <span class=\"pass\">green</span> when every seed's assertions held, "
+       "<span class=\"fail\">red</span> when one failed. Times are in hours; an empty time was not "
+       "reached.</p>\n<div id=\"charts\"></div>\n"
+    << "<h2>Points</h2>\n<p>The median across seeds and, below it, min – max.</p>\n" << table.str()
     << "<pre id=\"render-status\"></pre>\n<script type=\"application/json\" id=\"sweep-data\">"
     << script_safe_json(chart_data.dump()) << "</script>\n<script>\n" << report_asset("uPlot.iife.min.js")
     << "\n</script>\n<script>\n" << report_asset("render_status.js") << "</script>\n<script>\n"

@@ -18,6 +18,8 @@ window.fleetsimRenderStatus = function (plots, errors) {
   el.textContent = JSON.stringify({ charts: plots.map(function (p) {
     var status = { id: p.id, points: p.points, coloured_pixels: colouredPixels(p.plot) };
     if (p.y_axis) status.y_axis = p.y_axis;  // what the value axis shows (sweep.html)
+    if (p.x_axis) status.x_axis = p.x_axis;  // where the x values landed (sweep.html)
+    if (p.markers) status.markers = p.markers;  // verdict markers drawn (sweep.html)
     return status;
   }), errors: errors });
   el.setAttribute("data-done", "1");

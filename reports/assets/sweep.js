@@ -1,34 +1,42 @@
-// fleetsim sweep.html: for every varied parameter and every numeric key result, a uPlot chart of
-// the result against the parameter's values — one line per combination of the other parameters,
-// the median across seeds, with the min–max range as a band. Afterwards it writes what it drew
-// into #render-status (points per chart, coloured pixels in each plot area, script errors) so a
-// headless browser can check the page.
+// fleetsim sweep.html: for every varied parameter and every picked number metric, a uPlot chart of
+// the metric against the parameter — one line per combination of the other parameters, the median
+// across seeds with the min–max range as a band, and a marker per point, green when every seed's
+// assertions held and red when one failed. A numeric parameter (data.axes[a].numeric) is placed to
+// scale in its unit, logarithmically when it spans a factor of 100; other values are spaced evenly.
+// Afterwards it writes what it drew into #render-status (points and markers per chart, where the
+// x values landed, coloured pixels in each plot area, script errors) so a headless browser can
+// check the page.
 (function () {
   "use strict";
   var errors = [];
   window.addEventListener("error", function (e) { errors.push(String(e.message)); });
   var data = JSON.parse(document.getElementById("sweep-data").textContent);
-  var palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
+  // Line colours; green and red are the verdict markers' own.
+  var palette = ["#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
+  var PASS = "#1a7f37", FAIL = "#cf222e";
   var plots = [];
 
   function fade(hex) { return hex + "33"; }
 
-  // Value-axis labels: a k/M/G prefix from the largest split, and as many decimals as the step
-  // between splits needs, so that neighbouring labels differ ("0.9994, 0.9996", not "1, 1").
-  function yLabels(splits) {
+  // Labels with a k/M/G prefix from the largest split, and as many decimals as the step between
+  // splits needs, so that neighbouring labels differ ("0.9994, 0.9996", not "1, 1").
+  function prefixedLabels(splits, unit) {
     var max = 0;
     splits.forEach(function (v) { max = Math.max(max, Math.abs(v)); });
-    var scale = 1, suffix = "";
-    [[1e9, " G"], [1e6, " M"], [1e3, " k"]].some(function (p) {
-      if (max >= 10 * p[0]) { scale = p[0]; suffix = p[1]; return true; }
+    var scale = 1, prefix = "";
+    [[1e9, "G"], [1e6, "M"], [1e3, "k"]].some(function (p) {
+      if (max >= 10 * p[0]) { scale = p[0]; prefix = p[1]; return true; }
       return false;
     });
     var step = Infinity;
     for (var i = 1; i < splits.length; i++) step = Math.min(step, Math.abs(splits[i] - splits[i - 1]));
     var decimals = isFinite(step) && step > 0 ? Math.max(0, Math.ceil(-Math.log10(step / scale) - 1e-9)) : 0;
     decimals = Math.min(decimals, 12);
+    var suffix = prefix || unit ? " " + prefix + (unit || "") : "";
     return splits.map(function (v) { return v == null ? "" : (v / scale).toFixed(decimals) + suffix; });
   }
+  // Value-axis labels: the unit is in the chart's title.
+  function yLabels(splits) { return prefixedLabels(splits, ""); }
 
   // The value axis is as wide as its longest label (uPlot's default is a fixed 50 px).
   var measure = document.createElement("canvas").getContext("2d");
@@ -52,45 +60,111 @@
     return groups;
   }
 
-  function chart(a, name, holder) {
-    var axis = data.axes[a], n = axis.values.length;
-    var x = axis.values.map(function (v, i) { return i; });
-    var series = [{}], columns = [x], bands = [], drawn = 0;
+  // The x positions of an axis's values: its numbers, ascending and distinct, or 0 … n-1.
+  function xPositions(axis) {
+    if (!axis.numeric) {
+      return { xs: axis.values.map(function (v, i) { return i; }),
+               of: function (value) { return axis.values.indexOf(value); } };
+    }
+    var nums = axis.numeric.numbers, xs = [];
+    nums.forEach(function (n) { if (xs.indexOf(n) < 0) xs.push(n); });
+    xs.sort(function (p, q) { return p - q; });
+    return { xs: xs, of: function (value) { return xs.indexOf(nums[axis.values.indexOf(value)]); } };
+  }
+
+  function xRange(axis, xs) {
+    if (!axis.numeric) return [-0.5, xs.length - 0.5];
+    var lo = xs[0], hi = xs[xs.length - 1];
+    if (axis.numeric.log) return [lo / 1.5, hi * 1.5];
+    var pad = hi > lo ? (hi - lo) * 0.06 : Math.max(Math.abs(lo) * 0.1, 1);
+    return [lo - pad, hi + pad];
+  }
+
+  function chart(a, spec, holder) {
+    var axis = data.axes[a], name = spec.column, pos = xPositions(axis), n = pos.xs.length;
+    var series = [{}], columns = [pos.xs], bands = [], verdicts = [], drawn = 0;
     groupsWithout(a).forEach(function (g, gi) {
       var colour = palette[gi % palette.length];
-      var med = [], lo = [], hi = [];
-      for (var i = 0; i < n; i++) { med.push(null); lo.push(null); hi.push(null); }
+      var med = [], lo = [], hi = [], ok = [];
+      for (var i = 0; i < n; i++) { med.push(null); lo.push(null); hi.push(null); ok.push(null); }
       g.points.forEach(function (p) {
         var s = p.stats[name];
         if (!s) return;
-        var i = axis.values.indexOf(p.values[a]);
+        var i = pos.of(p.values[a]);
         lo[i] = s[0]; med[i] = s[1]; hi[i] = s[2];
+        ok[i] = p.passed === p.runs;
         drawn++;
       });
       var others = data.axes.filter(function (ax, i) { return i !== a; }).map(function (ax, i) {
         return ax.path + "=" + g.label[i];
       }).join(", ");
       var base = columns.length;
-      series.push({ label: (others || "median") + " (max)", stroke: fade(colour), width: 1 });
-      series.push({ label: (others || "median") + " (min)", stroke: fade(colour), width: 1 });
-      series.push({ label: others ? others + " (median)" : "median", stroke: colour, width: 2, points: { size: 7 } });
+      series.push({ label: (others || "median") + " (max)", stroke: fade(colour), width: 1, points: { show: false } });
+      series.push({ label: (others || "median") + " (min)", stroke: fade(colour), width: 1, points: { show: false } });
+      series.push({ label: others ? others + " (median)" : "median", stroke: colour, width: 2, points: { show: false } });
       columns.push(hi, lo, med);
       bands.push({ series: [base, base + 1], fill: fade(colour) });
+      verdicts.push({ series: base + 2, ok: ok });
     });
     if (!drawn) return;
     var div = document.createElement("div");
     div.className = "chart";
     holder.appendChild(div);
-    // What the value axis last showed, read by the render status after uPlot has drawn.
+    var xUnit = axis.numeric && axis.numeric.unit ? " (" + axis.numeric.unit + ")" : "";
+    // What the axes and markers last showed, read by the render status after uPlot has drawn.
     var shown = { labels: [], label_width: 0, size: 0 };
-    var plot = new uPlot({
-      title: name + " against " + axis.path,
-      width: Math.max(600, holder.clientWidth - 20), height: 280,
-      scales: { x: { time: false, range: [-0.5, n - 0.5] } },
-      series: series, bands: bands,
-      axes: [{ splits: function () { return x; }, values: function (u, splits) {
+    var xShown = { numeric: !!axis.numeric, unit: axis.numeric ? axis.numeric.unit : "", positions: [] };
+    var markers = { pass: 0, fail: 0 };
+    // Markers on top of the lines, in the verdict's colour.
+    function drawMarkers(u) {
+      var ctx = u.ctx, r = 5 * devicePixelRatio;
+      markers.pass = 0; markers.fail = 0;
+      ctx.save();
+      verdicts.forEach(function (v) {
+        var ys = u.data[v.series];
+        for (var i = 0; i < n; i++) {
+          if (ys[i] == null) continue;
+          var cx = u.valToPos(pos.xs[i], "x", true), cy = u.valToPos(ys[i], "y", true);
+          ctx.beginPath();
+          ctx.arc(cx, cy, r, 0, 2 * Math.PI);
+          ctx.fillStyle = v.ok[i] ? PASS : FAIL;
+          ctx.fill();
+          ctx.lineWidth = devicePixelRatio;
+          ctx.strokeStyle = "#fff";
+          ctx.stroke();
+          if (v.ok[i]) markers.pass++; else markers.fail++;
+        }
+      });
+      ctx.restore();
+      xShown.positions = pos.xs.map(function (x) { return { value: x, px: u.valToPos(x, "x") }; });
+    }
+    var xAxis = axis.numeric ? {
+      label: axis.path + xUnit,
+      values: function (u, splits) {
+        var labels = prefixedLabels(splits, axis.numeric.unit);
+        if (!axis.numeric.log) return labels;
+        // A log axis has a split at every 1…9 × 10^k: label 1, 2 and 5 × 10^k only.
+        return labels.map(function (l, i) {
+          var m = splits[i] / Math.pow(10, Math.floor(Math.log10(splits[i]) + 1e-9));
+          return [1, 2, 5].some(function (k) { return Math.abs(m - k) < 1e-6; }) ? l : "";
+        });
+      }
+    } : {
+      label: axis.path,
+      splits: function () { return pos.xs; },
+      values: function (u, splits) {
         return splits.map(function (i) { return axis.values[i] === undefined ? "" : axis.values[i]; });
-      } }, {
+      }
+    };
+    var xScale = { time: false, range: xRange(axis, pos.xs) };
+    if (axis.numeric && axis.numeric.log) { xScale.distr = 3; xScale.log = 10; }
+    var plot = new uPlot({
+      title: spec.title + " against " + axis.path + xUnit,
+      width: Math.max(600, holder.clientWidth - 20), height: 300,
+      scales: { x: xScale },
+      series: series, bands: bands,
+      hooks: { draw: [drawMarkers] },
+      axes: [xAxis, {
         font: axisFont,
         values: function (u, splits) {
           shown.labels = yLabels(splits);
@@ -101,13 +175,14 @@
         size: function (u, values) { return (shown.size = Math.max(50, labelWidth(values) + 24)); }
       }]
     }, columns, div);
-    plots.push({ id: name + "@" + axis.path, plot: plot, points: drawn, y_axis: shown });
+    plots.push({ id: name + "@" + axis.path, plot: plot, points: drawn, y_axis: shown, x_axis: xShown,
+                 markers: markers });
   }
 
   try {
     var holder = document.getElementById("charts");
     data.axes.forEach(function (axis, a) {
-      data.results.forEach(function (name) { chart(a, name, holder); });
+      data.charts.forEach(function (spec) { chart(a, spec, holder); });
     });
   } catch (e) {
     errors.push(String(e && e.message || e));

@@ -9,12 +9,15 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "sim/core/atomic_file.hpp"
+#include "sim/core/did_you_mean.hpp"
 #include "sim/core/exit_codes.hpp"
+#include "reports/summary_metrics.hpp"
 #include "reports/sweep_writers.hpp"
 #include "sim/cli/command_options.hpp"
 #include "sim/cli/sweep_runs.hpp"
@@ -33,8 +36,11 @@ std::string sweep_usage() {
   std::string text =
       "fleetsim sweep SCENARIO.json --vary PATH=V1,V2,... [--vary ...] [options]\n"
       "Runs the scenario for every combination of the varied fields (the cross product), each with\n"
-      "--seeds seeds, as parallel `fleetsim run` processes. Writes OUT/sweep.csv (one row per run:\n"
-      "varied values, seed, key results) and OUT/sweep.html (median, min and max across seeds).\n"
+      "--seeds seeds, as parallel `fleetsim run` processes. Writes OUT/sweep.csv (one row per run: the\n"
+      "varied values, seed, exit code, verdict pass/fail, time_to_50/90/95/99_h in hours, empty when not\n"
+      "reached, then each --metric) and OUT/sweep.html (a chart of each --metric against each varied\n"
+      "value, numeric values to scale, markers green when the assertions passed, red when one failed,\n"
+      "and a table of the median, min and max across seeds). Changing --metric reruns nothing.\n"
       "Each run keeps its results in OUT/runs/; running the same sweep again skips complete runs that\n"
       "computed the same effective scenario with the same fleetsim build (a changed file reruns them).\n";
   if (mpi_built())
@@ -110,14 +116,37 @@ int validate_points(const SweepSpec& spec, const LoadResult& base, const std::ve
   return exit_code::kOk;
 }
 
+// The --metric names as metrics: each an assertion metric summary.json records, each once.
+std::optional<std::vector<AssertionMetric>> parse_sweep_metrics(const std::vector<std::string>& names,
+                                                                 std::string& error) {
+  std::vector<std::string> known;
+  for (const AssertionMetricInfo& m : kAssertionMetrics)
+    if (summary_records(m.id)) known.emplace_back(m.name);
+  std::vector<AssertionMetric> metrics;
+  for (const std::string& name : names) {
+    const std::optional<AssertionMetric> m = find_assertion_metric(name);
+    if (!m) {
+      error = "--metric " + name + ": no such metric" + suggestion(name, known) +
+              "; the metrics are those of README \"Assertion metrics\"";
+      return std::nullopt;
+    }
+    if (!summary_records(*m)) {
+      error = "--metric " + name + ": a sweep cannot show it, summary.json does not record it at the end of a run";
+      return std::nullopt;
+    }
+    if (std::find(metrics.begin(), metrics.end(), *m) == metrics.end()) metrics.push_back(*m);
+  }
+  return metrics;
+}
+
 void print_progress(const SweepSpec& spec, const SweepShare& share, const SweepRun& run, size_t done, size_t total) {
   std::string line = "  [" + (share.ranks > 1 ? "rank " + std::to_string(share.rank) + ": " : std::string()) +
                      std::to_string(done) + "/" + std::to_string(total) + "]";
   for (size_t i = 0; i < spec.axes.size(); ++i) line += " " + spec.axes[i].path + "=" + run.values[i];
   line += " seed " + std::to_string(run.seed) + ": ";
   if (run.exit_code == exit_code::kOk || run.exit_code == exit_code::kFailed) {
-    auto state = run.results.find("rollout_state");
-    auto frac = run.results.find("on_target_fraction");
+    auto state = run.results.find("rollout.state");
+    auto frac = run.results.find("fleet.on_target_fraction");
     line += (state != run.results.end() ? state->second : "?") + ", on target " +
             (frac != run.results.end() ? frac->second : "?") +
             (run.exit_code == exit_code::kFailed ? ", an assertion failed" : "") +
@@ -141,6 +170,10 @@ int sweep_command(int argc, char** argv) {
        "runs at a time (default: the number of processors; under mpirun, shared by the ranks on a host)")
       ("out,o", po::value<std::string>(), "output directory (default: results/<scenario file name>-sweep)")
       ("set", po::value<std::vector<std::string>>()->composing(), "a fixed override for every run (repeatable)")
+      ("metric", po::value<std::vector<std::string>>()->composing(),
+       "an assertion metric to tabulate and chart, e.g. --metric platform.peak_egress_bps (repeatable; "
+       "default: rollout.state, fleet.on_target_fraction, rollout.time_to_90, rollout.time_to_99, devices.bricked, "
+       "devices.rolled_back, the platform peaks and limits, bytes.delivered)")
       ("quiet,q", "print nothing but errors")
       ("help,h", "show this help");
   add_child_limit_options(desc);
@@ -162,6 +195,12 @@ int sweep_command(int argc, char** argv) {
       spec.axes.push_back(*axis);
     }
     if (const std::string problem = sweep_spec_problem(spec); !problem.empty()) return usage_error(problem);
+    if (a.vm.count("metric")) {
+      std::string error;
+      const auto metrics = parse_sweep_metrics(a.vm["metric"].as<std::vector<std::string>>(), error);
+      if (!metrics) return usage_error(error);
+      spec.metrics = *metrics;
+    }
     std::string limit_error;
     const std::optional<ChildLimits> limits = child_limits(a.vm, limit_error);
     if (!limits) return usage_error(limit_error);

@@ -13,6 +13,7 @@
 #include "sim/core/child_process.hpp"
 #include "sim/core/exit_codes.hpp"
 #include "reports/results_folder.hpp"
+#include "reports/summary_metrics.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 
 namespace fleetsim {
@@ -27,39 +28,19 @@ Json read_json(const std::string& path) {
   return Json::parse(in, nullptr, false);
 }
 
-std::string at(const Json& j, const std::vector<std::string>& path) {
-  const Json* p = &j;
-  for (const std::string& key : path) {
-    if (!p->is_object() || !p->contains(key)) return "";
-    p = &(*p)[key];
-  }
-  if (p->is_string()) return p->get<std::string>();
-  if (p->is_null()) return "";
-  return p->dump();
-}
-
-// The key results of one run, from its summary.json.
-std::map<std::string, std::string> key_results(const Json& s) {
+// Every metric summary.json records (reports/summary_metrics.hpp), so that sweep.csv and
+// sweep.html can show any of them without running again.
+std::map<std::string, std::string> summary_results(const Json& s) {
   std::map<std::string, std::string> r;
-  r["rollout_state"] = at(s, {"rollout", "state"});
-  r["on_target_fraction"] = at(s, {"devices", "on_target_fraction"});
-  r["time_to_90_s"] = at(s, {"rollout", "time_to_s", "p90"});
-  r["time_to_99_s"] = at(s, {"rollout", "time_to_s", "p99"});
-  double peak_egress = 0;
-  int64_t peak_concurrent = 0;
-  if (s.contains("platform") && s["platform"].contains("regions") && s["platform"]["regions"].is_array())
-    for (const Json& region : s["platform"]["regions"]) {
-      peak_egress = std::max(peak_egress, region.value("peak_egress_bps", 0.0));
-      peak_concurrent += region.value("peak_concurrent_transfers", int64_t(0));
+  for (const AssertionMetricInfo& m : kAssertionMetrics) {
+    if (!summary_records(m.id)) continue;
+    if (m.kind == MetricKind::Text) {
+      r[std::string(m.name)] = summary_metric_text(s, m.id);
+    } else {
+      const std::optional<double> v = summary_metric_number(s, m.id);
+      r[std::string(m.name)] = v ? Json(*v).dump() : "";
     }
-  r["peak_egress_bps"] = Json(peak_egress).dump();
-  r["peak_concurrent_transfers"] = std::to_string(peak_concurrent);
-  r["refused_connections"] = at(s, {"platform", "refused_connections"});
-  r["throttled_requests"] = at(s, {"platform", "throttled_requests"});
-  r["bricked"] = at(s, {"devices", "by_state", "bricked"});
-  r["rolled_back"] = at(s, {"devices", "by_state", "rolled_back"});
-  r["bytes_delivered"] = at(s, {"bytes", "delivered"});
-  r["assertions_passed"] = at(s, {"assertions", "passed"});
+  }
   return r;
 }
 
@@ -93,7 +74,7 @@ bool load_finished(SweepRun& run) {
   const Json summary = complete_summary(run.dir, run_id);
   if (!summary.is_object() || record.value("run_id", Json()) != Json(run_id)) return false;
   run.exit_code = record.value("exit_code", -1);
-  run.results = key_results(summary);
+  run.results = summary_results(summary);
   return simulated(run);
 }
 
@@ -181,7 +162,7 @@ bool execute_sweep(const SweepSpec& spec, const std::string& fleetsim_exe, const
     std::string run_id;
     const Json summary = simulated(run) ? complete_summary(run.dir, run_id) : Json();
     if (summary.is_object()) {
-      run.results = key_results(summary);
+      run.results = summary_results(summary);
       const Json record = {{"point", point_record(spec, run)},
                            {"run_id", run_id},
                            {"exit_code", run.exit_code},

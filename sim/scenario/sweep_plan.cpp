@@ -90,12 +90,18 @@ std::vector<std::string> run_override_names(const SweepSpec& spec, const SweepRu
   return names;
 }
 
-const std::vector<std::string>& sweep_result_names() {
-  static const std::vector<std::string> names = {
-      "rollout_state",   "on_target_fraction", "time_to_90_s",        "time_to_99_s",
-      "peak_egress_bps", "peak_concurrent_transfers", "refused_connections", "throttled_requests",
-      "bricked",         "rolled_back",        "bytes_delivered",     "assertions_passed"};
-  return names;
+std::vector<AssertionMetric> default_sweep_metrics() {
+  return {AssertionMetric::RolloutState,
+          AssertionMetric::FleetOnTargetFraction,
+          AssertionMetric::RolloutTimeTo90,
+          AssertionMetric::RolloutTimeTo99,
+          AssertionMetric::DevicesBricked,
+          AssertionMetric::DevicesRolledBack,
+          AssertionMetric::PlatformPeakEgressBps,
+          AssertionMetric::PlatformPeakConcurrentTransfers,
+          AssertionMetric::PlatformRefusedConnections,
+          AssertionMetric::PlatformThrottledRequests,
+          AssertionMetric::BytesDelivered};
 }
 
 }  // namespace fleetsim

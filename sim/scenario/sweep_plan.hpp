@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/core/child_process.hpp"
+#include "sim/scenario/assertion_metrics.hpp"
 
 namespace fleetsim {
 
@@ -18,10 +19,15 @@ struct SweepAxis {
   std::vector<std::string> values;  // as written
 };
 
+// The metrics sweep.csv and sweep.html show when no --metric picks them. Whatever is picked, they
+// also show the time to 50, 90, 95 and 99 % on target; a picked rollout.time_to_* adds its chart.
+std::vector<AssertionMetric> default_sweep_metrics();
+
 struct SweepSpec {
   std::string scenario_file;
   std::vector<SweepAxis> axes;
   std::vector<std::string> sets;  // fixed --set overrides applied to every run
+  std::vector<AssertionMetric> metrics = default_sweep_metrics();  // --metric: the columns and charts
   int seeds = 1;                  // seeds base, base+1, … of the scenario's seed
   int jobs = 1;
   ChildLimits limits;  // per run
@@ -36,7 +42,9 @@ struct SweepRun {
   int exit_code = -1;               // of `fleetsim run` (0 ok, 1 an assertion failed)
   bool resumed = false;             // results were already complete
   std::string key;                  // what the run computes (sim/cli/sweep_runs.hpp, run_key)
-  std::map<std::string, std::string> results;  // key result → value as in summary.json
+  // Every metric summary.json records (reports/summary_metrics.hpp), by metric name: a number as
+  // JSON writes it ("" when null), a text as it is. All of them, whichever --metric picked.
+  std::map<std::string, std::string> results;
 };
 
 // Which part of the runs this process executes: run i of the plan goes to rank i mod ranks.
@@ -64,8 +72,5 @@ std::vector<SweepRun> plan_sweep(const SweepSpec& spec, uint64_t base_seed);
 std::vector<std::string> run_overrides(const SweepSpec& spec, const SweepRun& run);
 // How the user wrote each of them, for messages ("--vary PATH=VALUE"; "" for a --set).
 std::vector<std::string> run_override_names(const SweepSpec& spec, const SweepRun& run);
-
-// The key results the sweep reports, in column order.
-const std::vector<std::string>& sweep_result_names();
 
 }  // namespace fleetsim

@@ -51,9 +51,17 @@ size_t column(const std::vector<std::string>& header, const std::string& name) {
 
 // Ten devices of the minimal model (test_scenarios.hpp) with 1 MB/s links behind one CDN link:
 // the link binds, all ten share it equally and finish together.
-std::string write_scenario(const TempDir& dir) {
+struct Assert {
+  const char* metric;
+  const char* op;
+  const char* value;
+};
+
+std::string write_scenario(const TempDir& dir, const std::vector<Assert>& assertions = {}) {
   Doc doc = fleetsim::testing::minimal_scenario(10);
   doc["device_models"]["m"]["link"]["downlink"] = "1MB/s";
+  for (const Assert& a : assertions)
+    doc["assertions"].push_back({{"metric", a.metric}, {"op", a.op}, {"value", a.value}});
   const std::string path = dir / "sweep.json";
   std::ofstream(path) << doc.dump(2);
   return path;
@@ -63,18 +71,19 @@ std::string write_scenario(const TempDir& dir) {
 
 TEST_CASE("a sweep runs the cross product with every seed and reports each run's results", "[sweep][cli]") {
   TempDir dir;
-  const std::string scenario = write_scenario(dir);
+  const std::string scenario = write_scenario(dir, {{"rollout.time_to_90", "<=", "100s"}});
   const auto cli = run_fleetsim("sweep " + shell_quote(scenario) +
                                 " --vary platform.cdn.regions.r.egress=1000B/s,2000B/s,4000B/s"
                                 " --vary rollout.max_concurrent=5,10 --seeds 2 --jobs 2 --out " +
                                 shell_quote(dir / "out"));
   INFO(cli.output);
-  REQUIRE(cli.exit_code == 0);
+  REQUIRE(cli.exit_code == 0);  // a failed assertion is a result, not an error of the sweep
   const auto rows = read_csv(dir / "out/sweep.csv");
   REQUIRE(rows.size() == 1 + 3 * 2 * 2);  // header + 3 egress × 2 limits × 2 seeds, in plan order
   const auto& h = rows[0];
   const size_t egress = column(h, "platform.cdn.regions.r.egress"), limit = column(h, "rollout.max_concurrent"),
-               seed = column(h, "seed"), t90 = column(h, "time_to_90_s"), state = column(h, "rollout_state");
+               seed = column(h, "seed"), t50 = column(h, "time_to_50_h"), t90 = column(h, "time_to_90_h"),
+               state = column(h, "rollout.state"), verdict = column(h, "verdict"), exit = column(h, "exit_code");
   CHECK(rows[1][egress] == "1000B/s");
   CHECK(rows[1][limit] == "5");
   CHECK(rows[1][seed] == "1");
@@ -85,19 +94,51 @@ TEST_CASE("a sweep runs the cross product with every seed and reports each run's
   CHECK(rows[12][limit] == "10");
   // With max_concurrent 10 all ten devices download together from t = 4 s (test_scenarios.hpp
   // timeline): 10 × 10000 B at the link's C take 100000 / C, then 36 s of verify, install,
-  // reboot and health check: 90 % are on target at 4 + 100000/C + 36 → 140, 90, 65 s.
-  const double expected[] = {140, 90, 65};
+  // reboot and health check: 50 % and 90 % are on target at 4 + 100000/C + 36 → 140, 90, 65 s,
+  // which the CSV gives in hours. The assertion time_to_90 <= 100 s fails at 1000 B/s only.
+  const double expected_s[] = {140, 90, 65};
+  const char* expected_verdict[] = {"fail", "pass", "pass"};
   for (int e = 0; e < 3; ++e)
     for (int s = 0; s < 2; ++s) {
       const auto& row = rows[size_t(1 + e * 4 + 2 + s)];
       INFO("row " << 1 + e * 4 + 2 + s);
       CHECK(row[limit] == "10");
       CHECK(row[state] == "completed");
-      CHECK(std::stod(row[t90]) == Approx(expected[e]).margin(1e-6));
+      CHECK(std::stod(row[t50]) == Approx(expected_s[e] / 3600).epsilon(1e-12));
+      CHECK(std::stod(row[t90]) == Approx(expected_s[e] / 3600).epsilon(1e-12));
+      CHECK(row[verdict] == expected_verdict[e]);
     }
+  // Every row: the verdict is the run's exit code (0 pass, 1 an assertion failed) and agrees with
+  // the time to 90 % the row shows.
+  for (size_t r = 1; r < rows.size(); ++r) {
+    INFO("row " << r);
+    const bool within = std::stod(rows[r][t90]) * 3600 <= 100 + 1e-9;
+    CHECK(rows[r][verdict] == (within ? "pass" : "fail"));
+    CHECK(rows[r][exit] == (within ? "0" : "1"));
+  }
   const std::string html = slurp(dir / "out/sweep.html");
   CHECK(html.find("<table id=\"sweep\">") != std::string::npos);
   CHECK(html.find("4000B/s") != std::string::npos);
+}
+
+TEST_CASE("sweep.csv leaves a time to X % empty when the run did not reach it", "[sweep][cli]") {
+  // Ten devices, each with a 1 MB/s link behind 1 GB/s of CDN egress: each downloads its 10000 B
+  // in 0.01 s from t = 4 s and is on target 36 s later, all at 40.01 s (test_scenarios.hpp
+  // timeline). A 30 s run ends before any of them; a 1 h run has every threshold at 40.01 s.
+  TempDir dir;
+  const std::string scenario = write_scenario(dir);
+  const auto cli = run_fleetsim("sweep " + shell_quote(scenario) + " --vary duration=30s,1h --quiet --out " +
+                                shell_quote(dir / "out"));
+  INFO(cli.output);
+  REQUIRE(cli.exit_code == 0);
+  const auto rows = read_csv(dir / "out/sweep.csv");
+  REQUIRE(rows.size() == 3);
+  for (const std::string name : {"time_to_50_h", "time_to_90_h", "time_to_95_h", "time_to_99_h"}) {
+    INFO(name);
+    const size_t c = column(rows[0], name);
+    CHECK(rows[1][c].empty());
+    CHECK(std::stod(rows[2][c]) == Approx(40.01 / 3600).epsilon(1e-12));
+  }
 }
 
 TEST_CASE("a sweep row holds the same results as running its point directly", "[sweep][cli]") {
@@ -112,10 +153,14 @@ TEST_CASE("a sweep row holds the same results as running its point directly", "[
   const auto summary = nlohmann::json::parse(slurp(dir / "direct/summary.json"));
   const auto rows = read_csv(dir / "out/sweep.csv");
   REQUIRE(rows.size() == 2);
-  CHECK(std::stod(rows[1][column(rows[0], "time_to_99_s")]) ==
-        Approx(summary["rollout"]["time_to_s"]["p99"].get<double>()).epsilon(1e-12));
-  CHECK(std::stod(rows[1][column(rows[0], "bytes_delivered")]) ==
-        Approx(summary["bytes"]["delivered"].get<double>()).epsilon(1e-12));
+  // Hours are the seconds of summary.json divided by 3600, written with every digit that double needs.
+  for (const std::string p : {"50", "90", "95", "99"}) {
+    INFO("p" << p);
+    const double seconds = summary["rollout"]["time_to_s"]["p" + p].get<double>();
+    CHECK(std::stod(rows[1][column(rows[0], "time_to_" + p + "_h")]) == seconds / 3600);
+  }
+  CHECK(std::stod(rows[1][column(rows[0], "bytes.delivered_B")]) == summary["bytes"]["delivered"].get<double>());
+  CHECK(rows[1][column(rows[0], "rollout.state")] == summary["rollout"]["state"].get<std::string>());
 }
 
 TEST_CASE("a sweep run again skips the runs whose results are complete", "[sweep][cli]") {
@@ -141,6 +186,52 @@ TEST_CASE("a sweep run again skips the runs whose results are complete", "[sweep
   CHECK(slurp(dir / "out/sweep.csv") == first_csv);  // deterministic runs: the same table
 }
 
+TEST_CASE("a sweep run again with other --metric reruns nothing and shows the metrics picked", "[sweep][cli]") {
+  TempDir dir;
+  const std::string scenario = write_scenario(dir);
+  const std::string args = "sweep " + shell_quote(scenario) + " --vary rollout.max_concurrent=2,4 --out " +
+                           shell_quote(dir / "out");
+  REQUIRE(run_fleetsim(args).exit_code == 0);
+  const auto first = read_csv(dir / "out/sweep.csv");
+  const auto again = run_fleetsim(args + " --metric bytes.retransmitted --metric fleet.on_target --metric "
+                                         "rollout.time_to_50 --metric fleet.on_target");
+  INFO(again.output);
+  REQUIRE(again.exit_code == 0);
+  size_t skipped = 0;
+  for (size_t at = again.output.find("(already complete)"); at != std::string::npos;
+       at = again.output.find("(already complete)", at + 1))
+    ++skipped;
+  CHECK(skipped == 2);
+  const auto rows = read_csv(dir / "out/sweep.csv");
+  REQUIRE(rows.size() == 3);
+  // The time columns always, then the picked metrics once each (rollout.time_to_50 is time_to_50_h).
+  CHECK(rows[0] == std::vector<std::string>{"rollout.max_concurrent", "seed", "exit_code", "verdict", "time_to_50_h",
+                                            "time_to_90_h", "time_to_95_h", "time_to_99_h", "bytes.retransmitted_B",
+                                            "fleet.on_target"});
+  for (size_t r = 1; r < 3; ++r) {
+    CHECK(rows[r][column(rows[0], "bytes.retransmitted_B")] == "0");  // no faults: nothing downloaded twice
+    CHECK(rows[r][column(rows[0], "fleet.on_target")] == "10");      // the 1 h run updates all ten
+    CHECK(rows[r][column(rows[0], "time_to_99_h")] == first[r][column(first[0], "time_to_99_h")]);
+  }
+}
+
+TEST_CASE("sweep --metric with a name that is not a metric summary.json records exits 2 before running", "[sweep][cli]") {
+  TempDir dir;
+  const std::string scenario = write_scenario(dir);
+  const auto typo = run_fleetsim("sweep " + shell_quote(scenario) +
+                                 " --vary rollout.max_concurrent=2 --metric platform.peak_egres_bps --out " +
+                                 shell_quote(dir / "out"));
+  CHECK(typo.exit_code == 2);
+  CHECK(typo.output.find("--metric platform.peak_egres_bps: no such metric (did you mean \"platform.peak_egress_bps\"?)") !=
+        std::string::npos);
+  const auto unrecorded = run_fleetsim("sweep " + shell_quote(scenario) +
+                                       " --vary rollout.max_concurrent=2 --metric devices.pending --out " +
+                                       shell_quote(dir / "out"));
+  CHECK(unrecorded.exit_code == 2);
+  CHECK(unrecorded.output.find("--metric devices.pending: a sweep cannot show it") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "out"));
+}
+
 TEST_CASE("a sweep with an invalid point or a malformed --vary runs nothing and exits 2", "[sweep][cli]") {
   TempDir dir;
   const std::string scenario = write_scenario(dir);
@@ -157,10 +248,10 @@ TEST_CASE("a sweep with an invalid point or a malformed --vary runs nothing and 
   CHECK(no_vary.exit_code == 2);
 }
 
-TEST_CASE("sweep.html draws every numeric result against every varied parameter in headless Chromium",
+TEST_CASE("sweep.html draws every picked metric against every varied parameter in headless Chromium",
           "[sweep][cli][reports]") {
-  // 2 egress values × 2 limits, 2 seeds: per parameter one chart per numeric result, each with a
-  // point for every value of the parameter on every line (2 lines × 2 values = 4 points).
+  // 2 egress values × 2 limits, 2 seeds: per parameter one chart per picked number metric, each with
+  // a point for every value of the parameter on every line (2 lines × 2 values = 4 points).
   TempDir dir;
   const std::string scenario = write_scenario(dir);
   REQUIRE(run_fleetsim("sweep " + shell_quote(scenario) +
@@ -179,11 +270,57 @@ TEST_CASE("sweep.html draws every numeric result against every varied parameter 
     INFO(chart.dump());
     ids.insert(chart["id"].get<std::string>());
     CHECK(chart["points"].get<int>() == 4);
+    CHECK(chart["markers"]["pass"].get<int>() == 4);  // no assertions: every run passes
     CHECK(chart["coloured_pixels"].get<int>() > 100);
   }
   for (const std::string axis : {"platform.cdn.regions.r.egress", "rollout.max_concurrent"})
-    for (const std::string result : {"on_target_fraction", "time_to_90_s", "peak_egress_bps", "bytes_delivered"})
+    for (const std::string result : {"fleet.on_target_fraction", "time_to_90_h", "platform.peak_egress_bps",
+                                     "bytes.delivered_B"})
       CHECK(ids.count(result + "@" + axis) == 1);
+}
+
+TEST_CASE("sweep.html places numeric values to scale and colours each point by its verdict in headless Chromium",
+          "[sweep][cli][reports]") {
+  // max_concurrent 10: the time to 90 % is 140, 90 and 65 s at 1000, 2000 and 4000 B/s of egress
+  // (see the first test case), so the assertion time_to_90 <= 100 s fails at 1000 B/s only.
+  TempDir dir;
+  const std::string scenario = write_scenario(dir, {{"rollout.time_to_90", "<=", "100s"}});
+  REQUIRE(run_fleetsim("sweep " + shell_quote(scenario) +
+                       " --vary platform.cdn.regions.r.egress=1000B/s,4000B/s,2000B/s --set rollout.max_concurrent=10"
+                       " --metric rollout.time_to_90 --metric platform.peak_concurrent_transfers --quiet --out " +
+                       shell_quote(dir / "out"))
+              .exit_code == 0);
+  const std::string html = slurp(dir / "out/sweep.html");
+  // The page's data: the rates as numbers of B/s, in the order written.
+  const auto data = nlohmann::json::parse(fleetsim::testing::all_between(html, "id=\"sweep-data\">", "</script>").at(0));
+  CHECK(data["axes"][0]["numeric"]["numbers"] == nlohmann::json::array({1000, 4000, 2000}));
+  CHECK(data["axes"][0]["numeric"]["unit"] == "B/s");
+  CHECK(html.find("<td class=\"l fail\">fail</td>") != std::string::npos);
+  const auto page = fleetsim::testing::load_page(dir / "out/sweep.html", dir);
+  INFO(page.browser_log);
+  REQUIRE(page.exit_code == 0);
+  const auto status = fleetsim::testing::render_status(page.dom);
+  REQUIRE(status.is_object());
+  CHECK(status["errors"].empty());
+  REQUIRE(status["charts"].size() == 2);
+  for (const auto& chart : status["charts"]) {
+    INFO(chart.dump());
+    CHECK(chart["points"].get<int>() == 3);
+    CHECK(chart["markers"]["pass"].get<int>() == 2);
+    CHECK(chart["markers"]["fail"].get<int>() == 1);
+    CHECK(chart["coloured_pixels"].get<int>() > 100);
+    const auto& x = chart["x_axis"];
+    CHECK(x["numeric"].get<bool>());
+    CHECK(x["unit"] == "B/s");
+    // Ascending, and to scale: 1000 → 2000 is a third of the way from 1000 to 4000.
+    REQUIRE(x["positions"].size() == 3);
+    CHECK(x["positions"][0]["value"] == 1000);
+    CHECK(x["positions"][1]["value"] == 2000);
+    CHECK(x["positions"][2]["value"] == 4000);
+    const double p0 = x["positions"][0]["px"], p1 = x["positions"][1]["px"], p2 = x["positions"][2]["px"];
+    CHECK(p2 - p0 > 300);  // spread over the plot
+    CHECK((p1 - p0) / (p2 - p0) == Approx(1.0 / 3).margin(0.01));
+  }
 }
 
 TEST_CASE("a sweep run again computes the points whose scenario or program changed", "[sweep][cli]") {
@@ -195,7 +332,7 @@ TEST_CASE("a sweep run again computes the points whose scenario or program chang
   auto delivered = [&] {
     const auto rows = read_csv(dir / "out/sweep.csv");
     std::vector<double> v;
-    for (size_t i = 1; i < rows.size(); ++i) v.push_back(std::stod(rows[i][column(rows[0], "bytes_delivered")]));
+    for (size_t i = 1; i < rows.size(); ++i) v.push_back(std::stod(rows[i][column(rows[0], "bytes.delivered_B")]));
     return v;
   };
   // Ten devices of 10000 B each.
@@ -238,13 +375,15 @@ TEST_CASE("sweep.html value axes show distinct labels that fit beside the plot",
   SweepSpec spec;
   spec.scenario_file = "hand-made.json";
   spec.axes = {{"rollout.max_concurrent", {"1000", "2000", "3000", "4000"}}};
+  spec.metrics = {fleetsim::AssertionMetric::FleetOnTargetFraction, fleetsim::AssertionMetric::PlatformPeakEgressBps};
   std::vector<SweepRun> runs;
   const std::vector<std::string> fractions = {"0.9991", "0.9993", "0.9995", "0.9997"};
   for (size_t i = 0; i < fractions.size(); ++i) {
     SweepRun run;
     run.values = {spec.axes[0].values[i]};
     run.exit_code = 0;
-    run.results = {{"on_target_fraction", fractions[i]}, {"peak_egress_bps", std::to_string(12345678901LL + 1000000LL * i)}};
+    run.results = {{"fleet.on_target_fraction", fractions[i]},
+                   {"platform.peak_egress_bps", std::to_string(12345678901LL + 1000000LL * i)}};
     runs.push_back(run);
   }
   TempDir dir;
@@ -268,4 +407,35 @@ TEST_CASE("sweep.html value axes show distinct labels that fit beside the plot",
     // Ticks (10 px) and gap (5 px) must leave the text its width.
     CHECK(y["label_width"].get<int>() + 15 <= y["size"].get<int>());
   }
+}
+
+TEST_CASE("a varied parameter whose values are quantities of one kind is a numeric axis in their unit", "[sweep][reports]") {
+  using fleetsim::numeric_axis;
+  using fleetsim::SweepAxis;
+  auto numbers = [](const SweepAxis& axis) { return numeric_axis(axis)->numbers; };
+  CHECK(numbers({"rollout.max_concurrent", {"10", "2.5", "40"}}) == std::vector<double>{10, 2.5, 40});
+  CHECK(numeric_axis({"rollout.max_concurrent", {"10", "40"}})->unit.empty());
+  // Rates: bytes per second when every value is written so, else bit/s (8 bits a byte).
+  CHECK(numbers({"e", {"1000B/s", "2kB/s"}}) == std::vector<double>{1000, 2000});
+  CHECK(numeric_axis({"e", {"1000B/s", "2kB/s"}})->unit == "B/s");
+  CHECK(numbers({"e", {"5Gbps", "1MB/s"}}) == std::vector<double>{5e9, 8e6});
+  CHECK(numeric_axis({"e", {"5Gbps", "1MB/s"}})->unit == "bit/s");
+  CHECK(numbers({"p", {"300/min", "20/s"}}) == std::vector<double>{5, 20});
+  CHECK(numeric_axis({"p", {"300/min", "20/s"}})->unit == "/s");
+  // Sizes in bytes (KiB = 1024), here spanning a factor of 1024: a logarithmic axis.
+  const auto sizes = numeric_axis({"firmware.size", {"1KiB", "1MiB"}});
+  CHECK(sizes->numbers == std::vector<double>{1024, 1048576});
+  CHECK(sizes->unit == "B");
+  CHECK(sizes->logarithmic);
+  CHECK_FALSE(numeric_axis({"e", {"1000B/s", "4000B/s"}})->logarithmic);
+  // Durations in the unit of the largest: 2 h or more in hours, 2 min or more in minutes.
+  CHECK(numbers({"duration", {"30m", "1h30m", "3h"}}) == std::vector<double>{0.5, 1.5, 3});
+  CHECK(numeric_axis({"duration", {"30m", "3h"}})->unit == "h");
+  CHECK(numbers({"duration", {"90s", "5m"}}) == std::vector<double>{1.5, 5});
+  CHECK(numeric_axis({"duration", {"90s", "5m"}})->unit == "min");
+  CHECK(numbers({"f", {"5%", "12.5%"}}) == std::vector<double>{5, 12.5});
+  // Anything else, or a mix of kinds, is categorical.
+  CHECK_FALSE(numeric_axis({"rollout.strategy", {"all-at-once", "waves"}}));
+  CHECK_FALSE(numeric_axis({"x", {"5", "10s"}}));
+  CHECK_FALSE(numeric_axis({"x", {"1MB", "10s"}}));
 }
