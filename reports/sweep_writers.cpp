@@ -170,7 +170,7 @@ std::optional<NumericAxis> numeric_axis(const SweepAxis& axis) {
     return std::nullopt;
   }
   const auto [lo, hi] = std::minmax_element(a.numbers.begin(), a.numbers.end());
-  a.logarithmic = *lo > 0 && *hi / *lo >= 100;
+  a.logarithmic = *lo > 0 && *hi / *lo >= 20;
   return a;
 }
 
@@ -252,6 +252,8 @@ std::string sweep_html(const SweepSpec& spec, const std::vector<SweepRun>& runs)
         table << number(median);
         if (n > 1) table << "<br><span class=\"r\">" << number(values.front()) << " – " << number(values.back()) << "</span>";
         if (n < point_runs.size()) table << "<br><span class=\"r\">" << point_runs.size() - n << " not reached</span>";
+      } else if (c.hours) {
+        table << "<span class=\"r\">not reached</span>";
       } else {
         std::vector<std::string> texts;
         for (const SweepRun* run : point_runs) texts.push_back(cell_text(*run, c));

@@ -19,7 +19,7 @@ namespace fleetsim {
 struct NumericAxis {
   std::vector<double> numbers;  // one per value, in the axis's order
   std::string unit;
-  bool logarithmic = false;  // all positive and spanning a factor of 100 or more
+  bool logarithmic = false;  // all positive and spanning a factor of 20 or more
 };
 std::optional<NumericAxis> numeric_axis(const SweepAxis& axis);
 

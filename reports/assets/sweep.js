@@ -2,7 +2,7 @@
 // the metric against the parameter — one line per combination of the other parameters, the median
 // across seeds with the min–max range as a band, and a marker per point, green when every seed's
 // assertions held and red when one failed. A numeric parameter (data.axes[a].numeric) is placed to
-// scale in its unit, logarithmically when it spans a factor of 100; other values are spaced evenly.
+// scale in its unit, logarithmically when it spans a factor of 20; other values are spaced evenly.
 // Afterwards it writes what it drew into #render-status (points and markers per chart, where the
 // x values landed, coloured pixels in each plot area, script errors) so a headless browser can
 // check the page.
@@ -18,25 +18,38 @@
 
   function fade(hex) { return hex + "33"; }
 
-  // Labels with a k/M/G prefix from the largest split, and as many decimals as the step between
-  // splits needs, so that neighbouring labels differ ("0.9994, 0.9996", not "1, 1").
-  function prefixedLabels(splits, unit) {
+  // Value-axis labels: a k/M/G prefix from the largest split, and as many decimals as the step
+  // between splits needs, so that neighbouring labels differ ("0.9994, 0.9996", not "1, 1"). The
+  // unit is in the chart's title.
+  function yLabels(splits) {
     var max = 0;
     splits.forEach(function (v) { max = Math.max(max, Math.abs(v)); });
-    var scale = 1, prefix = "";
-    [[1e9, "G"], [1e6, "M"], [1e3, "k"]].some(function (p) {
-      if (max >= 10 * p[0]) { scale = p[0]; prefix = p[1]; return true; }
+    var scale = 1, suffix = "";
+    [[1e9, " G"], [1e6, " M"], [1e3, " k"]].some(function (p) {
+      if (max >= 10 * p[0]) { scale = p[0]; suffix = p[1]; return true; }
       return false;
     });
     var step = Infinity;
     for (var i = 1; i < splits.length; i++) step = Math.min(step, Math.abs(splits[i] - splits[i - 1]));
     var decimals = isFinite(step) && step > 0 ? Math.max(0, Math.ceil(-Math.log10(step / scale) - 1e-9)) : 0;
     decimals = Math.min(decimals, 12);
-    var suffix = prefix || unit ? " " + prefix + (unit || "") : "";
     return splits.map(function (v) { return v == null ? "" : (v / scale).toFixed(decimals) + suffix; });
   }
-  // Value-axis labels: the unit is in the chart's title.
-  function yLabels(splits) { return prefixedLabels(splits, ""); }
+  // Parameter-axis labels, each with its own prefix and unit ("500 Mbit/s", "2 Gbit/s"; no prefix
+  // for times and percentages): up to four significant digits, enough for ticks at round numbers.
+  function quantityLabels(splits, unit) {
+    var prefixes = ["h", "min", "s", "%"].indexOf(unit) < 0 ? [[1e9, "G"], [1e6, "M"], [1e3, "k"]] : [];
+    return splits.map(function (v) {
+      if (v == null) return "";
+      var scale = 1, prefix = "";
+      prefixes.some(function (p) {
+        if (Math.abs(v) >= p[0]) { scale = p[0]; prefix = p[1]; return true; }
+        return false;
+      });
+      var text = String(parseFloat((v / scale).toPrecision(4)));
+      return prefix || unit ? text + " " + prefix + (unit || "") : text;
+    });
+  }
 
   // The value axis is as wide as its longest label (uPlot's default is a fixed 50 px).
   var measure = document.createElement("canvas").getContext("2d");
@@ -113,7 +126,8 @@
     var xUnit = axis.numeric && axis.numeric.unit ? " (" + axis.numeric.unit + ")" : "";
     // What the axes and markers last showed, read by the render status after uPlot has drawn.
     var shown = { labels: [], label_width: 0, size: 0 };
-    var xShown = { numeric: !!axis.numeric, unit: axis.numeric ? axis.numeric.unit : "", positions: [] };
+    var xShown = { numeric: !!axis.numeric, unit: axis.numeric ? axis.numeric.unit : "", log: !!(axis.numeric && axis.numeric.log),
+                   positions: [], labels: [] };
     var markers = { pass: 0, fail: 0 };
     // Markers on top of the lines, in the verdict's colour.
     function drawMarkers(u) {
@@ -140,22 +154,30 @@
     }
     var xAxis = axis.numeric ? {
       label: axis.path + xUnit,
-      values: function (u, splits) {
-        var labels = prefixedLabels(splits, axis.numeric.unit);
-        if (!axis.numeric.log) return labels;
-        // A log axis has a split at every 1…9 × 10^k: label 1, 2 and 5 × 10^k only.
-        return labels.map(function (l, i) {
-          var m = splits[i] / Math.pow(10, Math.floor(Math.log10(splits[i]) + 1e-9));
-          return [1, 2, 5].some(function (k) { return Math.abs(m - k) < 1e-6; }) ? l : "";
-        });
-      }
+      // Room for the widest label between ticks ("1500 Mbit/s" needs more than uPlot's 50 px).
+      space: function (u, ai, min, max) { return labelWidth(quantityLabels([min, max], axis.numeric.unit)) + 24; },
+      values: function (u, splits) { return (xShown.labels = quantityLabels(splits, axis.numeric.unit)); }
     } : {
       label: axis.path,
       splits: function () { return pos.xs; },
       values: function (u, splits) {
-        return splits.map(function (i) { return axis.values[i] === undefined ? "" : axis.values[i]; });
+        return (xShown.labels = splits.map(function (i) { return axis.values[i] === undefined ? "" : axis.values[i]; }));
       }
     };
+    if (axis.numeric && axis.numeric.log) {
+      // Ticks at 1, 2 and 5 × 10^k (uPlot's own log ticks start at the range's low end, which is
+      // not a power of ten, and its filter drops them).
+      xAxis.splits = function (u, ai, min, max) {
+        var out = [];
+        for (var k = Math.floor(Math.log10(min)); Math.pow(10, k) <= max; k++)
+          [1, 2, 5].forEach(function (m) {
+            var v = m * Math.pow(10, k);
+            if (v >= min && v <= max) out.push(v);
+          });
+        return out;
+      };
+      xAxis.filter = function (u, splits) { return splits; };
+    }
     var xScale = { time: false, range: xRange(axis, pos.xs) };
     if (axis.numeric && axis.numeric.log) { xScale.distr = 3; xScale.log = 10; }
     var plot = new uPlot({
@@ -164,6 +186,7 @@
       scales: { x: xScale },
       series: series, bands: bands,
       hooks: { draw: [drawMarkers] },
+      legend: { live: false },
       axes: [xAxis, {
         font: axisFont,
         values: function (u, splits) {
@@ -175,6 +198,10 @@
         size: function (u, values) { return (shown.size = Math.max(50, labelWidth(values) + 24)); }
       }]
     }, columns, div);
+    // The legend names the lines (the medians); their min and max series only carry the band.
+    var rows = div.querySelectorAll(".u-legend .u-series");
+    for (var r = 0; r < rows.length; r++)
+      if (/ \((max|min)\)$/.test(rows[r].textContent.trim())) rows[r].style.display = "none";
     plots.push({ id: name + "@" + axis.path, plot: plot, points: drawn, y_axis: shown, x_axis: xShown,
                  markers: markers });
   }

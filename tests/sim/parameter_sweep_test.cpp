@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -321,6 +322,32 @@ TEST_CASE("sweep.html places numeric values to scale and colours each point by i
     CHECK(p2 - p0 > 300);  // spread over the plot
     CHECK((p1 - p0) / (p2 - p0) == Approx(1.0 / 3).margin(0.01));
   }
+}
+
+TEST_CASE("sweep.html puts a parameter spanning a factor of 20 on a logarithmic axis in headless Chromium",
+          "[sweep][cli][reports]") {
+  TempDir dir;
+  const std::string scenario = write_scenario(dir);
+  REQUIRE(run_fleetsim("sweep " + shell_quote(scenario) +
+                       " --vary platform.cdn.regions.r.egress=1000B/s,4000B/s,40000B/s --metric rollout.time_to_90"
+                       " --quiet --out " + shell_quote(dir / "out"))
+              .exit_code == 0);
+  const auto page = fleetsim::testing::load_page(dir / "out/sweep.html", dir);
+  INFO(page.browser_log);
+  REQUIRE(page.exit_code == 0);
+  const auto status = fleetsim::testing::render_status(page.dom);
+  REQUIRE(status.is_object());
+  CHECK(status["errors"].empty());
+  REQUIRE(status["charts"].size() == 1);
+  const auto& x = status["charts"][0]["x_axis"];
+  INFO(x.dump());
+  CHECK(x["log"].get<bool>());
+  REQUIRE(x["positions"].size() == 3);
+  // Equal ratios at equal distances: 1000 → 4000 is log10(4) / log10(40) = 0.3758 of 1000 → 40000.
+  const double p0 = x["positions"][0]["px"], p1 = x["positions"][1]["px"], p2 = x["positions"][2]["px"];
+  CHECK((p1 - p0) / (p2 - p0) == Approx(std::log10(4.0) / std::log10(40.0)).margin(0.01));
+  // Ticks at 1, 2 and 5 × 10^k within the range, 1000 / 1.5 … 40000 × 1.5.
+  CHECK(x["labels"] == nlohmann::json::array({"1 kB/s", "2 kB/s", "5 kB/s", "10 kB/s", "20 kB/s", "50 kB/s"}));
 }
 
 TEST_CASE("a sweep run again computes the points whose scenario or program changed", "[sweep][cli]") {
