@@ -60,7 +60,7 @@ std::vector<Column> table_columns(const SweepSpec& spec) {
 
 std::string verdict(const SweepRun& run) {
   if (run.exit_code == 0) return "pass";
-  if (run.exit_code == 1) return "fail";  // exit_code::kFailed: an assertion failed
+  if (run.exit_code == 1) return "fail";  // exit_code::kFailed: an assertion or gate failed
   return "";
 }
 
@@ -289,8 +289,8 @@ std::string sweep_html(const SweepSpec& spec, const std::vector<SweepRun>& runs)
   const Json chart_data = {{"axes", axes}, {"charts", charts}, {"points", chart_points}};
   o << "<h2>Results against each varied parameter</h2>\n<p>One line per combination of the other "
        "parameters: the median across seeds, the band from min to max. Numeric values are placed to scale. "
-       "Markers: <span class=\"pass\">green</span> when every seed's assertions held, "
-       "<span class=\"fail\">red</span> when one failed. Times are in hours; an empty time was not "
+       "Markers: <span class=\"pass\">green</span> when every seed passed, "
+       "<span class=\"fail\">red</span> when an assertion or gate failed in one. Times are in hours; an empty time was not "
        "reached.</p>\n<div id=\"charts\"></div>\n"
     << "<h2>Points</h2>\n<p>The median across seeds and, below it, min – max.</p>\n" << table.str()
     << "<pre id=\"render-status\"></pre>\n<script type=\"application/json\" id=\"sweep-data\">"

@@ -1,8 +1,9 @@
 // fleetsim sweep.html: for every varied parameter and every picked number metric, a uPlot chart of
 // the metric against the parameter — one line per combination of the other parameters, the median
 // across seeds with the min–max range as a band, and a marker per point, green when every seed's
-// assertions held and red when one failed. A numeric parameter (data.axes[a].numeric) is placed to
-// scale in its unit, logarithmically when it spans a factor of 20; other values are spaced evenly.
+// run passed and red when an assertion or gate failed in one. A numeric parameter
+// (data.axes[a].numeric) is placed to scale in its unit, logarithmically when it spans a factor of
+// 20; other values are spaced evenly.
 // Afterwards it writes what it drew into #render-status (points and markers per chart, where the
 // x values landed, coloured pixels in each plot area, script errors) so a headless browser can
 // check the page.
