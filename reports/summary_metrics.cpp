@@ -52,18 +52,27 @@ std::optional<double> waves_passed(const Json& s) {
   return passed;
 }
 
+// Every device belongs to one wave (an all-at-once rollout is one wave), and an execution that
+// fails for good counts once, in its device's wave.
+std::optional<double> executions_failed(const Json& s) {
+  const Json* waves = find(s, {"rollout", "waves"});
+  if (!waves || !waves->is_array()) return std::nullopt;
+  double failed = 0;
+  for (const Json& w : *waves)
+    if (w.is_object() && w.contains("failed") && w["failed"].is_number()) failed += w["failed"].get<double>();
+  return failed;
+}
+
 }  // namespace
 
-bool summary_records(AssertionMetric m) {
-  return m != AssertionMetric::DevicesFailed && m != AssertionMetric::DevicesPending;
-}
+bool summary_records(AssertionMetric m) { return m != AssertionMetric::DevicesPending; }
 
 std::optional<double> summary_metric_number(const Json& s, AssertionMetric m) {
   switch (m) {
     case AssertionMetric::FleetOnTargetFraction: return number_at(s, {"devices", "on_target_fraction"});
     case AssertionMetric::FleetOnTarget: return number_at(s, {"devices", "on_target"});
     case AssertionMetric::DevicesUpdated: return devices_in(s, DeviceState::Updated);
-    case AssertionMetric::DevicesFailed: return std::nullopt;  // summary_records
+    case AssertionMetric::DevicesFailed: return executions_failed(s);
     case AssertionMetric::DevicesBricked: return devices_in(s, DeviceState::Bricked);
     case AssertionMetric::DevicesRolledBack: return devices_in(s, DeviceState::RolledBack);
     case AssertionMetric::DevicesTimedOut: return devices_in(s, DeviceState::TimedOut);

@@ -11,8 +11,8 @@
 
 namespace fleetsim {
 
-// Whether summary.json records metric `m` at the end of a run. Two do not: devices.failed (failed
-// executions, retried ones counted once) and devices.pending (executions in progress).
+// Whether summary.json records metric `m` at the end of a run. One does not: devices.pending
+// (executions in progress; a retried execution is released again before the failed one ends).
 bool summary_records(AssertionMetric m);
 
 // A number metric's value at the end of the run, in the unit of its row of kAssertionMetrics
