@@ -209,7 +209,7 @@ std::string sweep_html(const SweepSpec& spec, const std::vector<SweepRun>& runs)
     << "\n</style>\n<style>body{font-family:system-ui,sans-serif;margin:2em}"
     << "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
     << "th{background:#f4f4f4}td.l,th.l{text-align:left}.r{color:#999;font-size:85%}.chart{margin:1em 0}"
-    << ".pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}"
+    << ".wide{overflow-x:auto}.pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}"
     << "#render-status{display:none}</style></head><body>\n";
   o << "<h1>Sweep of " << xml_escape(spec.scenario_file) << "</h1>\n<p>" << runs.size() << " runs: ";
   for (size_t a = 0; a < spec.axes.size(); ++a) {
@@ -221,7 +221,7 @@ std::string sweep_html(const SweepSpec& spec, const std::vector<SweepRun>& runs)
   // The charts: every picked number metric against every varied parameter (reports/assets/sweep.js).
   Json chart_points = Json::array();
   std::ostringstream table;
-  table << "<table id=\"sweep\"><tr>";
+  table << "<div class=\"wide\"><table id=\"sweep\"><tr>";
   for (const SweepAxis& axis : spec.axes) table << "<th class=\"l\">" << xml_escape(axis.path) << "</th>";
   table << "<th class=\"l\">verdict</th>";
   for (const Column& c : columns) table << "<th>" << xml_escape(c.header) << "</th>";
@@ -274,7 +274,7 @@ std::string sweep_html(const SweepSpec& spec, const std::vector<SweepRun>& runs)
     table << "</tr>\n";
     chart_points.push_back(std::move(point_json));
   }
-  table << "</table>\n";
+  table << "</table></div>\n";
 
   Json axes = Json::array();
   for (const SweepAxis& axis : spec.axes) {
