@@ -93,6 +93,8 @@ struct ChartBuilder {
   }
 };
 
+}  // namespace
+
 Json chart_data(const RunReport& report) {
   const Timeseries& ts = report.timeseries;
   const Json& s = report.summary;
@@ -168,6 +170,8 @@ Json chart_data(const RunReport& report) {
   data["histogram"] = lookup(s, "update_duration_histogram");
   return data;
 }
+
+namespace {
 
 std::string table_row(const std::vector<std::string>& cells, const std::string& cls = "") {
   std::string out = cls.empty() ? "<tr>" : "<tr class=\"" + cls + "\">";
