@@ -96,13 +96,18 @@ std::string run_row(const char* role, const char* line, const std::string& name,
          "</td><td>" + (passed.is_boolean() ? (passed.get<bool>() ? "passed" : "failed") : "—") + "</td></tr>\n";
 }
 
-std::string decisions(const char* letter, const std::string& name, const RunReport& r) {
+// A run's decisions; those that are not the other run's decision of the same number are highlighted.
+std::string decisions(const char* letter, const std::string& name, const RunReport& r, const RunReport& other) {
   std::string h = std::string("<section>\n<h3>") + letter + ": " + xml_escape(name) + "</h3>\n<table>\n" +
                   cells({"#", "Simulated time", "Action", "Wave", "Reason"}, "th");
-  int n = 0;
-  for (const Json& d : lookup(r.summary, "rollout/decisions"))
-    h += cells({letter + std::to_string(++n), duration_text(lookup(d, "t")), text_of(lookup(d, "action")),
-                text_of(lookup(d, "wave")), text_of(lookup(d, "reason"))});
+  const Json& theirs = lookup(other.summary, "rollout/decisions");
+  size_t n = 0;
+  for (const Json& d : lookup(r.summary, "rollout/decisions")) {
+    const bool same = theirs.is_array() && n < theirs.size() && theirs[n] == d;
+    const std::string row = cells({letter + std::to_string(++n), duration_text(lookup(d, "t")),
+                                   text_of(lookup(d, "action")), text_of(lookup(d, "wave")), text_of(lookup(d, "reason"))});
+    h += same ? row : "<tr class=\"changed\">" + row.substr(4);
+  }
   if (n == 0) h += "<tr><td colspan=\"5\">no decisions</td></tr>\n";
   return h + "</table>\n</section>\n";
 }
@@ -158,8 +163,9 @@ std::string compare_html(const RunComparison& c) {
   }
   h += "</table>\n</section>\n";
 
-  h += "<h2>Controller decisions</h2>\n<div class=\"side-by-side\">\n" + decisions("A", c.name_a, c.report_a) +
-       decisions("B", c.name_b, c.report_b) + "</div>\n";
+  h += "<h2>Controller decisions</h2>\n<p>Numbered as on the charts' time axes; a decision that is not the other "
+       "run's of the same number is highlighted.</p>\n<div class=\"side-by-side\">\n" + decisions("A", c.name_a, c.report_a, c.report_b) +
+       decisions("B", c.name_b, c.report_b, c.report_a) + "</div>\n";
 
   for (const auto& [letter, name, report] : {std::tuple{"A", &c.name_a, &c.report_a}, std::tuple{"B", &c.name_b, &c.report_b}})
     h += std::string("<details>\n<summary>Scenario of ") + letter + " (" + xml_escape(*name) + ")</summary>\n<pre>" +

@@ -16,6 +16,11 @@
 
   // Tick steps on the time axes: whole minutes, hours and days.
   var timeSteps = [1, 10, 60, 300, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 1209600, 2592000];
+  // Tick labels in the unit of the step uPlot chose, so that every label is a whole number of it.
+  function timeTicks(u, vals, axis, space, step) {
+    var unit = step >= 86400 ? [86400, " d"] : step >= 3600 ? [3600, " h"] : step >= 60 ? [60, " min"] : [1, " s"];
+    return vals.map(function (v) { return Math.round(10 * v / unit[0]) / 10 + unit[1]; });
+  }
 
   function width() { return Math.max(600, document.getElementById("charts").clientWidth - 20); }
 
@@ -148,7 +153,7 @@
     });
     draw(id, first.title + " (" + first.unit + ")", x, series, columns, points,
          function (u, v) { return v == null ? "—" : durationText(v); },
-         function (u, vals) { return vals.map(durationText); }, true);
+         timeTicks, true);
   }
 
   // Time to update: each run's cumulative share of updated devices at the end of each bin.
@@ -175,7 +180,7 @@
     });
     draw("update_time", "Time to update: share of the updated devices that took at most this long (%)", x, series,
          columns, points, function (u, v) { return v == null ? "—" : durationText(v); },
-         function (u, vals) { return vals.map(durationText); }, false);
+         timeTicks, false);
   }
 
   try {
