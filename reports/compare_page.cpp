@@ -24,8 +24,8 @@ Json on_target_chart(const Json& charts, const std::string& target) {
     for (size_t i = 0; i < n; ++i) {
       double all = 0, on = 0;
       for (const Json& s : c["series"]) {
+        if (i >= s["values"].size() || !s["values"][i].is_number()) continue;
         const Json& v = s["values"][i];
-        if (!v.is_number()) continue;
         all += v.get<double>();
         if (s.value("label", "") == target) on += v.get<double>();
       }
@@ -40,10 +40,10 @@ Json on_target_chart(const Json& charts, const std::string& target) {
           {"limits", Json::array()}};
 }
 
-Json run_data(const RunReport& report, const std::string& name, const std::string& dir) {
-  Json charts = chart_data(report);
+Json run_data(const RunReport& report, const Json& charts, const std::string& name, const std::string& dir) {
   Json run = {{"name", name}, {"dir", dir}};
-  Json list = Json::array({on_target_chart(charts["charts"], lookup(report.summary, "scenario").value("target_version", ""))});
+  const Json& target = lookup(report.summary, "scenario/target_version");
+  Json list = Json::array({on_target_chart(charts["charts"], target.is_string() ? target.get<std::string>() : "")});
   for (const Json& c : charts["charts"]) list.push_back(c);
   run["t"] = charts["t"];
   run["charts"] = list;
@@ -56,7 +56,8 @@ Json optional_number(const std::optional<double>& v) { return v && std::isfinite
 
 Json page_data(const RunComparison& c) {
   Json data;
-  data["runs"] = Json::array({run_data(c.report_a, c.name_a, c.dir_a), run_data(c.report_b, c.name_b, c.dir_b)});
+  data["runs"] = Json::array(
+      {run_data(c.report_a, c.charts_a, c.name_a, c.dir_a), run_data(c.report_b, c.charts_b, c.name_b, c.dir_b)});
   Json rows = Json::array();
   for (const SummaryDelta& d : c.summary)
     rows.push_back({{"name", d.name},

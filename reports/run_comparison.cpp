@@ -8,6 +8,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "reports/html_report.hpp"
 #include "reports/result_writers.hpp"
 #include "reports/results_folder.hpp"
 
@@ -52,6 +53,7 @@ bool read_devices(const std::string& dir, const std::string& text, Rows& rows, s
 // report inputs and run.json parsed, and devices.csv's text when the run wrote it.
 struct Side {
   RunReport report;
+  nlohmann::ordered_json charts;
   nlohmann::json run;
   std::string devices_csv;
   bool has_devices = false;
@@ -87,6 +89,12 @@ bool read_side(const std::string& dir, Side& side, std::string& error) {
     return false;
   }
   side.report = std::move(*parsed.report);
+  try {
+    side.charts = chart_data(side.report);
+  } catch (const nlohmann::json::exception& e) {
+    error = dir + "/summary.json: unexpected content (" + e.what() + "); run the scenario again to rewrite it";
+    return false;
+  }
   side.run = nlohmann::json::parse(f.text("run.json"), nullptr, false);
   if (side.run.is_discarded() || !side.run.is_object()) {
     error = dir + "/run.json: " + (f.text("run.json").empty() ? "empty" : "not a JSON object") +
@@ -171,6 +179,8 @@ std::optional<RunComparison> compare_runs(const std::string& dir_a, const std::s
   c.summary = summary_deltas(side_a.report.summary, side_b.report.summary);
   c.report_a = std::move(side_a.report);
   c.report_b = std::move(side_b.report);
+  c.charts_a = std::move(side_a.charts);
+  c.charts_b = std::move(side_b.charts);
   if (!c.same_scenario()) return c;  // a baseline and a variant: their devices are expected to differ
 
   for (const auto& [dir, side] : {std::pair{&dir_a, &side_a}, std::pair{&dir_b, &side_b}})

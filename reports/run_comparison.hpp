@@ -26,6 +26,7 @@ struct RunComparison {
   std::string label_a, label_b;  // kernel (and network model) from run.json, when present
   std::string name_a, name_b;    // what the page calls each run: its folder's name (the paths if both are alike)
   RunReport report_a, report_b;  // summary.json, timeseries.csv and scenario.json of each run
+  nlohmann::ordered_json charts_a, charts_b;  // each report's chart_data (reports/html_report.hpp)
 
   // Between the effective scenarios, /kernel settings included. When a folder has no scenario.json
   // (written by an older fleetsim), only the scenario names and seeds of summary.json are compared

@@ -73,7 +73,7 @@ SummaryDelta row(std::string name, AssertionMetric m, const Json& a, const Json&
 const Json& region(const Json& summary, const std::string& name) {
   static const Json none;
   for (const Json& r : lookup(summary, "platform/regions"))
-    if (r.is_object() && r.value("region", "") == name) return r;
+    if (r.is_object() && r.contains("region") && r["region"] == name) return r;
   return none;
 }
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "reports/results_folder.hpp"
 #include "tests/cli_runner.hpp"
 #include "tests/reports/headless_chromium.hpp"
 #include "tests/reports/shipped_runs.hpp"
@@ -182,4 +183,24 @@ TEST_CASE("fleetsim compare --html to a path it cannot write exits 3 naming it",
   CHECK(cli.exit_code == 3);
   CHECK(cli.output.find("--html " + tmp / "file/compare.html") != std::string::npos);
   CHECK(cli.output.find("\n  /seed: 1 vs 2\n") != std::string::npos);  // the comparison itself was printed
+}
+
+TEST_CASE("fleetsim compare refuses a summary.json of unexpected content with exit 2 naming it", "[reports][compare]") {
+  // A region whose name is a number: report.html's charts cannot be made from it (as `fleetsim
+  // report` says too), and the comparison names the file instead of failing on it.
+  TempDir tmp;
+  const std::string a = tmp / "a", b = tmp / "b";
+  REQUIRE(run_shipped("qa/corrupt-cdn-cache.json", a).exit_code <= 1);
+  REQUIRE(run_shipped("qa/corrupt-cdn-cache.json", b).exit_code <= 1);
+  Json summary = Json::parse(slurp(b + "/summary.json"));
+  summary["platform"]["regions"][0]["region"] = 5;
+  std::vector<fleetsim::ResultFile> kept;
+  const Json manifest = Json::parse(slurp(b + "/manifest.json"));
+  for (const Json& f : manifest["files"])
+    if (f["name"] != "summary.json") kept.push_back({f["name"], f["bytes"], f["sha256"]});
+  REQUIRE(fleetsim::commit_results(b, {{"summary.json", summary.dump()}}, fleetsim::RunState::Complete, kept).empty());
+  const Cli cli = run_fleetsim("compare " + shell_quote(a) + " " + shell_quote(b));
+  INFO(cli.output);
+  CHECK(cli.exit_code == 2);
+  CHECK(cli.output.find(b + "/summary.json: unexpected content") != std::string::npos);
 }
