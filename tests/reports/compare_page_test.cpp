@@ -204,3 +204,32 @@ TEST_CASE("fleetsim compare refuses a summary.json of unexpected content with ex
   CHECK(cli.exit_code == 2);
   CHECK(cli.output.find(b + "/summary.json: unexpected content") != std::string::npos);
 }
+
+TEST_CASE("fleetsim compare --html of two runs of one scenario shows their device-by-device agreement and no "
+          "difference",
+          "[reports][compare]") {
+  // The quickstart cut to 2,100 devices, run twice: the runs are deterministic, so they agree
+  // device by device and every result is the same (B − A = 0).
+  TempDir tmp;
+  const std::string small =
+      " --trace-devices --set 'fleet.cohorts[0].count=1000' --set 'fleet.cohorts[1].count=500'"
+      " --set 'fleet.cohorts[2].count=500' --set 'fleet.cohorts[3].count=100' --set 'rollout.waves[0].devices=20'";
+  REQUIRE(run_shipped("quickstart.json", tmp / "first", small).exit_code == 0);
+  REQUIRE(run_shipped("quickstart.json", tmp / "second", small).exit_code == 0);
+  const Cli cli = run_fleetsim("compare " + shell_quote(tmp / "first") + " " + shell_quote(tmp / "second") +
+                               " --html " + shell_quote(tmp / "same.html"));
+  INFO(cli.output);
+  CHECK(cli.exit_code == 0);
+  CHECK(cli.output.find("scenarios: the same\n2100 devices; different outcome 0") != std::string::npos);
+  const std::string html = slurp(tmp / "same.html");
+  CHECK(html.find("<p>None: both runs simulated the same scenario.</p>") != std::string::npos);
+  CHECK(html.find("2100 devices; different outcome 0, final version 0, attempts 0, bytes 0") != std::string::npos);
+  CHECK(html.find("<b>Agree</b>") != std::string::npos);
+  const Json data = page_data(html);
+  CHECK(data["scenario_differences"].empty());
+  for (const Json& row : data["summary"]) {
+    INFO(row.dump());
+    CHECK(row["a"] == row["b"]);
+    if (row["a"].is_number()) CHECK(row["delta"] == 0);
+  }
+}
