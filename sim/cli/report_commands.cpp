@@ -151,8 +151,9 @@ int compare_command(int argc, char** argv) {
       "Exit code: 0 when the runs are of one scenario and agree device by device, 1 when they differ\n"
       "(different scenarios, or devices that differ), 2 on bad input or incomplete results, 3 when FILE\n"
       "cannot be written");
-  desc.add_options()("html", po::value<std::string>(), "write the comparison page to FILE")(
-      "tolerance", po::value<double>()->default_value(1e-6), "relative tolerance on times")("help,h", "show this help");
+  desc.add_options()("html", po::value<std::string>()->value_name("FILE"), "write the comparison page to FILE")(
+      "tolerance", po::value<double>()->default_value(1e-6, "1e-6")->value_name("REL"), "relative tolerance on times")(
+      "help,h", "show this help");
   CommandArgs a;
   if (auto done = parse_command(argc, argv, desc, a)) return *done;
   if (a.positional.size() != 2)
