@@ -93,6 +93,8 @@ struct ChartBuilder {
   }
 };
 
+}  // namespace
+
 Json chart_data(const RunReport& report) {
   const Timeseries& ts = report.timeseries;
   const Json& s = report.summary;
@@ -168,6 +170,8 @@ Json chart_data(const RunReport& report) {
   data["histogram"] = lookup(s, "update_duration_histogram");
   return data;
 }
+
+namespace {
 
 std::string table_row(const std::vector<std::string>& cells, const std::string& cls = "") {
   std::string out = cls.empty() ? "<tr>" : "<tr class=\"" + cls + "\">";
@@ -284,7 +288,7 @@ std::string html_report(const RunReport& report) {
   h += "<script id=\"fleetsim-data\" type=\"application/json\">" + script_safe_json(chart_data(report).dump()) +
        "</script>\n";
   h += "<script>\n" + report_asset("uPlot.iife.min.js") + "\n</script>\n<script>\n" + report_asset("render_status.js") +
-       "</script>\n<script>\n" + report_asset("report.js") +
+       "</script>\n<script>\n" + report_asset("chart_format.js") + "</script>\n<script>\n" + report_asset("report.js") +
        "</script>\n</body>\n</html>\n";
   return h;
 }

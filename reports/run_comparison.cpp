@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <ostream>
 #include <sstream>
 
+#include "reports/html_report.hpp"
 #include "reports/result_writers.hpp"
 #include "reports/results_folder.hpp"
 
@@ -46,15 +49,19 @@ bool read_devices(const std::string& dir, const std::string& text, Rows& rows, s
   return true;
 }
 
-// One side of the comparison: a complete results folder (reports/results_folder.hpp) with
-// devices.csv, its summary.json and run.json parsed.
+// One side of the comparison: a complete results folder (reports/results_folder.hpp) with its
+// report inputs and run.json parsed, and devices.csv's text when the run wrote it.
 struct Side {
-  Rows devices;
-  nlohmann::json summary, run;
+  RunReport report;
+  nlohmann::ordered_json charts;
+  nlohmann::json run;
+  std::string devices_csv;
+  bool has_devices = false;
 };
 
 bool read_side(const std::string& dir, Side& side, std::string& error) {
-  ResultsFolderRead read = read_results_folder(dir, {"summary.json", "devices.csv", "run.json"});
+  ResultsFolderRead read = read_results_folder(
+      dir, {"summary.json", "timeseries.csv", "scenario.json", "checks.json", "devices.csv", "run.json"});
   if (!read.folder) {
     error = read.error;
     return false;
@@ -64,23 +71,57 @@ bool read_side(const std::string& dir, Side& side, std::string& error) {
     error = dir + ": the run was interrupted before its end and has no results; run the scenario again";
     return false;
   }
-  if (!f.lists("devices.csv")) {
-    error = dir + "/devices.csv: not among the run's files (run the scenario with --trace-devices to write it)";
-    return false;
-  }
-  for (auto [name, doc] : {std::pair{"summary.json", &side.summary}, std::pair{"run.json", &side.run}}) {
+  for (const char* name : {"summary.json", "timeseries.csv", "run.json"})
     if (!f.lists(name)) {
       error = dir + ": " + kManifestFile + " does not list " + name + " (expected the output folder of `fleetsim run`)";
       return false;
     }
-    *doc = nlohmann::json::parse(f.text(name), nullptr, false);
-    if (doc->is_discarded() || !doc->is_object()) {
-      error = dir + "/" + name + ": " + (f.text(name).empty() ? "empty" : "not a JSON object") +
-              " (expected the " + name + " of `fleetsim run`)";
+  // As `fleetsim report` reads them (an empty scenario.json or checks.json would pass for an absent one).
+  for (const char* name : {"summary.json", "timeseries.csv", "scenario.json", "checks.json"})
+    if (f.lists(name) && f.text(name).empty()) {
+      error = dir + "/" + name + ": empty (a run never writes it empty); run the scenario again";
       return false;
     }
+  RunReportRead parsed = parse_run_report(f.text("summary.json"), f.text("timeseries.csv"), f.text("scenario.json"),
+                                          f.text("checks.json"), dir);
+  if (!parsed.report) {
+    error = parsed.error;
+    return false;
   }
-  return read_devices(dir, f.text("devices.csv"), side.devices, error);
+  side.report = std::move(*parsed.report);
+  try {
+    side.charts = chart_data(side.report);
+  } catch (const nlohmann::json::exception& e) {
+    error = dir + "/summary.json: unexpected content (" + e.what() + "); run the scenario again to rewrite it";
+    return false;
+  }
+  side.run = nlohmann::json::parse(f.text("run.json"), nullptr, false);
+  if (side.run.is_discarded() || !side.run.is_object()) {
+    error = dir + "/run.json: " + (f.text("run.json").empty() ? "empty" : "not a JSON object") +
+            " (expected the run.json of `fleetsim run`)";
+    return false;
+  }
+  side.has_devices = f.lists("devices.csv");
+  side.devices_csv = f.text("devices.csv");
+  return true;
+}
+
+// The effective scenario of a run; its name and seed from summary.json when `whole` is false (one
+// of the runs has no scenario.json).
+nlohmann::ordered_json scenario_of(const RunReport& r, bool whole) {
+  if (whole) return nlohmann::ordered_json::parse(r.scenario);  // parse_run_report checked it
+  nlohmann::ordered_json doc = nlohmann::ordered_json::object();
+  const auto& sc = lookup(r.summary, "scenario");
+  for (const char* field : {"name", "seed"})
+    if (sc.is_object() && sc.contains(field)) doc[field] = sc[field];
+  return doc;
+}
+
+// The folder's name, as the page and its legends call the run.
+std::string folder_name(const std::string& dir) {
+  const std::filesystem::path p = std::filesystem::path(dir).lexically_normal();
+  const std::string name = p.has_filename() ? p.filename().string() : p.parent_path().filename().string();
+  return name.empty() ? dir : name;
 }
 
 std::optional<double> number(const std::string& cell) {
@@ -99,15 +140,6 @@ std::string label(const nlohmann::json& run) {
   return s;
 }
 
-std::string at(const nlohmann::json& j, const std::vector<std::string>& path) {
-  const nlohmann::json* p = &j;
-  for (const std::string& key : path) {
-    if (!p->is_object() || !p->contains(key)) return "null";
-    p = &(*p)[key];
-  }
-  return p->dump();
-}
-
 double quantile(std::vector<double>& v, double q) {
   if (v.empty()) return 0;
   const size_t k = std::min(v.size() - 1, size_t(q * double(v.size() - 1) + 0.5));
@@ -117,33 +149,54 @@ double quantile(std::vector<double>& v, double q) {
 
 }  // namespace
 
+bool RunComparison::same_scenario() const {
+  return std::all_of(scenario_differences.begin(), scenario_differences.end(),
+                     [](const ScenarioDifference& d) { return is_kernel_setting(d.pointer); });
+}
+
 std::optional<RunComparison> compare_runs(const std::string& dir_a, const std::string& dir_b, double tolerance,
                                           std::string& error) {
   Side side_a, side_b;
   if (!read_side(dir_a, side_a, error) || !read_side(dir_b, side_b, error)) return std::nullopt;
-  const nlohmann::json& sa = side_a.summary;
-  const nlohmann::json& sb = side_b.summary;
-  for (const char* field : {"name", "seed"}) {
-    const std::string x = at(sa, {"scenario", field}), y = at(sb, {"scenario", field});
-    if (x != "null" && y != "null" && x != y) {
-      error = "the runs are of different scenarios: " + dir_a + " has scenario " + field + " " + x + ", " + dir_b +
-              " has " + y + " (compare two runs of the same scenario and seed)";
-      return std::nullopt;
-    }
-  }
-  const Rows& a = side_a.devices;
-  const Rows& b = side_b.devices;
-  if (a.size() != b.size()) {
-    error = dir_a + "/devices.csv has " + std::to_string(a.size()) + " devices and " + dir_b + "/devices.csv " +
-            std::to_string(b.size()) + " (compare two runs of the same scenario)";
-    return std::nullopt;
-  }
   RunComparison c;
   c.dir_a = dir_a;
   c.dir_b = dir_b;
   c.label_a = label(side_a.run);
   c.label_b = label(side_b.run);
+  c.name_a = folder_name(dir_a);
+  c.name_b = folder_name(dir_b);
+  if (c.name_a == c.name_b) {
+    c.name_a = dir_a;
+    c.name_b = dir_b;
+  }
   c.tolerance = tolerance;
+  const bool whole = !side_a.report.scenario.empty() && !side_b.report.scenario.empty();
+  c.scenario_differences = scenario_differences(scenario_of(side_a.report, whole), scenario_of(side_b.report, whole));
+  for (const auto& [dir, side] : {std::pair{&dir_a, &side_a}, std::pair{&dir_b, &side_b}})
+    if (side->report.scenario.empty() && c.scenario_note.empty())
+      c.scenario_note = *dir + " has no scenario.json (written by an older fleetsim): only the scenarios' names and "
+                        "seeds are compared";
+  c.summary = summary_deltas(side_a.report.summary, side_b.report.summary);
+  c.report_a = std::move(side_a.report);
+  c.report_b = std::move(side_b.report);
+  c.charts_a = std::move(side_a.charts);
+  c.charts_b = std::move(side_b.charts);
+  if (!c.same_scenario()) return c;  // a baseline and a variant: their devices are expected to differ
+
+  for (const auto& [dir, side] : {std::pair{&dir_a, &side_a}, std::pair{&dir_b, &side_b}})
+    if (!side->has_devices) {
+      error = *dir + "/devices.csv: not among the run's files (run the scenario with --trace-devices to write it)";
+      return std::nullopt;
+    }
+  Rows a, b;
+  if (!read_devices(dir_a, side_a.devices_csv, a, error) || !read_devices(dir_b, side_b.devices_csv, b, error))
+    return std::nullopt;
+  if (a.size() != b.size()) {
+    error = dir_a + "/devices.csv has " + std::to_string(a.size()) + " devices and " + dir_b + "/devices.csv " +
+            std::to_string(b.size()) + " (compare two runs of the same scenario)";
+    return std::nullopt;
+  }
+  c.devices_compared = true;
   c.devices = int64_t(a.size());
   static const char* const kTimeNames[] = {"released_s", "notified_s", "pickup_wait_s", "download_start_s",
                                            "download_end_s", "installed_s", "finished_s"};
@@ -190,20 +243,27 @@ std::optional<RunComparison> compare_runs(const std::string& dir_a, const std::s
     c.duration_p95 = quantile(duration_changes, 0.95);
     c.duration_median = quantile(duration_changes, 0.5);
   }
-  const std::vector<std::pair<std::string, std::vector<std::string>>> figures = {
-      {"rollout.state", {"rollout", "state"}},
-      {"devices.on_target", {"devices", "on_target"}},
-      {"rollout.time_to_90 (s)", {"rollout", "time_to_s", "p90"}},
-      {"rollout.time_to_99 (s)", {"rollout", "time_to_s", "p99"}}};
-  for (const auto& [name, path] : figures) c.summary.push_back({name, at(sa, path), at(sb, path)});
   return c;
 }
 
-std::string format_comparison(const RunComparison& c) {
-  std::ostringstream o;
+namespace {
+
+void format_scenarios(const RunComparison& c, size_t max_differences, std::ostream& o) {
+  const auto& diffs = c.scenario_differences;
+  if (diffs.empty())
+    o << "scenarios: the same\n";
+  else if (c.same_scenario())
+    o << "scenarios: the same but for kernel settings (A vs B):\n";
+  else
+    o << "scenarios differ in " << diffs.size() << (diffs.size() == 1 ? " field" : " fields") << " (A vs B):\n";
+  for (size_t i = 0; i < diffs.size() && i < max_differences; ++i)
+    o << "  " << diffs[i].pointer << ": " << diffs[i].a << " vs " << diffs[i].b << "\n";
+  if (diffs.size() > max_differences) o << "  ... and " << diffs.size() - max_differences << " more\n";
+  if (!c.scenario_note.empty()) o << "  (" << c.scenario_note << ")\n";
+}
+
+void format_devices(const RunComparison& c, std::ostream& o) {
   char buf[160];
-  o << "A: " << c.dir_a << " (" << c.label_a << ")\n";
-  o << "B: " << c.dir_b << " (" << c.label_b << ")\n";
   o << c.devices << " devices; different outcome " << c.different_outcome << ", final version "
     << c.different_version << ", attempts " << c.different_attempts << ", bytes " << c.different_bytes << "\n";
   std::snprintf(buf, sizeof buf, "%lld times compared, %lld beyond relative %g, worst relative %.3g",
@@ -213,9 +273,40 @@ std::string format_comparison(const RunComparison& c) {
   std::snprintf(buf, sizeof buf, "download duration B/A - 1 over %lld single-attempt downloads: median %+.3g, p95 %+.3g, max %+.3g",
                 (long long)c.durations, c.duration_median, c.duration_p95, c.duration_max);
   o << buf << "\n";
-  for (const auto& f : c.summary) o << f.name << ": A " << f.a << ", B " << f.b << "\n";
-  o << (c.agrees() ? "agree: every device has the same outcome and every time is within the tolerance\n"
-                   : "differ: see the counts above\n");
+}
+
+void format_summary(const RunComparison& c, std::ostream& o) {
+  size_t name = 6, a = 1, b = 1, delta = 5;
+  for (const SummaryDelta& d : c.summary) {
+    name = std::max(name, d.name.size());
+    a = std::max(a, d.a_text.size());
+    b = std::max(b, d.b_text.size());
+    delta = std::max(delta, d.delta_text.size());
+  }
+  auto cell = [&](const std::string& text, size_t width) { return text + std::string(width + 2 - std::min(width, text.size()), ' '); };
+  o << "results:\n  " << cell("", name) << cell("A", a) << cell("B", b) << cell("B - A", delta) << "change\n";
+  for (const SummaryDelta& d : c.summary) {
+    std::string line = "  " + cell(d.name, name) + cell(d.a_text, a) + cell(d.b_text, b) + cell(d.delta_text, delta) +
+                       (d.change ? d.change_text : "");
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    o << line << "\n";
+  }
+}
+
+}  // namespace
+
+std::string format_comparison(const RunComparison& c, size_t max_differences) {
+  std::ostringstream o;
+  o << "A: " << c.dir_a << " (" << c.label_a << ")\n";
+  o << "B: " << c.dir_b << " (" << c.label_b << ")\n";
+  format_scenarios(c, max_differences, o);
+  if (c.devices_compared) format_devices(c, o);
+  format_summary(c, o);
+  if (!c.same_scenario())
+    o << "differ: the scenarios differ (devices are compared one by one only for runs of one scenario)\n";
+  else
+    o << (c.agrees() ? "agree: every device has the same outcome and every time is within the tolerance\n"
+                     : "differ: see the counts above\n");
   return o.str();
 }
 

@@ -15,20 +15,7 @@
   function utc(ts) { return uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"); }
   function width() { return Math.max(600, document.getElementById("charts").clientWidth - 20); }
 
-  function durationText(s) {
-    if (s < 120) return Math.round(s) + " s";
-    if (s < 7200) return Math.round(s / 60) + " min";
-    if (s < 172800) return (s / 3600).toFixed(1) + " h";
-    return (s / 86400).toFixed(1) + " d";
-  }
-  function number(v) {
-    if (v == null) return "—";
-    var a = Math.abs(v);
-    if (a >= 1e9) return (v / 1e9).toFixed(2) + " G";
-    if (a >= 1e6) return (v / 1e6).toFixed(2) + " M";
-    if (a >= 1e4) return (v / 1e3).toFixed(1) + " k";
-    return String(Math.round(v * 100) / 100);
-  }
+  var durationText = window.fleetsimFormat.durationText, number = window.fleetsimFormat.number;
 
   // Vertical dashed lines with the decision numbers at the top of the plot area.
   function marksPlugin(info) {

@@ -27,7 +27,6 @@
 #include "sim/model/memory_estimate.hpp"
 #include "sim/core/exit_codes.hpp"
 #include "reports/live_metrics.hpp"
-#include "reports/run_comparison.hpp"
 #include "reports/results_folder.hpp"
 #include "reports/run_outputs.hpp"
 #include "reports/test_cases.hpp"
@@ -64,8 +63,9 @@ const char* kUsage =
     "                                         run the cross product of varied fields; sweep.csv, sweep.html\n"
     "  fleetsim seek SCENARIO.json --vary PATH=LO..HI [--assert 'M OP V']... [--goal smallest|largest]\n"
     "                                         the threshold of one field at which the scenario passes\n"
-    "  fleetsim compare RESULTS_A RESULTS_B   compare two runs of one scenario device by device\n"
-    "                                         (e.g. --kernel native against --kernel simgrid)\n"
+    "  fleetsim compare RESULTS_A RESULTS_B [--html FILE]\n"
+    "                                         a baseline against a variant: scenario differences, results\n"
+    "                                         with deltas; runs of one scenario also device by device\n"
     "  fleetsim report OUT_DIR                regenerate report.html, junit.xml, summary.md, metrics.om\n"
     "  fleetsim suite DIR [options]           run every scenario under DIR; suite.html and one JUnit file\n"
     "  fleetsim hil probe|flash|calibrate|state|reset|confirm|erase|image ...\n"
@@ -213,32 +213,6 @@ int cmd_models(int argc, char** argv) {
                 units::format_duration(m.poll_interval).c_str(), m.description.c_str());
   }
   return exit_code::kOk;
-}
-
-int cmd_compare(int argc, char** argv) {
-  po::options_description desc(
-      "fleetsim compare RESULTS_A RESULTS_B [--tolerance REL]\n"
-      "Compares two results directories of the same scenario, both run with --trace-devices:\n"
-      "outcomes, versions, attempts and bytes per device must be equal, and times equal within\n"
-      "the relative tolerance. Both must be complete results: each folder's manifest.json must list\n"
-      "every file with its size and SHA-256 (an interrupted, killed or mixed folder is refused).\n"
-      "Exit 0 when they agree, 1 when they differ, 2 on bad input or incomplete results");
-  desc.add_options()("tolerance", po::value<double>()->default_value(1e-6), "relative tolerance on times")(
-      "help,h", "show this help");
-  CommandArgs a;
-  if (auto done = parse_command(argc, argv, desc, a)) return *done;
-  if (a.positional.size() != 2) return usage_error("compare takes two results directories");
-  const double tolerance = a.vm["tolerance"].as<double>();
-  if (!(tolerance >= 0) || !std::isfinite(tolerance))
-    return usage_error("--tolerance must be a relative tolerance >= 0, e.g. 1e-6");
-  std::string error;
-  auto comparison = compare_runs(a.positional[0], a.positional[1], tolerance, error);
-  if (!comparison) {
-    std::cerr << "fleetsim: " << error << "\n";
-    return exit_code::kBadInput;
-  }
-  std::cout << format_comparison(*comparison);
-  return comparison->agrees() ? exit_code::kOk : exit_code::kFailed;
 }
 
 class ProgressLine {
@@ -542,7 +516,7 @@ static std::optional<int> run_command(const std::string& cmd, int argc, char** a
   if (cmd == "validate") return cmd_validate(argc, argv);
   if (cmd == "schema") return cmd_schema();
   if (cmd == "models") return cmd_models(argc, argv);
-  if (cmd == "compare") return cmd_compare(argc, argv);
+  if (cmd == "compare") return compare_command(argc, argv);
   if (cmd == "sweep") return sweep_command(argc, argv);
   if (cmd == "seek") return goal_seek_command(argc, argv);
   if (cmd == "report") return report_command(argc, argv);

@@ -2,12 +2,16 @@
 
 #include <algorithm>
 #include <boost/program_options.hpp>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "reports/compare_page.hpp"
+#include "reports/run_comparison.hpp"
+#include "sim/core/atomic_file.hpp"
 #include "sim/core/exit_codes.hpp"
 #include "reports/results_folder.hpp"
 #include "reports/run_outputs.hpp"
@@ -127,6 +131,55 @@ int suite_command(int argc, char** argv) {
     return exit_code::kInfrastructure;
   }
   return run_suite(o, std::cerr);
+}
+
+int compare_command(int argc, char** argv) {
+  po::options_description desc(
+      "fleetsim compare RESULTS_A RESULTS_B [--html FILE] [--tolerance REL]\n"
+      "Compares two runs' results folders, A the baseline and B the variant, and prints\n"
+      "- what differs between their scenarios as run (scenario.json: the file after --set and --seed):\n"
+      "  every JSON path with both values, e.g. /regions/us-east/outages: [{\"at\":\"40h\",\"for\":\"45m\"}] vs [];\n"
+      "- their results side by side: A, B, B - A and the change in % of A.\n"
+      "Runs of one scenario (they may differ in kernel settings, /kernel; e.g. --kernel native against\n"
+      "--kernel simgrid) are also compared device by device, for which both must be run with\n"
+      "--trace-devices: outcomes, versions, attempts and bytes per device must be equal, and times\n"
+      "equal within the relative tolerance.\n"
+      "--html FILE also writes one self-contained page: both runs' charts overlaid (A solid, B dashed),\n"
+      "the results with their differences, the scenario differences and each run's controller decisions.\n"
+      "Both folders must hold complete results: each manifest.json must list every file with its size\n"
+      "and SHA-256 (an interrupted, killed or mixed folder is refused).\n"
+      "Exit code: 0 when the runs are of one scenario and agree device by device, 1 when they differ\n"
+      "(different scenarios, or devices that differ), 2 on bad input or incomplete results, 3 when FILE\n"
+      "cannot be written");
+  desc.add_options()("html", po::value<std::string>()->value_name("FILE"), "write the comparison page to FILE")(
+      "tolerance", po::value<double>()->default_value(1e-6, "1e-6")->value_name("REL"), "relative tolerance on times")(
+      "help,h", "show this help");
+  CommandArgs a;
+  if (auto done = parse_command(argc, argv, desc, a)) return *done;
+  if (a.positional.size() != 2)
+    return usage_error("compare takes two results directories", "fleetsim compare --help");
+  const double tolerance = a.vm["tolerance"].as<double>();
+  if (!(tolerance >= 0) || !std::isfinite(tolerance))
+    return usage_error("--tolerance must be a relative tolerance >= 0, e.g. 1e-6", "fleetsim compare --help");
+  std::string error;
+  const std::optional<RunComparison> comparison = compare_runs(a.positional[0], a.positional[1], tolerance, error);
+  if (!comparison) {
+    std::cerr << "fleetsim: " << error << "\n";
+    return exit_code::kBadInput;
+  }
+  std::cout << format_comparison(*comparison);
+  if (a.vm.count("html")) {
+    const std::string file = a.vm["html"].as<std::string>();
+    std::error_code ec;
+    const std::filesystem::path folder = std::filesystem::path(file).parent_path();
+    if (!folder.empty()) std::filesystem::create_directories(folder, ec);
+    if (std::string err = write_files_atomically({{file, compare_html(*comparison)}}); !err.empty()) {
+      std::cerr << "fleetsim: --html " << file << ": " << err << "\n";
+      return exit_code::kInfrastructure;
+    }
+    std::cout << "comparison page: " << file << "\n";
+  }
+  return comparison->agrees() ? exit_code::kOk : exit_code::kFailed;
 }
 
 }  // namespace fleetsim

@@ -270,7 +270,8 @@ TEST_CASE("without competing flows CM02 equals max-min and LV08 makes every down
   CHECK(median_duration_change(lv08.output) > 0);
 }
 
-TEST_CASE("fleetsim compare refuses runs without devices.csv and runs of different scenarios", "[equivalence][cli]") {
+TEST_CASE("fleetsim compare refuses runs without devices.csv and says what differs between two scenarios",
+          "[equivalence][cli]") {
   TempDir dir;
   const std::string first = dir / "first.json", second = dir / "second.json";
   std::ofstream(first) << random_scenario(3).dump(2);
@@ -286,9 +287,15 @@ TEST_CASE("fleetsim compare refuses runs without devices.csv and runs of differe
   const auto missing = run_fleetsim("compare " + shell_quote(dir / "a") + " " + shell_quote(dir / "nowhere"));
   CHECK(missing.exit_code == 2);
   CHECK(missing.output.find(dir / "nowhere: not a folder") != std::string::npos);
+  // Two scenarios: not compared device by device (no verdict of agreement), their differences
+  // listed; random_scenario(N) is named "differential-N" and has seed N.
   const auto other = run_fleetsim("compare " + shell_quote(dir / "a") + " " + shell_quote(dir / "b"));
-  CHECK(other.exit_code == 2);
-  CHECK(other.output.find("different scenarios") != std::string::npos);
+  INFO(other.output);
+  CHECK(other.exit_code == 1);
+  CHECK(other.output.find("\n  /name: \"differential-3\" vs \"differential-4\"\n") != std::string::npos);
+  CHECK(other.output.find("\n  /seed: 3 vs 4\n") != std::string::npos);
+  CHECK(other.output.find("devices; different outcome") == std::string::npos);
+  CHECK(other.output.find("\ndiffer: the scenarios differ") != std::string::npos);
 }
 
 TEST_CASE("the SimGrid kernel is deterministic: two runs write byte-identical results", "[equivalence][cli]") {
