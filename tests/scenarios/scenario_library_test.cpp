@@ -220,6 +220,17 @@ TEST_CASE("qa/mixed-fleet-images: each model's bytes in summary.json are its dev
   CHECK(s["warnings"].empty());
 }
 
+TEST_CASE("qa/mixed-fleet-images: summary.md has a row per device model", "[scenarios]") {
+  TempDir tmp;
+  run_scenario("qa/mixed-fleet-images.json", tmp / "out");
+  const std::string md = slurp(tmp / "out/summary.md");
+  // The byte counts above in binary units: 1887437 B = 1.80 MiB, 1404518500 B = 1.308 GiB;
+  // 67108864 B = 64 MiB, 5033164800 B = 4.6875 GiB.
+  CHECK_THAT(md, Catch::Contains("| Model | Devices | Full image | Bytes delivered |"));
+  CHECK_THAT(md, Catch::Contains("| smart-meter | 2100 | 1.80 MiB | 1.31 GiB |"));
+  CHECK_THAT(md, Catch::Contains("| site-gateway | 250 | 64.00 MiB | 4.69 GiB |"));
+}
+
 TEST_CASE("fleetsim validate accepts every shipped scenario", "[scenarios]") {
   std::vector<std::string> files;
   for (const std::string& dir : std::vector<std::string>{kScenarios, kScenarios + "/qa", kScenarios + "/bench"})
