@@ -99,6 +99,15 @@ std::string summary_markdown(const RunReport& report) {
   md += "\nRefused CDN connections " + text_of(lookup(s, "platform/refused_connections")) + ", throttled check-ins " +
         text_of(lookup(s, "platform/throttled_requests")) + ".\n\n";
 
+  if (s.contains("models")) {  // absent in the summaries of older runs
+    md += "### Device models\n\n| Model | Devices | Full image | Bytes delivered |\n|---|---|---|---|\n";
+    for (const auto& [model, m] : lookup(s, "models").items())
+      md += "| " + cell(model) + " | " + text_of(lookup(m, "devices")) + " | " +
+            units::format_size(Bytes(m.value("image_bytes", 0.0))) + " | " +
+            units::format_size(Bytes(m.value("bytes_delivered", 0.0))) + " |\n";
+    md += "\n";
+  }
+
   const Json& decisions = lookup(s, "rollout/decisions");
   if (!decisions.empty()) {
     md += "### Controller decisions\n\n| Simulated time | Action | Wave | Reason |\n|---|---|---|---|\n";

@@ -54,6 +54,11 @@ std::string summary_json(const Results& r) {
                    {"refused_connections", r.refused_connections},
                    {"throttled_requests", r.throttled_requests}, {"broker_refused_connects", r.broker_refused}};
   j["bytes"] = {{"delivered", r.bytes_delivered}, {"retransmitted", r.bytes_retransmitted}};
+  // Per device model of the fleet; their bytes_delivered add up to bytes.delivered (to rounding).
+  ordered models = ordered::object();
+  for (const ModelResult& m : r.models)
+    models[m.model] = {{"devices", m.devices}, {"image_bytes", m.image_bytes}, {"bytes_delivered", m.bytes_delivered}};
+  j["models"] = models;
   j["exposure"] = {{"device_hours_on_old_version", r.exposure_device_hours_old}};
   j["update_duration_histogram"] = {{"bin_s", r.histogram_bin}, {"counts", r.update_duration_histogram}};
 

@@ -100,11 +100,28 @@ World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
     const Cohort& c = scenario.cohorts[ci];
     const DeviceModel& m = scenario.models.at(c.model);
     const int region = scenario.region_index(c.region);
-    CohortInfo info{&m, region, first, c.count, scenario.firmware.boot_failure, CohortClock::for_zone(c.timezone),
-                    0.0, region_first_shard_[size_t(region)], scenario.regions[size_t(region)].sites};
-    if (auto it = scenario.firmware.boot_failure_by_model.find(c.model);
-        it != scenario.firmware.boot_failure_by_model.end())
-      info.boot_failure = it->second;
+    auto known = std::find(fleet_models_.begin(), fleet_models_.end(), c.model);
+    const uint32_t fleet_model = uint32_t(known - fleet_models_.begin());
+    if (known == fleet_models_.end()) {
+      fleet_models_.push_back(c.model);
+      const FirmwareImage& image = scenario.firmware.image_of(c.model);
+      ModelImage row{image.size, {}};
+      for (const std::string& v : versions_) {
+        auto delta = image.delta.find(v);
+        row.download.push_back(delta == image.delta.end() ? image.size : delta->second);
+      }
+      model_images_.push_back(std::move(row));
+    }
+    CohortInfo info{&m,
+                    region,
+                    first,
+                    c.count,
+                    fleet_model,
+                    scenario.firmware.boot_failure_of(c.model),
+                    CohortClock::for_zone(c.timezone),
+                    0.0,
+                    region_first_shard_[size_t(region)],
+                    scenario.regions[size_t(region)].sites};
     if (m.notification == Notification::Poll && m.poll_interval.value > 0)
       info.poll_rate = double(c.count) / m.poll_interval.value;
     cohorts_.push_back(info);
@@ -227,6 +244,7 @@ World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
     time_to_[t] = double(on_target_initially_) >= std::ceil(double(n) * t / 100.0) ? std::optional<double>(0.0)
                                                                                     : std::nullopt;
   bytes_delivered_.assign(shards_.size(), 0.0);
+  model_bytes_delivered_.assign(shards_.size() * fleet_models_.size(), 0.0);
   bytes_retransmitted_.assign(shards_.size(), 0.0);
   exposure_.assign(shards_.size(), 0.0);
   exposure_since_.assign(shards_.size(), 0.0);
@@ -333,6 +351,8 @@ World::FleetView World::synchronise(bool counters_only, std::vector<int64_t> dem
   v.bytes_delivered.assign(shards, 0.0);
   v.bytes_retransmitted.assign(shards, 0.0);
   v.exposure.assign(shards, 0.0);
+  const size_t models = fleet_models_.size();
+  v.model_bytes_delivered.assign(shards * models, 0.0);
   for (size_t s = 0; s < shards; ++s) {
     if (!owns_shard(s)) continue;
     const LinkStats stats = kernel_.link_stats(shard_link_[s]);
@@ -344,6 +364,8 @@ World::FleetView World::synchronise(bool counters_only, std::vector<int64_t> dem
     v.peak_throughput[s] = stats.peak_throughput.value;
     v.bytes_delivered[s] = bytes_delivered_[s];
     v.bytes_retransmitted[s] = bytes_retransmitted_[s];
+    std::copy_n(model_bytes_delivered_.begin() + ptrdiff_t(s * models), models,
+                v.model_bytes_delivered.begin() + ptrdiff_t(s * models));
     v.exposure[s] = exposure_[s] + double(shards_[s].devices - shard_on_target_[s]) * (now - exposure_since_[s]);
   }
   // Flatten, sum over the ranks, unflatten: one integer and one floating-point collective.
@@ -371,7 +393,8 @@ World::FleetView World::synchronise(bool counters_only, std::vector<int64_t> dem
     for (auto* vec : {&v.histogram, &v.demand, &v.active_transfers, &v.peak_active, &v.service_throttled,
                       &v.broker_throttled})
       for (int64_t& x : *vec) on_int(x);
-    for (auto* vec : {&v.throughput, &v.peak_throughput, &v.bytes_delivered, &v.bytes_retransmitted, &v.exposure})
+    for (auto* vec : {&v.throughput, &v.peak_throughput, &v.bytes_delivered, &v.bytes_retransmitted, &v.exposure,
+                      &v.model_bytes_delivered})
       for (double& x : *vec) on_real(x);
   };
   fields([&](int64_t& x) { ints.push_back(x); }, [&](double& x) { reals.push_back(x); });
@@ -708,9 +731,8 @@ DeviceSite World::site(uint32_t d) const {
 
 Bytes World::image_size(uint32_t d) const {
   const Device& dev = lifecycle_.device(d);
-  if (dev.rollback_job) return scenario_.firmware.size;
-  auto it = scenario_.firmware.delta.find(versions_[dev.initial_version]);
-  return it == scenario_.firmware.delta.end() ? scenario_.firmware.size : it->second;
+  const ModelImage& image = model_images_[cohorts_[cohort_of(d)].fleet_model];
+  return dev.rollback_job ? image.full : image.download[dev.initial_version];
 }
 
 bool World::admit_reconnect(uint32_t shard) {
@@ -761,6 +783,7 @@ void World::download_started(uint32_t d, Seconds now) {
 
 void World::delivered(uint32_t shard, uint32_t d, Bytes bytes) {
   bytes_delivered_[shard] += bytes.value;
+  model_bytes_delivered_[shard * fleet_models_.size() + cohorts_[cohort_of(d)].fleet_model] += bytes.value;
   if (options_.trace_devices) traces_[d].bytes += uint32_t(bytes.value);
 }
 
@@ -1041,6 +1064,14 @@ Results World::results() {
     res.exposure_device_hours_old += v.exposure[s];
   }
   res.exposure_device_hours_old /= 3600.0;
+  for (size_t m = 0; m < fleet_models_.size(); ++m) {
+    ModelResult mr{fleet_models_[m], 0, int64_t(model_images_[m].full.value), 0.0};
+    for (const CohortInfo& c : cohorts_)
+      if (c.fleet_model == m) mr.devices += c.count;
+    for (size_t s = 0; s < shards_.size(); ++s)  // shard order, whatever the ranks
+      mr.bytes_delivered += v.model_bytes_delivered[s * fleet_models_.size() + m];
+    res.models.push_back(std::move(mr));
+  }
   for (size_t i = 0; i < scenario_.assertions.size(); ++i)
     res.assertions.push_back(evaluate(scenario_.assertions[i], assertion_numbers_[i], assertion_texts_[i]));
   res.update_duration_histogram = v.histogram;

@@ -144,11 +144,19 @@ class World final : public KernelClient, public SampleSource {
     int region;
     int64_t first;
     int64_t count;
+    uint32_t fleet_model;  // index into model_images_ and the per-model counters
     double boot_failure;
     std::optional<CohortClock> clock;
     double poll_rate;   // background check-ins per second when online (poll-mode cohorts)
     uint32_t first_shard;  // the region's first shard; the cohort is split evenly over its sites
     int sites;
+  };
+  // What the devices of one model download (a row per model in the fleet, in order of first use):
+  // the target's full image, which a rollback job also downloads, and per initial version the
+  // delta or the full image. Looked up by index, so a download start costs no string compare.
+  struct ModelImage {
+    Bytes full;
+    std::vector<Bytes> download;  // per version index
   };
   struct Shard {
     int region;
@@ -184,6 +192,7 @@ class World final : public KernelClient, public SampleSource {
     // per shard
     std::vector<int64_t> active_transfers, peak_active, service_throttled, broker_throttled;
     std::vector<double> throughput, peak_throughput, bytes_delivered, bytes_retransmitted, exposure;
+    std::vector<double> model_bytes_delivered;  // per shard × fleet model (shard-major)
   };
 
   // controller, faults, observers
@@ -265,6 +274,8 @@ class World final : public KernelClient, public SampleSource {
   DeviceLifecycle<World> lifecycle_;  // the device records and the state machine that drives them
   std::vector<CohortInfo> cohorts_;
   std::vector<int64_t> cohort_first_;
+  std::vector<std::string> fleet_models_;  // the device models of the fleet, in order of first use
+  std::vector<ModelImage> model_images_;   // per fleet model
   std::vector<std::string> versions_;
   uint16_t target_version_ = 0;
   int64_t eligible_ = 0;
@@ -309,6 +320,7 @@ class World final : public KernelClient, public SampleSource {
   int64_t corrupt_downloads_ = 0;
   // per shard (owned shards only)
   std::vector<double> bytes_delivered_, bytes_retransmitted_;
+  std::vector<double> model_bytes_delivered_;  // per shard × fleet model (shard-major)
   std::vector<double> exposure_;        // device-seconds on an old version
   std::vector<double> exposure_since_;
   std::map<int, std::optional<double>> time_to_;

@@ -22,6 +22,15 @@ struct RegionResult {
   uint32_t peak_concurrent = 0;
 };
 
+// One device model of the fleet: its devices, its target image and the bytes its devices received
+// (summed over the models, the fleet's bytes delivered).
+struct ModelResult {
+  std::string model;
+  int64_t devices = 0;
+  int64_t image_bytes = 0;       // the target's full image for the model (whole bytes)
+  double bytes_delivered = 0;
+};
+
 struct AssertionResult {
   std::string metric;
   std::string at;                // "end" or a duration
@@ -124,6 +133,7 @@ struct Results {
   int64_t corrupt_downloads = 0;
   double bytes_delivered = 0;
   double bytes_retransmitted = 0;
+  std::vector<ModelResult> models;   // in order of first use by a cohort
   double exposure_device_hours_old = 0;
   std::vector<AssertionResult> assertions;
   std::vector<Problem> warnings;     // the scenario's warnings (sim/scenario/scenario_warnings.hpp)

@@ -60,12 +60,34 @@ struct Cohort {
   std::vector<std::string> tags;
 };
 
-struct Firmware {
-  std::string target;
+// One build of the target for some device models: the full image and the deltas from the
+// versions devices may run.
+struct FirmwareImage {
   Bytes size{0};
   std::map<std::string, Bytes> delta;          // source version -> delta image size
+  std::optional<double> boot_failure;          // nullopt: Firmware's boot failure for the model
+};
+
+struct Firmware {
+  std::string target;
+  // The image of every model without one in `images` (size 0 when every model in the fleet has
+  // its own: the loader makes sure every cohort's model resolves to an image with a size).
+  FirmwareImage image;
+  std::map<std::string, FirmwareImage> images;  // device model -> its own image
   double boot_failure = 0.0;                   // default for all models
   std::map<std::string, double> boot_failure_by_model;
+
+  const FirmwareImage& image_of(const std::string& model) const {
+    auto it = images.find(model);
+    return it == images.end() ? image : it->second;
+  }
+  // The target's boot-failure share on `model`: its image's, else the per-model value, else the
+  // default (the loader refuses a model given both an image's and a per-model value).
+  double boot_failure_of(const std::string& model) const {
+    if (auto b = image_of(model).boot_failure) return *b;
+    auto it = boot_failure_by_model.find(model);
+    return it == boot_failure_by_model.end() ? boot_failure : it->second;
+  }
 };
 
 // What a gate or an abort criterion does when it fires. With AWS IoT Jobs semantics an abort

@@ -208,11 +208,17 @@ json cohort_def() {
 }
 
 json firmware_def() {
-  return object({{"target", str()},
-                 {"size", ref("size")},
-                 {"delta", map_of(ref("size"))},
-                 {"boot_failure", json{{"anyOf", json::array({ref("fraction"), map_of(ref("fraction"))})}}}},
-                {"target", "size"});
+  json image = object({{"size", ref("size")}, {"delta", map_of(ref("size"))}, {"boot_failure", ref("fraction")}},
+                      {"size"});
+  json firmware = object({{"target", str()},
+                          {"size", ref("size")},
+                          {"delta", map_of(ref("size"))},
+                          {"boot_failure", json{{"anyOf", json::array({ref("fraction"), map_of(ref("fraction"))})}}},
+                          {"images", map_of(std::move(image))}},
+                         {"target"});
+  // The shared size, or images per model (whether they cover the fleet's models is the loader's check).
+  firmware["anyOf"] = json::array({json{{"required", {"size"}}}, json{{"required", {"images"}}}});
+  return firmware;
 }
 
 json rollout_def() {

@@ -122,29 +122,66 @@ void fleet_warnings(const Scenario& s, WarningList& w) {
   }
 }
 
-void firmware_warnings(const Scenario& s, WarningList& w) {
+// The versions the cohorts `uses` selects start on, in file order.
+template <class Pred>
+std::vector<std::string> versions_run(const Scenario& s, Pred uses) {
   std::vector<std::string> versions;
   for (const Cohort& c : s.cohorts)
-    for (const auto& [version, share] : c.firmware)
-      if (std::find(versions.begin(), versions.end(), version) == versions.end()) versions.push_back(version);
-  for (const auto& [from, size] : s.firmware.delta) {
-    const std::string dp = "/firmware/delta/" + json_pointer_token(from);
+    if (uses(c))
+      for (const auto& [version, share] : c.firmware)
+        if (std::find(versions.begin(), versions.end(), version) == versions.end()) versions.push_back(version);
+  return versions;
+}
+
+// The deltas of `image` (at `pointer`), which devices starting on `versions` download; `model`
+// names the one model the image is for (empty: the shared image).
+void delta_warnings(const Scenario& s, const std::string& pointer, const FirmwareImage& image,
+                    const std::vector<std::string>& versions, const std::string& model, WarningList& w) {
+  for (const auto& [from, size] : image.delta) {
+    const std::string dp = pointer + "/delta/" + json_pointer_token(from);
     if (std::find(versions.begin(), versions.end(), from) == versions.end()) {
-      w.add(dp, "no device runs \"" + from + "\", so this delta is never used and full images go out" +
-                    suggestion(from, versions, "expected one of the fleet's versions: "));
+      w.add(dp, "no " + (model.empty() ? "" : model + " ") + "device runs \"" + from +
+                    "\", so this delta is never used and full images go out" +
+                    suggestion(from, versions, model.empty() ? "expected one of the fleet's versions: "
+                                                             : "expected one of the versions " + model + " devices run: "));
     } else if (from == s.firmware.target) {
       w.add(dp, "a delta from the target \"" + from + "\" to itself is never used (devices on the target are not "
                 "updated)");
     }
-    if (size >= s.firmware.size)
+    if (size >= image.size)
       w.add(dp, "the delta (" + units::format_size(size) + ") is not smaller than the full image (" +
-                    units::format_size(s.firmware.size) + "): devices download at least as much as without it");
+                    units::format_size(image.size) + "): devices download at least as much as without it");
+  }
+}
+
+void firmware_warnings(const Scenario& s, WarningList& w) {
+  const auto shared = [&](const Cohort& c) { return !s.firmware.images.count(c.model); };
+  if (std::any_of(s.cohorts.begin(), s.cohorts.end(), shared)) {
+    delta_warnings(s, "/firmware", s.firmware.image, versions_run(s, shared), "", w);
+  } else if (const char* key = w.at("/firmware/size") ? "size" : w.at("/firmware/delta") ? "delta" : nullptr) {
+    w.add(std::string("/firmware/") + key,
+          "every device model in the fleet has its own image in \"images\", so the shared \"size\" and \"delta\" "
+          "are never used (expected them removed, or a model without an image)");
   }
   w.bare_one("/firmware/boot_failure", "the target fails to boot on every device");
   if (const Json* by_model = w.at("/firmware/boot_failure"); by_model && by_model->is_object())
     for (const auto& [model, v] : by_model->items())
       w.bare_one("/firmware/boot_failure/" + json_pointer_token(model),
                  "the target fails to boot on every " + model + " device");
+
+  std::vector<std::string> used;
+  for (const Cohort& c : s.cohorts)
+    if (std::find(used.begin(), used.end(), c.model) == used.end()) used.push_back(c.model);
+  for (const auto& [model, image] : s.firmware.images) {
+    const std::string ip = "/firmware/images/" + json_pointer_token(model);
+    if (std::find(used.begin(), used.end(), model) == used.end()) {
+      w.add(ip, "no cohort uses device model \"" + model + "\", so this image is never downloaded" +
+                    suggestion(model, used, "expected one of the fleet's models: "));
+      continue;
+    }
+    delta_warnings(s, ip, image, versions_run(s, [&](const Cohort& c) { return c.model == model; }), model, w);
+    w.bare_one(ip + "/boot_failure", "the target fails to boot on every " + model + " device");
+  }
 }
 
 void gate_warnings(const std::string& pointer, WarningList& w) {
@@ -213,9 +250,10 @@ void rollout_warnings(const Scenario& s, WarningList& w) {
       if (!rollout_targets(r, c) || warned.count(c.model)) continue;
       auto m = s.models.find(c.model);
       if (m == s.models.end() || m->second.downlink.mean() <= 0) continue;
-      Bytes smallest = s.firmware.size;
+      const FirmwareImage& image = s.firmware.image_of(c.model);
+      Bytes smallest = image.size;
       for (const auto& [version, share] : c.firmware)
-        if (auto d = s.firmware.delta.find(version); d != s.firmware.delta.end()) smallest = std::min(smallest, d->second);
+        if (auto d = image.delta.find(version); d != image.delta.end()) smallest = std::min(smallest, d->second);
       const Seconds download(smallest.value / m->second.downlink.mean());
       if (download > r.execution_timeout) {
         warned.insert(c.model);

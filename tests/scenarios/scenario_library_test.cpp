@@ -198,6 +198,39 @@ TEST_CASE("qa/single-bank-power-loss: single-bank devices brick, A/B devices rol
   CHECK(other_region_hit == 0);
 }
 
+TEST_CASE("qa/mixed-fleet-images: each model's bytes in summary.json are its devices times its delta or image",
+          "[scenarios]") {
+  TempDir tmp;
+  const auto s = run_scenario("qa/mixed-fleet-images.json", tmp / "out");
+  // smart-meter image 1.8 MiB = ceil(1.8 × 1048576) = 1887437 B, delta from 2.3.0 300 KiB = 307200 B;
+  // site-gateway image 64 MiB = 67108864 B, delta from 2.3.0 8 MiB = 8388608 B. Links neither drop
+  // nor corrupt, so each device that needs the update downloads once; the 100 meters on 2.4.0 none.
+  //   smart-meter:  1500 × 307200 + 500 × 1887437  = 460800000 + 943718500   = 1404518500 B
+  //   site-gateway:  200 × 8388608 + 50 × 67108864 = 1677721600 + 3355443200 = 5033164800 B
+  const auto& models = s["models"];
+  CHECK(models["smart-meter"]["devices"] == 1500 + 500 + 100);
+  CHECK(models["smart-meter"]["image_bytes"] == 1887437);
+  CHECK(models["smart-meter"]["bytes_delivered"].get<double>() == 1404518500.0);
+  CHECK(models["site-gateway"]["devices"] == 200 + 50);
+  CHECK(models["site-gateway"]["image_bytes"] == 67108864);
+  CHECK(models["site-gateway"]["bytes_delivered"].get<double>() == 5033164800.0);
+  CHECK(s["bytes"]["delivered"].get<double>() == 1404518500.0 + 5033164800.0);
+  CHECK(s["bytes"]["retransmitted"].get<double>() == 0.0);
+  CHECK(s["devices"]["by_state"]["idle"] == 100);  // the meters already on 2.4.0
+  CHECK(s["warnings"].empty());
+}
+
+TEST_CASE("qa/mixed-fleet-images: summary.md has a row per device model", "[scenarios]") {
+  TempDir tmp;
+  run_scenario("qa/mixed-fleet-images.json", tmp / "out");
+  const std::string md = slurp(tmp / "out/summary.md");
+  // The byte counts above in binary units: 1887437 B = 1.80 MiB, 1404518500 B = 1.308 GiB;
+  // 67108864 B = 64 MiB, 5033164800 B = 4.6875 GiB.
+  CHECK_THAT(md, Catch::Contains("| Model | Devices | Full image | Bytes delivered |"));
+  CHECK_THAT(md, Catch::Contains("| smart-meter | 2100 | 1.80 MiB | 1.31 GiB |"));
+  CHECK_THAT(md, Catch::Contains("| site-gateway | 250 | 64.00 MiB | 4.69 GiB |"));
+}
+
 TEST_CASE("fleetsim validate accepts every shipped scenario", "[scenarios]") {
   std::vector<std::string> files;
   for (const std::string& dir : std::vector<std::string>{kScenarios, kScenarios + "/qa", kScenarios + "/bench"})
@@ -208,7 +241,7 @@ TEST_CASE("fleetsim validate accepts every shipped scenario", "[scenarios]") {
         files.push_back(entry.path().string());
     }
   std::sort(files.begin(), files.end());
-  // quickstart + the four QA scenarios + the two benchmarks at least.
+  // quickstart + the five QA scenarios + the two benchmarks at least.
   CHECK(files.size() >= 7);
   for (const std::string& f : files) {
     const Cli r = run_fleetsim("validate " + shell_quote(f));

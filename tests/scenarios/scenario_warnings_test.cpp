@@ -81,6 +81,68 @@ TEST_CASE("a delta no smaller than the full image warns") {
   CHECK_THAT(warning_at(load(doc), "/firmware/delta/1.0"), Catch::Contains("not smaller than the full image"));
 }
 
+// Two models on different versions, each with its own image: "m" (cohort "c") on 2.3.0, "g" on 2.2.0.
+Doc two_images() {
+  Doc doc = minimal_scenario(10);
+  doc["device_models"]["g"] = testing::minimal_model();
+  doc["fleet"]["cohorts"][0]["firmware"] = {{"2.3.0", 1}};
+  testing::add_cohort(doc, "gateways", "g", 5, "2.2.0");
+  doc["firmware"] = Doc::parse(R"({"target": "2.4.0", "images": {
+      "m": {"size": "10000B"}, "g": {"size": "30000B"}}})");
+  return doc;
+}
+
+TEST_CASE("a fleet whose models each have their own image has no warnings") { CHECK(load(two_images()).warnings.empty()); }
+
+TEST_CASE("a delta in a model's image keyed by a version no device of that model runs warns") {
+  // m devices run "2.3.0"; "2.3" is never used. "2.2.0" is run, but by g devices only.
+  Doc doc = two_images();
+  doc["firmware"]["images"]["m"]["delta"] = {{"2.3", "1000B"}, {"2.2.0", "1000B"}};
+  const LoadResult r = load(doc);
+  const std::string m = warning_at(r, "/firmware/images/m/delta/2.3");
+  CHECK_THAT(m, Catch::Contains("no m device runs \"2.3\", so this delta is never used and full images go out"));
+  CHECK_THAT(m, Catch::Contains("did you mean \"2.3.0\"?"));
+  CHECK_THAT(warning_at(r, "/firmware/images/m/delta/2.2.0"), Catch::Contains("no m device runs \"2.2.0\""));
+}
+
+TEST_CASE("a delta no smaller than its model's image warns") {
+  Doc doc = two_images();
+  doc["firmware"]["images"]["g"]["delta"] = {{"2.2.0", "30000B"}};  // as large as g's image
+  CHECK_THAT(warning_at(load(doc), "/firmware/images/g/delta/2.2.0"),
+             Catch::Contains("the delta (29.30 KiB) is not smaller than the full image (29.30 KiB)"));
+}
+
+TEST_CASE("an image for a model no cohort uses warns and lists the fleet's models") {
+  Doc doc = two_images();
+  doc["firmware"]["images"]["gg"] = {{"size", "1MiB"}};
+  const std::string m = warning_at(load(doc), "/firmware/images/gg");
+  CHECK_THAT(m, Catch::Contains("no cohort uses device model \"gg\", so this image is never downloaded"));
+  CHECK_THAT(m, Catch::Contains("(expected one of the fleet's models: \"m\" or \"g\")"));
+}
+
+TEST_CASE("a shared size that every model's own image replaces warns") {
+  Doc doc = two_images();
+  doc["firmware"]["size"] = "1MiB";
+  CHECK_THAT(warning_at(load(doc), "/firmware/size"), Catch::Contains("the shared \"size\" and \"delta\" are never used"));
+}
+
+TEST_CASE("an image's boot_failure written as a bare 1 warns that every device of its model fails") {
+  Doc doc = two_images();
+  doc["firmware"]["images"]["g"]["boot_failure"] = 1;
+  CHECK_THAT(warning_at(load(doc), "/firmware/images/g/boot_failure"),
+             Catch::Contains("the target fails to boot on every g device"));
+  doc["firmware"]["images"]["g"]["boot_failure"] = "100%";
+  CHECK(load(doc).warnings.empty());
+}
+
+TEST_CASE("an execution timeout is compared with the download of each model's own image") {
+  // 1000 B/s: m's 10000 B take 10 s, g's 30000 B take 30 s; a 20 s timeout is too short for g only.
+  Doc doc = two_images();
+  doc["rollout"]["execution_timeout"] = "20s";
+  const std::string m = warning_at(load(doc), "/rollout/execution_timeout");
+  CHECK_THAT(m, Catch::Contains("a g device needs about 30s to download 29.30 KiB"));
+}
+
 TEST_CASE("max_failure written as a bare 1 warns that the gate can never fire, \"1%\" does not") {
   Doc doc = minimal_scenario(10);
   doc["rollout"]["gates"] = {{"max_failure", 1}};
@@ -227,7 +289,7 @@ TEST_CASE("every shipped scenario validates without warnings") {
     CHECK(r.warnings.empty());
     ++checked;
   }
-  CHECK(checked >= 9);  // quickstart, 4 QA scenarios, 4 benchmarks
+  CHECK(checked >= 10);  // quickstart, 5 QA scenarios, 4 benchmarks
 }
 
 TEST_CASE("validate prints each warning with its path and --strict turns warnings into exit 2") {

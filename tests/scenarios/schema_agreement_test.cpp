@@ -60,6 +60,7 @@ const CrossFieldCheck kCrossFieldChecks[] = {
     {"is not below poll_interval", "poll_jitter is compared with poll_interval (or its default)"},
     {"is below backoff_base", "backoff_cap is compared with backoff_base"},
     {"is larger than the full image", "a delta's size is compared with the image's"},
+    {"has no image here", "without a shared firmware size, every model some cohort uses needs an entry in images"},
     {"duplicate cohort name", "cohort names are unique across the array's items"},
     {"duplicate key", "a key given twice is gone once parsed, and the schema sees parsed JSON"},
     {"is not above the previous wave's", "cumulative wave shares increase from item to item"},

@@ -4,7 +4,7 @@
 // and bytes for every device, and every time (notified, download start and end, installed,
 // finished) within a relative 1e-6. The scenarios mix regions with saturated CDN links, per-device
 // caps and latencies, flaky links that stall or drop, resume and restart, outages and degradations
-// that interrupt transfers, corrupt downloads, waves and concurrency limits.
+// that interrupt transfers, corrupt downloads, waves and concurrency limits, and per-model images.
 //
 // Then the same scenario on SimGrid's CM02 (latency in the route) and LV08: not asserted equal,
 // their differences from max-min are reported.
@@ -98,6 +98,14 @@ Doc random_scenario(uint64_t seed) {
                                           {"firmware", {{"1.0", 1}}}});
   }
   doc["firmware"] = Doc{{"target", "2.0"}, {"size", std::to_string(100000 + pick(900000)) + "B"}};
+  // Model m0's own image (README "Images per device model") in every fifth scenario, with a delta
+  // from 1.0 (which every device starts on) in every tenth. Sized from the seed without drawing
+  // from `rng`, so that the other scenarios stay as they were.
+  if (seed % 5 == 0) {
+    Doc& image = doc["firmware"]["images"]["m0"];
+    image = Doc{{"size", std::to_string(200000 + seed * 1000) + "B"}, {"boot_failure", "5%"}};
+    if (seed % 10 == 0) image["delta"] = Doc{{"1.0", std::to_string(50000 + seed * 500) + "B"}};
+  }
   if (chance(0.5)) {
     doc["rollout"] = Doc{{"strategy", "waves"},
                          {"waves", Doc::array({Doc{{"devices", 10}, {"soak", "30m"}}, Doc{{"percent", "100%"}}})},

@@ -147,8 +147,8 @@ TEST_CASE("a valid scenario loads with every unit converted to base units") {
   CHECK(s.cohorts[0].timezone == "Europe/Berlin");
   CHECK(s.cohorts[0].tags == std::vector<std::string>{"metering"});
   CHECK(s.device_count() == 1500);
-  CHECK(s.firmware.size.value == Approx(1.8 * 1024 * 1024));
-  CHECK(s.firmware.delta.at("2.3.0").value == Approx(320 * 1024));
+  CHECK(s.firmware.image.size.value == Approx(1.8 * 1024 * 1024));
+  CHECK(s.firmware.image.delta.at("2.3.0").value == Approx(320 * 1024));
   CHECK(s.firmware.boot_failure == Approx(0.005));
 
   const auto& ro = s.rollout;
