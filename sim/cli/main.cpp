@@ -453,7 +453,21 @@ int cmd_run(int argc, char** argv) {
     const auto lock = board_lock_options(a.vm, "fleetsim " + hil::command_line(argc, argv), lock_error);
     if (!lock) return usage_error(lock_error);
     hil::HilSetup setup = hil::attach_boards(scenario, world, kernel, a.vm["boards"].as<std::string>(), log,
-                                             hil::HilRunOptions{infra_retries, *lock});
+                                             hil::HilRunOptions{infra_retries, *lock, stop});
+    if (setup.interrupted) {
+      const int interrupted = write_interrupted(scenario, out_dir, 0, nullptr);
+      if (!setup.abandoned.empty()) {
+        for (const std::string& id : setup.abandoned)
+          std::cerr << "fleetsim: board " << id << " is still being brought to its known state after "
+                    << hil::kAbandonAfter.count() << " ms: abandoned (the next run's known-state step recovers "
+                    << "it; probe it with fleetsim hil probe)\n";
+        // Their threads cannot be cancelled inside a board request: end without joining them.
+        std::cout.flush();
+        std::cerr.flush();
+        std::_Exit(interrupted);
+      }
+      return interrupted;
+    }
     if (!setup.bridge) {
       std::cerr << setup.error;
       return setup.exit_code;
