@@ -1,6 +1,7 @@
 #include "sim/cli/stop_signals.hpp"
 
 #include <csignal>
+#include <utility>
 
 namespace fleetsim {
 
@@ -19,8 +20,12 @@ StopSignals::StopSignals() {
   action.sa_handler = note_signal;
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_RESETHAND;  // a second signal ends the process
-  sigaction(SIGINT, &action, &g_old_int);
-  sigaction(SIGTERM, &action, &g_old_term);
+  // Inherited as ignored: stays ignored (a Ctrl-C meant for the foreground job must not stop a
+  // background one).
+  for (auto [signal, old] : {std::pair{SIGINT, &g_old_int}, {SIGTERM, &g_old_term}}) {
+    sigaction(signal, nullptr, old);
+    if (old->sa_handler != SIG_IGN) sigaction(signal, &action, nullptr);
+  }
 }
 
 StopSignals::~StopSignals() {
