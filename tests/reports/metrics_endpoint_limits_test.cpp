@@ -198,7 +198,7 @@ TEST_CASE("The request rate limit refills one token every 1 / rate seconds up to
   CHECK(limit.admit("a", t1) > 0);
 }
 
-TEST_CASE("--metrics-rate-limit takes RATE,BURST or off and needs --metrics-listen", "[reports][prometheus][cli]") {
+TEST_CASE("fleetsim run --metrics-rate-limit takes RATE,BURST or off and needs --metrics-listen", "[reports][prometheus][cli]") {
   std::string error;
   const auto parsed = RequestRateLimit::parse("2.5,7", error);
   REQUIRE(parsed);

@@ -234,7 +234,7 @@ TEST_CASE("metrics.om backfills into Prometheus blocks covering the simulated ti
   CHECK(max_time == (1796083200 + 518400) * int64_t(1000) + 1);
 }
 
-TEST_CASE("--metrics-rate-limit sets the live endpoint's per-client request rate", "[reports][prometheus][cli]") {
+TEST_CASE("fleetsim run --metrics-rate-limit sets the live endpoint's per-client request rate", "[reports][prometheus][cli]") {
   TempDir tmp;
   const std::string log = tmp / "stderr.txt";
   // Bursts of 2, then one request every 10 s.

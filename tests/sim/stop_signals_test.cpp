@@ -43,7 +43,7 @@ TEST_CASE("fleetsim run started with SIGINT ignored keeps running on SIGINT and 
   CHECK(nlohmann::json::parse(slurp(tmp / "out/summary.json"))["interrupted"]["signal"] == "SIGTERM");
 }
 
-TEST_CASE("--metrics-linger started with SIGINT ignored keeps serving on SIGINT and ends on SIGTERM",
+TEST_CASE("fleetsim run --metrics-linger started with SIGINT ignored keeps serving on SIGINT and ends on SIGTERM",
           "[reports][prometheus][cli]") {
   TempDir tmp;
   Spawned run({FLEETSIM_BIN, "run", shipped_scenario("quickstart.json"), "--out", tmp / "out", "--quiet",
