@@ -1,5 +1,6 @@
 #include "sim/cli/stop_signals.hpp"
 
+#include <atomic>
 #include <csignal>
 #include <utility>
 
@@ -7,7 +8,10 @@ namespace fleetsim {
 
 namespace {
 
-volatile std::sig_atomic_t g_received = 0;
+// Atomic, not volatile sig_atomic_t: the boards' threads read it too (attach_boards' known-state
+// steps). A lock-free atomic may be written by a signal handler.
+std::atomic<int> g_received{0};
+static_assert(std::atomic<int>::is_always_lock_free);
 struct sigaction g_old_int {}, g_old_term {};
 
 void note_signal(int signal) { g_received = signal; }
