@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -74,4 +75,47 @@ TEST_CASE("SIGINT while slow boards are brought to their known state ends the ru
   const auto summary = nlohmann::json::parse(slurp(dir / "out/summary.json"));
   CHECK(summary["state"] == "interrupted");
   CHECK(summary["interrupted"]["signal"] == "SIGINT");
+}
+
+TEST_CASE("SIGINT while a board uploads its baseline abandons it after 1 s, names it and ends the run with an "
+          "interrupted result",
+          "[hil][known-state][cli]") {
+  TempDir dir;
+  StartedBoard board(BoardLink::Udp, {"--reset-time", "0.2"});
+  const std::string scenario = write_hil_scenario(dir, 10, "2.0.0", 1);
+  // The board on 2.0.0, confirmed, as a previous gate leaves it.
+  REQUIRE(run_fleetsim("hil flash " + shell_quote(board.uri) + " " + shell_quote(dir / "image.bin") +
+                       " --reboot-timeout 10")
+              .exit_code == 0);
+  // Restarted on the same state and port, writing flash at 2,000 B/s: the baseline of 1.0.0
+  // (20,000 bytes and its header) takes 10 s to upload, inside requests the stop cannot enter.
+  const std::string port = board.uri.substr(board.uri.rfind(':') + 1);
+  board.process.reset();
+  board.process = std::make_unique<BoardProcess>(std::vector<std::string>{
+      "--udp", "127.0.0.1:" + port, "--state-dir", board.state.path.string(), "--reset-time", "0.2", "--flash-rate",
+      "2000"});
+  REQUIRE(board.process->read_line(std::chrono::seconds(10)));
+  write_image_file(dir, "base.bin", {1, 0, 0, 0}, 20000);
+  Doc doc = Doc::parse(slurp(scenario));
+  doc["hil"]["baseline"] = "base.bin";
+  std::ofstream(dir / "with-baseline.json") << doc.dump(2);
+
+  Spawned run({FLEETSIM_BIN, "run", dir / "with-baseline.json", "--boards", write_boards(dir, {board.uri}), "--out",
+               dir / "out"},
+              "board(s) reserved");
+  REQUIRE(run.stderr_text.find("board(s) reserved") != std::string::npos);
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // the baseline upload is under way
+  const auto signalled = Clock::now();
+  kill(run.pid, SIGINT);
+  const int code = run.wait();
+  const double seconds = std::chrono::duration<double>(Clock::now() - signalled).count();
+  INFO(run.stderr_text);
+  WARN("SIGINT during a baseline upload: exit " << code << " after " << seconds << " s");
+  CHECK(code == 3);
+  // The steps get 1 s to end (kAbandonAfter); then the interrupted result and the exit.
+  CHECK(seconds >= 1.0);
+  CHECK(seconds < 2.0);
+  CHECK(run.stderr_text.find("fleetsim: board b0 is still being brought to its known state after 1000 ms: abandoned") !=
+        std::string::npos);
+  CHECK(nlohmann::json::parse(slurp(dir / "out/summary.json"))["state"] == "interrupted");
 }
