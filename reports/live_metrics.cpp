@@ -1,5 +1,7 @@
 #include "reports/live_metrics.hpp"
 
+#include <CivetServer.h>
+#include <civetweb.h>
 #include <prometheus/counter.h>
 #include <prometheus/exposer.h>
 #include <prometheus/gauge.h>
@@ -8,10 +10,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -84,6 +91,35 @@ std::string bind_problem(const std::string& address) {
   return problem;
 }
 
+// Each endpoint's per-client limit, by the port it listens on: civetweb's begin_request callback
+// gets only the connection (CivetServer keeps the context's user data for itself), whose request
+// info names the server port. Registered under the lock while the server starts, so that a
+// request arriving meanwhile waits for its limit instead of passing unchecked.
+std::mutex g_limits_mutex;
+std::map<int, std::shared_ptr<ClientRateLimit>> g_limits;
+
+// Before civetweb handles a request: over the client's limit it is answered 429 here and goes no
+// further (returning the status tells civetweb the request is done).
+int limit_request(mg_connection* conn) {
+  const mg_request_info* info = mg_get_request_info(conn);
+  std::shared_ptr<ClientRateLimit> limit;
+  {
+    std::lock_guard lock(g_limits_mutex);
+    if (auto it = g_limits.find(info->server_port); it != g_limits.end()) limit = it->second;
+  }
+  if (!limit) return 0;  // the endpoint is shutting down
+  const double wait = limit->admit(info->remote_addr, ClientRateLimit::Clock::now());
+  if (wait <= 0) return 0;
+  const long retry_after = std::max(1L, std::lround(std::ceil(wait)));  // whole seconds (RFC 9110)
+  const std::string body = "too many requests from " + std::string(info->remote_addr) + ": retry after " +
+                           std::to_string(retry_after) + " s\n";
+  mg_printf(conn,
+            "HTTP/1.1 429 Too Many Requests\r\nRetry-After: %ld\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+            retry_after, body.size(), body.c_str());
+  return 429;
+}
+
 volatile std::sig_atomic_t g_stop = 0;
 void on_stop_signal(int) { g_stop = 1; }
 
@@ -93,6 +129,7 @@ struct LiveMetrics::Impl {
   const SampleSource& source;
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
   std::unique_ptr<prometheus::Exposer> exposer;
+  int port = 0;  // the key of this endpoint's limit in g_limits
   Gauge *simulated, *duration, *events_per_s, *wall, *finished;
   Counter *events, *requests, *throttled, *refused;
   std::vector<Gauge*> states, versions, transfers, egress, utilization, rollout_states;
@@ -190,21 +227,36 @@ std::optional<std::string> LiveMetrics::parse_listen(const std::string& value, s
   return host + ":" + port;
 }
 
-LiveMetrics::LiveMetrics(const std::string& address, const Scenario& scenario, const SampleSource& samples)
+LiveMetrics::LiveMetrics(const std::string& address, const Scenario& scenario, const SampleSource& samples,
+                         const RequestRateLimit& limit)
     : impl_(std::make_unique<Impl>(scenario, samples)) {
-  try {
-    impl_->exposer = std::make_unique<prometheus::Exposer>(civetweb_options(address));
-  } catch (const std::exception& e) {
-    const std::string problem = bind_problem(address);
-    throw std::runtime_error("cannot serve metrics on " + address + ": " + (problem.empty() ? e.what() : problem));
+  CivetCallbacks callbacks;  // copied by CivetServer
+  if (!limit.off()) callbacks.begin_request = limit_request;
+  {
+    std::lock_guard lock(g_limits_mutex);
+    try {
+      impl_->exposer = std::make_unique<prometheus::Exposer>(civetweb_options(address), &callbacks);
+    } catch (const std::exception& e) {
+      const std::string problem = bind_problem(address);
+      throw std::runtime_error("cannot serve metrics on " + address + ": " + (problem.empty() ? e.what() : problem));
+    }
+    impl_->port = port();
+    if (!limit.off()) g_limits[impl_->port] = std::make_shared<ClientRateLimit>(limit);
   }
   impl_->exposer->RegisterCollectable(impl_->registry);
 }
 
-LiveMetrics::~LiveMetrics() = default;
+LiveMetrics::~LiveMetrics() {
+  {
+    std::lock_guard lock(g_limits_mutex);
+    g_limits.erase(impl_->port);
+  }
+  impl_.reset();  // stops the server: its workers finish the requests they serve
+}
 
-std::unique_ptr<LiveMetrics> LiveMetrics::start(const std::string& value, const Scenario& scenario, const SampleSource& samples,
-                                                bool quiet, int& code) {
+std::unique_ptr<LiveMetrics> LiveMetrics::start(const std::string& value, const RequestRateLimit& limit,
+                                                const Scenario& scenario, const SampleSource& samples, bool quiet,
+                                                int& code) {
   std::string error;
   const std::optional<std::string> address = parse_listen(value, error);
   if (!address) {
@@ -213,7 +265,7 @@ std::unique_ptr<LiveMetrics> LiveMetrics::start(const std::string& value, const 
     return nullptr;
   }
   try {
-    auto live = std::make_unique<LiveMetrics>(*address, scenario, samples);
+    auto live = std::make_unique<LiveMetrics>(*address, scenario, samples, limit);
     if (!quiet)
       std::cerr << "fleetsim: serving live metrics on http://" << address->substr(0, address->rfind(':')) << ":"
                 << live->port() << "/metrics\n";
@@ -244,16 +296,19 @@ void LiveMetrics::finish() {
   impl_->finished->Set(1);
 }
 
-void LiveMetrics::linger(double seconds) {
+void LiveMetrics::linger(double seconds, const std::function<bool()>& stopped) {
   struct sigaction stop {
   }, old_int{}, old_term{};
   stop.sa_handler = on_stop_signal;
   sigemptyset(&stop.sa_mask);
   g_stop = 0;
-  sigaction(SIGINT, &stop, &old_int);
-  sigaction(SIGTERM, &stop, &old_term);
+  // A signal the process runs with ignored (a background job's SIGINT) stays ignored.
+  sigaction(SIGINT, nullptr, &old_int);
+  sigaction(SIGTERM, nullptr, &old_term);
+  if (old_int.sa_handler != SIG_IGN) sigaction(SIGINT, &stop, nullptr);
+  if (old_term.sa_handler != SIG_IGN) sigaction(SIGTERM, &stop, nullptr);
   const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (!g_stop && std::chrono::steady_clock::now() < until)
+  while (!g_stop && !(stopped && stopped()) && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   sigaction(SIGINT, &old_int, nullptr);
   sigaction(SIGTERM, &old_term, nullptr);

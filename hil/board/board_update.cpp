@@ -284,13 +284,16 @@ ResetWait reset_board(SmpClient& client, const BoardUpdateOptions& options) {
   r.replied = bool(reset);
   r.reset_seconds = since(t);
   t = Clock::now();
-  double back = wait_for_board(client, options.reboot_timeout, options.probe_timeout);
-  if (back < 0 && options.recover && options.recover()) {
-    back = wait_for_board(client, options.reboot_timeout, options.probe_timeout);
+  const auto stopped = [&] { return options.stop && options.stop(); };
+  double back = wait_for_board(client, options.reboot_timeout, options.probe_timeout, options.stop);
+  if (back < 0 && !stopped() && options.recover && options.recover()) {
+    back = wait_for_board(client, options.reboot_timeout, options.probe_timeout, options.stop);
   }
   r.wait_seconds = since(t);
   r.back = back >= 0;
-  if (!r.back) {
+  if (!r.back && stopped()) {
+    r.problem = "interrupted while waiting for the board after the reset";
+  } else if (!r.back) {
     char buf[96];
     std::snprintf(buf, sizeof buf, "board did not answer within %.3f s after reset",
                   double(options.reboot_timeout.count()) / 1000.0);
@@ -299,12 +302,13 @@ ResetWait reset_board(SmpClient& client, const BoardUpdateOptions& options) {
   return r;
 }
 
-double wait_for_board(SmpClient& client, std::chrono::milliseconds timeout, std::chrono::milliseconds probe_timeout) {
+double wait_for_board(SmpClient& client, std::chrono::milliseconds timeout, std::chrono::milliseconds probe_timeout,
+                      const std::function<bool()>& stop) {
   const TransportTiming saved = client.transport().timing();
   client.transport().set_timing(TransportTiming{probe_timeout, 1});
   const auto start = Clock::now();
   double result = -1;
-  while (Clock::now() - start < timeout) {
+  while (Clock::now() - start < timeout && !(stop && stop())) {
     // mcumgr params, not echo: echo is the health probe, and an app that fails it is still up.
     auto r = client.params();
     if (r) {

@@ -57,6 +57,9 @@ struct BoardUpdateOptions {
   std::function<bool()> recover;
   // Called after each completed step (the bridge logs progress).
   std::function<void(const BoardUpdateStep&)> on_step;
+  // Polled in the wait for a board after a reset and between the known-state step's actions:
+  // true (SIGINT/SIGTERM) ends them early, the board reported as not back / not ready.
+  std::function<bool()> stop;
 };
 
 BoardUpdateReport update_board(SmpClient& client, std::span<const std::uint8_t> image, const McubootImageInfo& info,
@@ -75,8 +78,9 @@ struct ResetWait {
 ResetWait reset_board(SmpClient& client, const BoardUpdateOptions& options);
 
 // Polls the board with single short mcumgr-params requests until it answers (an error answer
-// counts: the board is up) or `timeout` passes; restores the transport's timing. Returns the
-// seconds it took, or a negative number on timeout.
-double wait_for_board(SmpClient& client, std::chrono::milliseconds timeout, std::chrono::milliseconds probe_timeout);
+// counts: the board is up) or `timeout` passes or `stop` says so; restores the transport's timing.
+// Returns the seconds it took, or a negative number on timeout or stop.
+double wait_for_board(SmpClient& client, std::chrono::milliseconds timeout, std::chrono::milliseconds probe_timeout,
+                      const std::function<bool()>& stop = {});
 
 }  // namespace fleetsim::hil

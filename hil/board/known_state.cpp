@@ -27,6 +27,7 @@ class KnownStateRun {
   KnownStateReport run() {
     constexpr int kMaxActions = 8;
     for (int action = 0; action <= kMaxActions; ++action) {
+      if (options_.stop && options_.stop()) return fail("interrupted");
       auto t = Clock::now();
       auto state = client_.state_read();
       if (!state) return fail("image state read: " + state.error().message);

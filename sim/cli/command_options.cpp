@@ -15,7 +15,8 @@ int usage_error(const std::string& message, const std::string& help) {
   return exit_code::kBadInput;
 }
 
-std::optional<int> parse_command(int argc, char** argv, const po::options_description& desc, CommandArgs& out) {
+std::optional<int> parse_command(int argc, char** argv, const po::options_description& desc, CommandArgs& out,
+                                 const std::string& command) {
   try {
     po::options_description all = desc;
     all.add_options()("input", po::value<std::vector<std::string>>(), "");
@@ -25,7 +26,7 @@ std::optional<int> parse_command(int argc, char** argv, const po::options_descri
     po::notify(out.vm);
     if (out.vm.count("input")) out.positional = out.vm["input"].as<std::vector<std::string>>();
   } catch (const po::error& e) {
-    return usage_error(e.what(), std::string("fleetsim ") + argv[0] + " --help");
+    return usage_error(e.what(), "fleetsim " + (command.empty() ? std::string(argv[0]) : command) + " --help");
   }
   if (out.vm.count("help")) {
     std::cout << desc;

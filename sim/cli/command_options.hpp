@@ -22,8 +22,10 @@ int usage_error(const std::string& message, const std::string& help = "fleetsim 
 
 // Parses a sub-command's arguments (argv[0] is the command). Returns an exit code when the command
 // is done already — --help printed (0) or a usage error printed (2) — and nullopt to go on.
+// `command` is the command as typed for the help hint ("fleetsim COMMAND --help"), e.g. "hil image";
+// empty: argv[0].
 std::optional<int> parse_command(int argc, char** argv, const boost::program_options::options_description& desc,
-                                 CommandArgs& out);
+                                 CommandArgs& out, const std::string& command = "");
 
 // --child-timeout SECONDS and --child-memory SIZE of the commands that run `fleetsim run` children
 // (suite, sweep).

@@ -9,6 +9,7 @@
 
 #include "hil/protocol/mcuboot_image.hpp"
 #include "hil/protocol/mcuboot_signing.hpp"
+#include "sim/cli/command_options.hpp"
 #include "sim/core/atomic_file.hpp"
 #include "sim/core/exit_codes.hpp"
 
@@ -24,12 +25,12 @@ const char* kImageUsage =
     "  Wraps an application binary into an MCUboot image, like `imgtool sign --pad-header`: the header\n"
     "  (N bytes, 0x200 by default, erased to 0xff around the 32-byte header), the binary, then the TLVs:\n"
     "  SHA-256 and, with --key, KEYHASH and the signature (ecdsa-p256 or ed25519 PEM key).\n"
-    "Exit codes: 0 written, 2 bad input or usage, 3 the output cannot be written.\n";
+    "Exit codes: 0 written, 2 bad input or usage, 3 the output cannot be written.\n"
+    "\nOptions";
 
-int usage_error(const std::string& message) {
-  std::cerr << "fleetsim hil image: " << message << "\n(see 'fleetsim hil image --help')\n";
-  return exit_code::kBadInput;
-}
+constexpr const char* kCommand = "hil image";  // as typed, for the help hint
+
+int usage_error(const std::string& message) { return fleetsim::usage_error(message, "fleetsim hil image --help"); }
 
 // A whole number, decimal or 0x-hex (as imgtool takes --header-size 0x200).
 std::optional<std::uint64_t> parse_size(const std::string& text) {
@@ -44,30 +45,18 @@ std::optional<std::uint64_t> parse_size(const std::string& text) {
 }  // namespace
 
 int run_hil_image_command(int argc, char** argv) {
-  po::options_description desc("Options");
+  po::options_description desc(kImageUsage);
   desc.add_options()("version", po::value<std::string>(), "image version X.Y.Z or X.Y.Z+BUILD (required)")(
       "out,o", po::value<std::string>(), "the image file to write (required)")(
       "key", po::value<std::string>(), "PEM private key to sign with (ecdsa-p256 or ed25519)")(
       "header-size", po::value<std::string>()->default_value("0x200"), "header area in bytes, 32 to 65535")(
       "load-addr", po::value<std::string>()->default_value("0"), "the header's load address")(
       "help,h", "show this help");
-  po::options_description all = desc;
-  all.add_options()("args", po::value<std::vector<std::string>>(), "");
-  po::positional_options_description pos;
-  pos.add("args", -1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return usage_error(e.what());
-  }
-  if (vm.count("help")) {
-    std::cout << kImageUsage << "\n" << desc;
-    return exit_code::kOk;
-  }
-  const auto args = vm.count("args") ? vm["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
-  if (args.empty() || args[0] != "create") return usage_error("expected `image create RAW.bin ...`");
+  CommandArgs parsed;
+  if (auto done = parse_command(argc, argv, desc, parsed, kCommand)) return *done;
+  const po::variables_map& vm = parsed.vm;
+  const std::vector<std::string>& args = parsed.positional;
+  if (args.empty() || args[0] != "create") return usage_error("expected `fleetsim hil image create RAW.bin ...`");
   if (args.size() != 2) return usage_error("create takes RAW.bin, got " + std::to_string(args.size() - 1) + " argument(s)");
   if (!vm.count("version")) return usage_error("--version X.Y.Z[+BUILD] is required");
   if (!vm.count("out")) return usage_error("--out IMG.signed.bin is required");
@@ -108,7 +97,7 @@ int run_hil_image_command(int argc, char** argv) {
   if (!info) return usage_error("the image built does not parse: " + std::string(describe(info.error())));
   const std::string out = vm["out"].as<std::string>();
   if (std::string err = write_files_atomically({{out, std::string(image.begin(), image.end())}}); !err.empty()) {
-    std::cerr << "fleetsim hil image: " << err << "\n";
+    std::cerr << "fleetsim: " << err << "\n";
     return exit_code::kInfrastructure;
   }
   std::printf("%s: MCUboot image %s, %zu bytes (header %u + body %zu + TLVs %zu), %s, SHA-256 %s\n", out.c_str(),

@@ -119,6 +119,9 @@ po::options_description run_options() {
       ("metrics-linger", po::value<double>()->default_value(0),
        "with --metrics-listen: keep serving the final values this many seconds (0 to 86400) after the run "
        "(SIGINT/SIGTERM end it early)")
+      ("metrics-rate-limit", po::value<std::string>()->default_value("5,10"),
+       "with --metrics-listen: RATE,BURST requests per client address: bursts of BURST, then RATE a second; "
+       "beyond it a request is answered 429 Too Many Requests with Retry-After (off: no limit)")
       ("boards", po::value<std::string>(),
        "boards.json: real or emulated boards take the device slots of the scenario's \"hil\" section")
       ("strict", "treat warnings (valid input that is probably a mistake) as errors: exit 2 before running")
@@ -316,6 +319,12 @@ int cmd_run(int argc, char** argv) {
     if (!std::isfinite(linger) || linger < 0 || linger > 86400)
       return usage_error("--metrics-linger must be a number of seconds from 0 to 86400, e.g. 30");
   }
+  std::string rate_error;
+  const std::optional<RequestRateLimit> rate_limit =
+      RequestRateLimit::parse(a.vm["metrics-rate-limit"].as<std::string>(), rate_error);
+  if (!rate_limit) return usage_error(rate_error);
+  if (!a.vm["metrics-rate-limit"].defaulted() && !a.vm.count("metrics-listen"))
+    return usage_error("--metrics-rate-limit needs --metrics-listen HOST:PORT (it limits that endpoint's clients)");
   const std::string kernel_name = a.vm["kernel"].as<std::string>();
   if (kernel_name != "native" && kernel_name != "simgrid")
     return usage_error("unknown --kernel \"" + kernel_name + "\" (expected native or simgrid)");
@@ -418,7 +427,21 @@ int cmd_run(int argc, char** argv) {
     const auto lock = board_lock_options(a.vm, "fleetsim " + hil::command_line(argc, argv), lock_error);
     if (!lock) return usage_error(lock_error);
     hil::HilSetup setup = hil::attach_boards(scenario, world, kernel, a.vm["boards"].as<std::string>(), log,
-                                             hil::HilRunOptions{infra_retries, *lock});
+                                             hil::HilRunOptions{infra_retries, *lock, stop});
+    if (setup.interrupted) {
+      const int interrupted = write_interrupted(scenario, out_dir, 0, nullptr);
+      if (!setup.abandoned.empty()) {
+        for (const std::string& id : setup.abandoned)
+          std::cerr << "fleetsim: board " << id << " is still being brought to its known state after "
+                    << hil::kAbandonAfter.count() << " ms: abandoned (the next run's known-state step recovers "
+                    << "it; probe it with fleetsim hil probe)\n";
+        // Their threads cannot be cancelled inside a board request: end without joining them.
+        std::cout.flush();
+        std::cerr.flush();
+        std::_Exit(interrupted);
+      }
+      return interrupted;
+    }
     if (!setup.bridge) {
       std::cerr << setup.error;
       return setup.exit_code;
@@ -437,7 +460,7 @@ int cmd_run(int argc, char** argv) {
   std::unique_ptr<LiveMetrics> live;
   int code = exit_code::kOk;
   if (a.vm.count("metrics-listen") &&
-      !(live = LiveMetrics::start(a.vm["metrics-listen"].as<std::string>(), scenario, world, quiet, code)))
+      !(live = LiveMetrics::start(a.vm["metrics-listen"].as<std::string>(), *rate_limit, scenario, world, quiet, code)))
     return code;
   const bool finished = world.run(
       [&](double t) {
@@ -501,7 +524,8 @@ int cmd_run(int argc, char** argv) {
   }
   if (live) {
     live->finish();
-    LiveMetrics::linger(a.vm["metrics-linger"].as<double>());
+    // A signal after the last chunk (while the results were written) also ends the linger.
+    LiveMetrics::linger(a.vm["metrics-linger"].as<double>(), stop);
   }
   return verdict;  // a demonstrated failure (exit 1) wins over an infrastructure error (exit 3)
 }

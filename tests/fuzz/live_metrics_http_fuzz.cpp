@@ -50,7 +50,9 @@ Endpoint& endpoint() {
       std::abort();
     }
     ep->scenario = *r.scenario;
-    ep->live = std::make_unique<fleetsim::LiveMetrics>("127.0.0.1:0", ep->scenario, ep->samples);
+    // Without the per-client request limit: every input reaches the request handling, not a 429.
+    ep->live = std::make_unique<fleetsim::LiveMetrics>("127.0.0.1:0", ep->scenario, ep->samples,
+                                                       fleetsim::RequestRateLimit{0, 0});
     ep->port = ep->live->port();
     return ep;
   }();

@@ -201,3 +201,22 @@ TEST_CASE("an image made by hil image create flashes an emulated board", "[hil][
   CHECK(run_fleetsim("hil probe " + shell_quote(board.uri) + " --board-lock-dir " + shell_quote(dir / "locks"))
             .output.find("running 1.4.0") != std::string::npos);
 }
+
+TEST_CASE("hil image usage errors point to 'fleetsim hil image --help', which shows the command's usage",
+          "[hil][cli][image]") {
+  for (const auto& [args, says] : std::vector<std::pair<std::string, std::string>>{
+           {"create app.bin --bogus", "unrecognised option '--bogus'"},
+           {"create app.bin --version", "the required argument for option '--version' is missing"},
+           {"", "expected `fleetsim hil image create RAW.bin ...`"},
+           {"create", "create takes RAW.bin, got 0 argument(s)"}}) {
+    const Cli r = run_fleetsim("hil image " + args);
+    INFO(args << "\n" << r.output);
+    CHECK(r.exit_code == 2);
+    CHECK(r.output.find(says) != std::string::npos);
+    CHECK(r.output.find("(see 'fleetsim hil image --help')") != std::string::npos);
+  }
+  const Cli help = run_fleetsim("hil image --help");
+  CHECK(help.exit_code == 0);
+  CHECK(help.output.rfind("fleetsim hil image create RAW.bin --version X.Y.Z[+BUILD] --out IMG.signed.bin", 0) == 0);
+  CHECK(help.output.find("--header-size") != std::string::npos);
+}

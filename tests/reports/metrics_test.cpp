@@ -71,8 +71,8 @@ struct Background {
   }
 };
 
-// GET http://127.0.0.1:PORT/metrics; the response body, or "" when the request failed.
-std::string scrape(int port) {
+// GET http://127.0.0.1:PORT/metrics; the whole response (status line, headers, body), or "".
+std::string get_metrics(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return "";
   timeval tv{10, 0};  // a hung endpoint fails the test instead of hanging it
@@ -91,6 +91,12 @@ std::string scrape(int port) {
     }
   }
   close(fd);
+  return response;
+}
+
+// GET http://127.0.0.1:PORT/metrics; the response body, or "" when the request failed.
+std::string scrape(int port) {
+  const std::string response = get_metrics(port);
   const size_t body = response.find("\r\n\r\n");
   if (response.rfind("HTTP/1.1 200", 0) != 0 && response.rfind("HTTP/1.0 200", 0) != 0) return "";
   return body == std::string::npos ? "" : response.substr(body + 4);
@@ -226,4 +232,38 @@ TEST_CASE("metrics.om backfills into Prometheus blocks covering the simulated ti
   // samples from t = 0 to 6 d = 518 400 s, in ms (a block's maxTime is exclusive: +1 ms).
   CHECK(min_time == 1796083200000);
   CHECK(max_time == (1796083200 + 518400) * int64_t(1000) + 1);
+}
+
+TEST_CASE("fleetsim run --metrics-rate-limit sets the live endpoint's per-client request rate", "[reports][prometheus][cli]") {
+  TempDir tmp;
+  const std::string log = tmp / "stderr.txt";
+  // Bursts of 2, then one request every 10 s.
+  Background run({"run", kQuickstart, "--out", tmp / "out", "--metrics-listen", "127.0.0.1:0", "--metrics-linger",
+                  "60", "--metrics-rate-limit", "0.1,2"},
+                 log);
+  REQUIRE(run.pid > 0);
+  int port = 0;
+  for (auto until = std::chrono::steady_clock::now() + 60s; port == 0 && std::chrono::steady_clock::now() < until;) {
+    const auto ports = all_between(slurp(log), "serving live metrics on http://127.0.0.1:", "/metrics");
+    if (!ports.empty())
+      port = std::stoi(ports[0]);
+    else
+      std::this_thread::sleep_for(20ms);
+  }
+  INFO(slurp(log));
+  REQUIRE(port > 0);
+  CHECK_FALSE(scrape(port).empty());
+  CHECK_FALSE(scrape(port).empty());
+  // The third within a second: refused. The next token is (1 - 0.1 T) / 0.1 = 10 - T seconds away
+  // (T < 1 s since the first): Retry-After rounds it up to 10.
+  const std::string third = get_metrics(port);
+  INFO(third);
+  CHECK(third.rfind("HTTP/1.1 429 Too Many Requests", 0) == 0);
+  CHECK(third.find("Retry-After: 10\r\n") != std::string::npos);
+  // Once the run is over (its results written), SIGTERM ends the linger: exit 0.
+  for (auto until = std::chrono::steady_clock::now() + 60s;
+       !std::filesystem::exists(tmp / "out/manifest.json") && std::chrono::steady_clock::now() < until;)
+    std::this_thread::sleep_for(50ms);
+  kill(run.pid, SIGTERM);
+  CHECK(run.wait(30s) == 0);
 }

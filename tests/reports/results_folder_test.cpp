@@ -23,6 +23,7 @@
 #include "tests/hil/hil_scenarios.hpp"
 #include "tests/hil/started_board.hpp"
 #include "tests/reports/shipped_runs.hpp"
+#include "tests/spawned_process.hpp"
 #include "tests/syscall_kill.hpp"
 
 using namespace fleetsim;
@@ -192,46 +193,6 @@ Tally kill_runs(long stride, int timed) {
   CHECK(judge(dir, previous, fresh) == Holds::New);
   return t;
 }
-
-// A `fleetsim run` started with its stderr on a pipe, read until `text` appears.
-struct Spawned {
-  pid_t pid = -1;
-  int err = -1;
-  std::string stderr_text;
-
-  Spawned(const std::vector<std::string>& argv, const std::string& text) {
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    int fds[2];
-    REQUIRE(pipe(fds) == 0);
-    pid = fork();
-    if (pid == 0) {
-      dup2(fds[1], 2);
-      close(fds[0]);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-    REQUIRE(pid > 0);
-    close(fds[1]);
-    err = fds[0];
-    char buf[512];
-    while (stderr_text.find(text) == std::string::npos) {
-      const ssize_t n = read(err, buf, sizeof buf);
-      if (n <= 0) break;
-      stderr_text.append(buf, size_t(n));
-    }
-  }
-  // Reads stderr to its end and reaps the process; its exit code, or -1 when a signal ended it.
-  int wait() {
-    char buf[512];
-    for (ssize_t n; (n = read(err, buf, sizeof buf)) > 0;) stderr_text.append(buf, size_t(n));
-    close(err);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-};
 
 }  // namespace
 
