@@ -18,6 +18,8 @@ window.fleetsimRenderStatus = function (plots, errors) {
   el.textContent = JSON.stringify({ charts: plots.map(function (p) {
     var status = { id: p.id, points: p.points, coloured_pixels: colouredPixels(p.plot) };
     if (p.y_axis) status.y_axis = p.y_axis;  // what the value axis shows (sweep.html)
+    if (p.bands) status.bands = p.bands;  // each shaded band's pixels (report.html)
+    if (p.histogram) status.histogram = p.histogram;  // its bins (report.html)
     return status;
   }), errors: errors });
   el.setAttribute("data-done", "1");
