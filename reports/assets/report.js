@@ -245,24 +245,48 @@
       bars.push(i < n ? counts[i] : null);
       cdf.push(i === 0 ? 0 : total ? 100 * (run += counts[i - 1]) / total : 0);
     }
-    var div = document.getElementById("histogram");
+    var div = document.getElementById("histogram"), holder = document.createElement("div");
     div.className = "chart";
-    var plot = new uPlot({
-      width: width(), height: 260,
-      scales: { x: { time: false, range: [0, n * h.bin_s] }, pct: { range: [0, 100] } },
-      series: [
-        { label: "time to update (bin start)", value: function (u, v) { return v == null ? "—" : durationText(v); } },
-        { label: "devices per " + durationText(h.bin_s) + " bin", stroke: palette[0], fill: "rgba(31,119,180,0.35)",
-          paths: uPlot.paths.bars({ size: [1, Infinity], align: 1 }), points: { show: false } },
-        { label: "cumulative % by the bin's end", stroke: palette[1], width: 2, scale: "pct",
-          paths: uPlot.paths.stepped({ align: -1 }), points: { show: false },
-          value: function (u, v) { return v == null ? "—" : v.toFixed(1) + " %"; } }
-      ],
-      axes: [{ values: function (u, vals) { return vals.map(durationText); } },
-             { size: 70, values: function (u, vals) { return vals.map(number); } },
-             { scale: "pct", side: 1, grid: { show: false }, values: function (u, vals) { return vals.map(function (v) { return v + " %"; }); } }]
-    }, [x, bars, cdf], div);
-    plots.push({ id: "update_time", plot: plot, points: n * 2, histogram: { bins: n, bin_s: h.bin_s } });
+    // A log scale shows the long tail next to a tall first bin.
+    var toggle = document.createElement("label"), box = document.createElement("input");
+    box.type = "checkbox";
+    box.id = "histogram-log";
+    toggle.appendChild(box);
+    toggle.appendChild(document.createTextNode(" log scale (devices per bin)"));
+    div.appendChild(toggle);
+    div.appendChild(holder);
+    function draw(log) {
+      return new uPlot({
+        width: width(), height: 260,
+        scales: { x: { time: false, range: [0, n * h.bin_s] }, y: log ? { distr: 3 } : {}, pct: { range: [0, 100] } },
+        series: [
+          { label: "time to update (bin start)", value: function (u, v) { return v == null ? "—" : durationText(v); } },
+          { label: "devices per " + durationText(h.bin_s) + " bin", stroke: palette[0], fill: "rgba(31,119,180,0.35)",
+            paths: uPlot.paths.bars({ size: [1, Infinity], align: 1 }), points: { show: false } },
+          { label: "cumulative % by the bin's end", stroke: palette[1], width: 2, scale: "pct",
+            paths: uPlot.paths.stepped({ align: -1 }), points: { show: false },
+            value: function (u, v) { return v == null ? "—" : v.toFixed(1) + " %"; } }
+        ],
+        // Ticks at round durations (the bins' widths are round, sim/results/duration_bins.hpp); on
+        // the log scale only the powers of ten are labelled.
+        axes: [{ incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400,
+                         172800, 259200, 604800, 1209600],
+                 values: function (u, vals) { return vals.map(durationText); } },
+               { size: 70, values: function (u, vals) {
+                 return vals.map(function (v) { return !log || Math.abs(Math.log10(v) % 1) < 1e-9 ? number(v) : ""; });
+               } },
+               { scale: "pct", side: 1, grid: { show: false }, values: function (u, vals) { return vals.map(function (v) { return v + " %"; }); } }]
+      }, [x, log ? bars.map(function (c) { return c > 0 ? c : null; }) : bars, cdf], holder);
+    }
+    box.checked = location.hash === "#histogram-log";  // a link can open the page with it
+    var entry = { id: "update_time", plot: draw(box.checked), points: n * 2,
+                  histogram: { bins: n, bin_s: h.bin_s, log: box.checked } };
+    box.addEventListener("change", function () {
+      entry.plot.destroy();
+      entry.plot = draw(box.checked);
+      entry.histogram.log = box.checked;
+    });
+    plots.push(entry);
   }
 
   try {

@@ -82,6 +82,28 @@ TEST_CASE("The quickstart report renders every chart with data in headless Chrom
   CHECK(page.dom.find("Pickup lag at 50 % of the released devices") != std::string::npos);
 }
 
+TEST_CASE("The time-to-update histogram draws on a log scale without console messages in Chromium",
+          "[reports][browser]") {
+  TempDir tmp;
+  const std::string out = tmp / "quickstart";
+  REQUIRE(run_shipped("quickstart.json", out).exit_code == 0);
+  const PageLoad page = load_page(out + "/report.html#histogram-log", tmp);
+  REQUIRE(page.exit_code == 0);
+  INFO(page.browser_log.substr(0, 4000));
+  CHECK(console_lines(page.browser_log).empty());
+  const nlohmann::json status = render_status(page.dom);
+  REQUIRE(status.is_object());
+  CHECK(status["errors"].empty());
+  bool found = false;
+  for (const auto& chart : status["charts"])
+    if (chart["id"] == "update_time") {
+      found = true;
+      CHECK(chart["histogram"]["log"] == true);
+      CHECK(chart["coloured_pixels"].get<int>() >= 500);
+    }
+  CHECK(found);
+}
+
 TEST_CASE("A report shades faults and each time zone's maintenance windows on every time chart in Chromium",
           "[reports][browser]") {
   TempDir tmp;
