@@ -3,6 +3,7 @@
 // the per-cohort, per-wave and pickup columns of timeseries.csv the progress charts draw.
 #include <catch2/catch.hpp>
 
+#include "reports/html_report.hpp"
 #include "reports/result_writers.hpp"
 #include "reports/run_report.hpp"
 #include "reports/time_bands.hpp"
@@ -108,4 +109,73 @@ TEST_CASE("timeseries.csv counts pickups and progress per cohort and per wave", 
   CHECK(ts.column("succeeded_wave_1")->back() == 2);
   CHECK(ts.column("on_target_cohort_c")->back() == 3);
   CHECK(ts.column("on_target_cohort_done")->back() == 2);
+}
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// summary.json with the keys a report needs and the histogram's fine bins.
+std::string hand_summary(const Json& histogram_counts, double bin_s) {
+  Json s;
+  s["scenario"] = {{"name", "hand-made"}, {"start_unix", 0}, {"devices", 10}};
+  s["rollout"] = {{"state", "completed"}, {"decisions", Json::array()}, {"waves", Json::array()}};
+  s["devices"] = Json::object();
+  s["platform"] = {{"regions", Json::array()}};
+  s["update_duration_histogram"] = {{"bin_s", bin_s}, {"counts", histogram_counts}};
+  s["assertions"]["results"] = Json::array();
+  return s.dump();
+}
+
+// The JSON the page draws from.
+Json page_data(const std::string& html) {
+  const std::string marker = "<script id=\"fleetsim-data\" type=\"application/json\">";
+  const size_t from = html.find(marker) + marker.size();
+  return Json::parse(html.substr(from, html.find("</script>", from) - from));
+}
+
+}  // namespace
+
+TEST_CASE("report.html gives release and pickup in figures read off the two curves", "[reports]") {
+  // 10 devices released at 60 s; picked up: 5 by 120 s, 9 by 180 s, all 10 by 240 s. Half of them
+  // (5) are released at 60 s and picked up at 120 s: 1 min; 90 % (9): 60 s and 180 s, 2 min.
+  const std::string csv =
+      "t_s,released,notified,rollout_state\n0,0,0,running\n60,10,0,running\n120,10,5,running\n"
+      "180,10,9,running\n240,10,10,completed\n";
+  const RunReportRead read = parse_run_report(hand_summary(Json::array(), 60), csv, "", "");
+  INFO(read.error);
+  REQUIRE(read.report);
+  const std::string html = html_report(*read.report);
+  CHECK(html.find("Released 10, picked up 10 (100.0 %), not picked up by the end") != std::string::npos);
+  CHECK(html.find("Pickup lag at 50 % of the released devices: 1m.") != std::string::npos);
+  CHECK(html.find("Pickup lag at 90 % of the released devices: 2m.") != std::string::npos);
+  // Without scenario.json there is nothing to shade and no cohorts to chart, and the page says so.
+  CHECK(html.find("are not drawn: the results directory has no scenario.json") != std::string::npos);
+  CHECK(page_data(html)["bands"].empty());
+}
+
+TEST_CASE("report.html merges the histogram's fine bins into round ones and embeds the scenario's bands",
+          "[reports]") {
+  // 400 bins of 10 min with one device in each of bins 0, 5, 6 and 299: the 300 up to the last
+  // non-empty one merge by 6 into 50 bins of 1 h (histogram_merge_factor). Bins 0 (0–10 min) and 5
+  // (50–60 min) fall in hour 0, bin 6 (60–70 min) in hour 1, bin 299 (2990–3000 min) in hour 49.
+  Json counts = Json::array();
+  for (int i = 0; i < 400; ++i) counts.push_back(i == 0 || i == 5 || i == 6 || i == 299 ? 1 : 0);
+  const std::string scenario = faulted_scenario().dump();
+  const RunReportRead read =
+      parse_run_report(hand_summary(counts, 600), "t_s,rollout_state\n0,running\n", scenario, "");
+  INFO(read.error);
+  REQUIRE(read.report);
+  const std::string html = html_report(*read.report);
+  const Json data = page_data(html);
+  CHECK(data["histogram"]["bin_s"] == 3600);
+  REQUIRE(data["histogram"]["counts"].size() == 50);
+  CHECK(data["histogram"]["counts"][0] == 2);
+  CHECK(data["histogram"]["counts"][1] == 1);
+  CHECK(data["histogram"]["counts"][49] == 1);
+  // The faulted scenario's 9 bands (see the test above), the first the region outage.
+  REQUIRE(data["bands"].size() == 9);
+  CHECK(data["bands"][0]["from"] == 144000);
+  CHECK(data["bands"][0]["to"] == 146700);
+  CHECK(html.find("are not drawn") == std::string::npos);
 }
