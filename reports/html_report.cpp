@@ -8,7 +8,10 @@
 
 #include "reports/markup_escape.hpp"
 #include "reports/test_cases.hpp"
+#include "reports/time_bands.hpp"
 #include "sim/core/units.hpp"
+#include "sim/results/duration_bins.hpp"
+#include "sim/scenario/scenario_loader.hpp"
 
 namespace fleetsim {
 
@@ -93,9 +96,58 @@ struct ChartBuilder {
   }
 };
 
+// A share of `of` in percent, per row (0 when `of` is 0).
+std::vector<double> percent_of(const std::vector<double>& v, double of) {
+  std::vector<double> out(v.size());
+  for (size_t i = 0; i < v.size(); ++i) out[i] = of > 0 ? 100.0 * v[i] / of : 0.0;
+  return out;
+}
+
+// Progress per cohort and per region (on target, % of its devices), from the per-cohort columns
+// and the cohorts' sizes and regions in the scenario.
+void add_progress_charts(const ChartBuilder& b, const Timeseries& ts, const Scenario& sc, Json& charts) {
+  Json cohorts = b.chart("cohorts", "On target per cohort", "% of the cohort", false);
+  cohorts["format"] = "percent";
+  std::vector<std::vector<double>> region_sum(sc.regions.size(), std::vector<double>(ts.rows(), 0.0));
+  std::vector<double> region_devices(sc.regions.size(), 0.0);
+  for (const Cohort& c : sc.cohorts) {
+    const std::vector<double>* col = ts.column("on_target_cohort_" + c.name);
+    if (!col) return;  // an older timeseries.csv
+    b.add(cohorts, c.name, percent_of(*col, double(c.count)), false);
+    const int r = sc.region_index(c.region);
+    if (r < 0) continue;
+    for (size_t i = 0; i < col->size(); ++i) region_sum[size_t(r)][i] += (*col)[i];
+    region_devices[size_t(r)] += double(c.count);
+  }
+  charts.push_back(cohorts);
+  Json regions = b.chart("regions", "On target per region", "% of the region's devices", false);
+  regions["format"] = "percent";
+  for (size_t r = 0; r < sc.regions.size(); ++r)
+    if (region_devices[r] > 0) b.add(regions, sc.regions[r].name, percent_of(region_sum[r], region_devices[r]), false);
+  charts.push_back(regions);
+}
+
+// The time-to-update histogram in round bins: the run's fine bins up to the last non-empty one,
+// merged into at most 60 bins of a round width (sim/results/duration_bins.hpp).
+Json histogram_view(const Json& h) {
+  const double bin = h.value("bin_s", 0.0);
+  std::vector<int64_t> counts;
+  for (const Json& c : lookup(h, "counts")) counts.push_back(c.get<int64_t>());
+  while (!counts.empty() && counts.back() == 0) counts.pop_back();
+  const size_t k = histogram_merge_factor(bin, counts.size(), 60);
+  Json merged = Json::array();
+  for (size_t from = 0; from < counts.size(); from += k) {
+    int64_t sum = 0;
+    for (size_t i = from; i < std::min(counts.size(), from + k); ++i) sum += counts[i];
+    merged.push_back(sum);
+  }
+  if (merged.empty()) merged.push_back(0);
+  return {{"bin_s", compact(bin * double(k))}, {"counts", merged}};
+}
+
 }  // namespace
 
-Json chart_data(const RunReport& report) {
+Json chart_data(const RunReport& report, const Scenario* sc) {
   const Timeseries& ts = report.timeseries;
   const Json& s = report.summary;
   Downsampler down(ts.rows());
@@ -113,6 +165,30 @@ Json chart_data(const RunReport& report) {
   for (const std::string& v : ts.suffixes("version_")) b.add_column(versions, v, "version_" + v, false);
   charts.push_back(versions);
 
+  if (sc) add_progress_charts(b, ts, *sc, charts);
+  // Each wave's share updated, so a canary of a few hundred devices is not a flat line at zero.
+  if (const std::vector<std::string> waves = ts.suffixes("succeeded_wave_"); !waves.empty()) {
+    Json per_wave = b.chart("waves", "Updated per wave", "% of the wave's devices", false);
+    per_wave["format"] = "percent";
+    const Json& sizes = lookup(s, "rollout/waves");
+    for (const std::string& w : waves) {
+      if (w.empty() || w.find_first_not_of("0123456789") != std::string::npos || w.size() > 6) continue;
+      const size_t i = std::stoul(w);
+      const double size = i < sizes.size() ? double(integer_value(sizes[i], "size", 0)) : 0.0;
+      if (size > 0)
+        b.add(per_wave, "wave " + w + " (" + text_of(lookup(sizes[i], "size")) + " devices)",
+              percent_of(*ts.column("succeeded_wave_" + w), size), false);
+    }
+    if (!per_wave["series"].empty()) charts.push_back(per_wave);
+  }
+  if (ts.column("notified")) {
+    Json pickup = b.chart("pickup", "Released by the rollout, picked up by the devices, updated", "devices", false);
+    b.add_column(pickup, "released", "released", false);
+    b.add_column(pickup, "picked up (notified)", "notified", false);
+    b.add_column(pickup, "updated", "state_updated", false);
+    charts.push_back(pickup);
+  }
+
   Json transfers = b.chart("transfers", "Active downloads per region and CDN connections vs limit", "transfers", false);
   for (const std::string& r : ts.suffixes("active_transfers_"))
     b.add_column(transfers, r, "active_transfers_" + r, true);
@@ -120,12 +196,14 @@ Json chart_data(const RunReport& report) {
   ChartBuilder::limit(transfers, "CDN max connections", lookup(s, "platform/cdn_max_connections"));
   charts.push_back(transfers);
 
-  Json egress = b.chart("egress", "CDN egress per region vs capacity", "bytes/s", false);
-  for (const std::string& r : ts.suffixes("egress_bps_")) b.add_column(egress, r, "egress_bps_" + r, true, 1.0 / 8.0);
+  // In bits per second, as the scenario writes rates.
+  Json egress = b.chart("egress", "CDN egress per region vs capacity", "bit/s", false);
+  egress["format"] = "bits";
+  for (const std::string& r : ts.suffixes("egress_bps_")) b.add_column(egress, r, "egress_bps_" + r, true);
   // The capacity follows outages and degradations (older results have only the nominal one).
   for (const Json& r : lookup(s, "platform/regions"))
-    if (!b.limit_column(egress, r.value("region", "") + " capacity", "capacity_bps_" + r.value("region", ""), 1.0 / 8.0))
-      ChartBuilder::limit(egress, r.value("region", "") + " capacity", compact(r.value("capacity_bps", 0.0) / 8.0));
+    if (!b.limit_column(egress, r.value("region", "") + " capacity", "capacity_bps_" + r.value("region", "")))
+      ChartBuilder::limit(egress, r.value("region", "") + " capacity", compact(r.value("capacity_bps", 0.0)));
   charts.push_back(egress);
 
   Json requests = b.chart("requests", "Update-service check-ins vs capacity", "requests/s", false);
@@ -167,7 +245,13 @@ Json chart_data(const RunReport& report) {
     }
   }
   data["marks"] = marks;
-  data["histogram"] = lookup(s, "update_duration_histogram");
+  Json bands = Json::array();
+  if (sc)
+    for (const TimeBand& band : time_bands(*sc))
+      bands.push_back({{"kind", band.kind}, {"label", band.label}, {"from", compact(band.from_s)},
+                       {"to", compact(band.to_s)}, {"lane", band.lane}});
+  data["bands"] = bands;
+  data["histogram"] = histogram_view(lookup(s, "update_duration_histogram"));
   return data;
 }
 
@@ -187,6 +271,37 @@ std::string table_head(const std::vector<std::string>& cells) {
 
 std::string duration_text(const Json& t) {
   return t.is_number() ? units::format_duration(Seconds(t.get<double>())) : std::string("—");
+}
+
+// Release versus pickup: how many released devices polled and took their job, and how far the
+// pickup curve trails the release curve (the time between the released count reaching a level
+// and the picked-up count reaching it, to the sample interval). "" without the columns.
+std::string pickup_html(const Timeseries& ts) {
+  const std::vector<double>* t = ts.column("t_s");
+  const std::vector<double>* released = ts.column("released");
+  const std::vector<double>* notified = ts.column("notified");
+  if (!t || !released || !notified || t->empty()) return "";
+  const double r = released->back(), n = notified->back();
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.0f", r);
+  std::string h = "<p>Released " + std::string(buf);
+  std::snprintf(buf, sizeof buf, "%.0f (%.1f %%)", n, r > 0 ? 100.0 * n / r : 0.0);
+  h += ", picked up " + std::string(buf);
+  std::snprintf(buf, sizeof buf, "%.0f", r - n);
+  h += ", not picked up by the end (waiting for their poll, or canceled first) " + std::string(buf) + ".";
+  auto first_at = [&](const std::vector<double>& v, double level) -> std::optional<double> {
+    for (size_t i = 0; i < v.size(); ++i)
+      if (v[i] >= level) return (*t)[i];
+    return std::nullopt;
+  };
+  for (const int q : {50, 90}) {
+    const double level = std::ceil(r * q / 100.0);
+    if (level <= 0) continue;
+    const std::optional<double> tr = first_at(*released, level), tn = first_at(*notified, level);
+    h += " Pickup lag at " + std::to_string(q) + " % of the released devices: " +
+         (tr && tn ? units::format_duration(Seconds(*tn - *tr)) : std::string("not reached")) + ".";
+  }
+  return h + "</p>\n";
 }
 
 }  // namespace
@@ -214,6 +329,16 @@ std::string script_safe_json(const std::string& json) {
 
 std::string html_report(const RunReport& report) {
   const Json& s = report.summary;
+  // The scenario as run gives the faults and windows to shade and the cohorts' sizes and regions.
+  std::optional<Scenario> scenario;
+  std::string scenario_problem;
+  if (report.scenario.empty()) {
+    scenario_problem = "the results directory has no scenario.json";
+  } else {
+    LoadResult loaded = load_scenario_text(report.scenario, "scenario.json");
+    scenario = std::move(loaded.scenario);
+    if (!scenario) scenario_problem = loaded.format("scenario.json");
+  }
   const Json& sc = lookup(s, "scenario");
   const std::string name = sc.value("name", "");
   const std::vector<CheckResult> cases = run_test_cases(report);
@@ -251,9 +376,16 @@ std::string html_report(const RunReport& report) {
     h += "</table>\n</section>\n";
   }
 
-  h += "<section id=\"charts\">\n<noscript>The charts need JavaScript.</noscript>\n</section>\n";
-  h += "<section>\n<h2>Time to update</h2>\n<p>Notification to running the target version, per device.</p>\n"
-       "<div id=\"histogram\"></div>\n</section>\n";
+  if (!scenario_problem.empty())
+    h += "<p class=\"note\">Faults, maintenance windows and progress per cohort and region are not drawn: " +
+         xml_escape(scenario_problem) + "</p>\n";
+  h += "<section id=\"charts\">\n<noscript>The charts need JavaScript.</noscript>\n"
+       "<div id=\"bands-legend\"></div>\n</section>\n";
+  h += "<section>\n<h2>Release and pickup</h2>\n<p>Released: the rollout released the device's job. Picked up "
+       "(notified): the device took it at its next poll, or at once over a push connection.</p>\n" +
+       pickup_html(report.timeseries) + "</section>\n";
+  h += "<section>\n<h2>Time to update</h2>\n<p>Pickup (notification) to running the target version, per "
+       "device.</p>\n<div id=\"histogram\"></div>\n</section>\n";
   std::string group;
   for (const CheckResult& c : cases) {
     if (c.group != group) {
@@ -285,7 +417,7 @@ std::string html_report(const RunReport& report) {
        xml_escape(report.scenario.empty() ? "(no scenario.json in the results directory)" : report.scenario) +
        "</pre>\n</details>\n</main>\n";
   h += "<pre id=\"render-status\" hidden></pre>\n";
-  h += "<script id=\"fleetsim-data\" type=\"application/json\">" + script_safe_json(chart_data(report).dump()) +
+  h += "<script id=\"fleetsim-data\" type=\"application/json\">" + script_safe_json(chart_data(report, scenario ? &*scenario : nullptr).dump()) +
        "</script>\n";
   h += "<script>\n" + report_asset("uPlot.iife.min.js") + "\n</script>\n<script>\n" + report_asset("render_status.js") +
        "</script>\n<script>\n" + report_asset("chart_format.js") + "</script>\n<script>\n" + report_asset("report.js") +

@@ -16,8 +16,10 @@ constexpr size_t kReportPoints = 1000;
 std::string html_report(const RunReport& report);
 
 // The page's data: the time axis, the charts (series downsampled to kReportPoints, limits), the
-// controller's decisions as marks and the time-to-update histogram. compare.html overlays two.
-nlohmann::ordered_json chart_data(const RunReport& report);
+// controller's decisions as marks and the time-to-update histogram; with the run's scenario also
+// the progress per cohort and region and the fault and maintenance bands. compare.html overlays two.
+struct Scenario;
+nlohmann::ordered_json chart_data(const RunReport& report, const Scenario* scenario = nullptr);
 
 // The page's inlined assets by file name (uPlot.iife.min.js, uPlot.min.css, report.js,
 // report.css), compiled in from reports/vendor and reports/assets.

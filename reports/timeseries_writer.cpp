@@ -13,7 +13,11 @@ std::string timeseries_csv(const Results& r) {
   const bool update_capacity = r.update_service_capacity > 0;
   out += ",cdn_connections,update_requests_per_s,";
   if (update_capacity) out += "update_capacity_per_s,";
-  out += "throttled,refused,released,held_back,failures,rollout_state,wave\n";
+  out += "throttled,refused,released,notified,held_back,failures,rollout_state,wave";
+  // Progress of each cohort and each wave: a planner reads the canary and a small cohort here.
+  for (const std::string& c : r.cohort_names) out += ",on_target_cohort_" + c;
+  for (size_t w = 0; w < r.waves.size(); ++w) out += ",succeeded_wave_" + std::to_string(w);
+  out += "\n";
   char buf[64];
   for (const TimeseriesRow& row : r.timeseries) {
     std::snprintf(buf, sizeof buf, "%.3f", row.t);
@@ -30,10 +34,15 @@ std::string timeseries_csv(const Results& r) {
       std::snprintf(buf, sizeof buf, "%.3f,", row.update_capacity_per_s);
       out += buf;
     }
-    std::snprintf(buf, sizeof buf, "%lld,%lld,%lld,%lld,%lld,", (long long)row.throttled, (long long)row.refused, (long long)row.released,
-                  (long long)row.held_back, (long long)row.failures);
+    std::snprintf(buf, sizeof buf, "%lld,%lld,%lld,%lld,%lld,%lld,", (long long)row.throttled, (long long)row.refused,
+                  (long long)row.released, (long long)row.notified, (long long)row.held_back, (long long)row.failures);
     out += buf;
-    out += row.rollout_state + "," + std::to_string(row.wave) + "\n";
+    out += row.rollout_state + "," + std::to_string(row.wave);
+    for (size_t c = 0; c < r.cohort_names.size(); ++c)
+      out += "," + std::to_string(c < row.cohort_on_target.size() ? row.cohort_on_target[c] : 0);
+    for (size_t w = 0; w < r.waves.size(); ++w)
+      out += "," + std::to_string(w < row.wave_succeeded.size() ? row.wave_succeeded[w] : 0);
+    out += "\n";
   }
   return out;
 }

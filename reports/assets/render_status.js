@@ -20,6 +20,8 @@ window.fleetsimRenderStatus = function (plots, errors) {
     if (p.y_axis) status.y_axis = p.y_axis;  // what the value axis shows (sweep.html)
     if (p.x_axis) status.x_axis = p.x_axis;  // where the x values landed (sweep.html)
     if (p.markers) status.markers = p.markers;  // verdict markers drawn (sweep.html)
+    if (p.bands) status.bands = p.bands;  // each shaded band's pixels (report.html)
+    if (p.histogram) status.histogram = p.histogram;  // its bins (report.html)
     return status;
   }), errors: errors });
   el.setAttribute("data-done", "1");

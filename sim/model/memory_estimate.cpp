@@ -1,5 +1,6 @@
 #include "sim/model/memory_estimate.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "device-models/device_state.hpp"
@@ -26,10 +27,10 @@ constexpr double kPerDeviceSimgrid = 2000;
 // - per device with --trace-devices: the trace, its copy in the results and its devices.csv row
 //   (135 B in quickstart's), which took 229 B per device in quickstart;
 constexpr double kPerTracedDevice = sizeof(DeviceTrace) + 56 + 135;
-// - per time-series row and per value in it (versions + 2 per region): the row and its vectors
-//   (with allocator headers), its timeseries.csv line and its share of metrics.om and
-//   report.html; 7140 more samples of 9 values took 870 B each.
-constexpr double kPerSample = sizeof(TimeseriesRow) + 3 * 32 + 150;
+// - per time-series row and per value in it (versions + 2 per region + cohorts + waves): the row
+//   and its vectors (with allocator headers), its timeseries.csv line and its share of metrics.om
+//   and report.html; 7140 more samples of 9 values took 870 B each.
+constexpr double kPerSample = sizeof(TimeseriesRow) + 5 * 32 + 150;
 constexpr double kPerSampleValue = 35;
 
 }  // namespace
@@ -40,7 +41,8 @@ MemoryEstimate estimate_run_memory(const Scenario& s, bool trace_devices, bool s
   for (const Cohort& c : s.cohorts)
     for (const auto& share : c.firmware) versions.insert(share.first);
   const double samples = s.duration.value / s.output.sample_interval.value + 2;
-  const double values = double(versions.size()) + 2.0 * double(s.regions.size());
+  const double values = double(versions.size()) + 2.0 * double(s.regions.size()) + double(s.cohorts.size()) +
+                        double(std::max<size_t>(1, s.rollout.waves.size()));
   const double per_device = double(sizeof(Device)) + kPerDeviceOverhead + (simgrid ? kPerDeviceSimgrid : 0) +
                             (trace_devices ? kPerTracedDevice : 0);
   const double per_sample = kPerSample + values * kPerSampleValue;

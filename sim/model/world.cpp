@@ -10,6 +10,7 @@
 #include "sim/core/random_stream.hpp"
 #include "sim/core/units.hpp"
 #include "sim/model/world_events.hpp"
+#include "sim/results/duration_bins.hpp"
 
 namespace fleetsim {
 
@@ -153,6 +154,7 @@ World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
 
   // Initial versions (drawn per device from its cohort's shares) and eligibility.
   shard_on_target_.assign(shards_.size(), 0);
+  cohort_on_target_.assign(scenario.cohorts.size(), 0);
   for (const DeviceRange& dr : owned_ranges_) {
     const size_t ci = cohort_of(dr.first);
     for (uint32_t d = dr.first; d < dr.first + dr.count; ++d) {
@@ -164,6 +166,7 @@ World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
       if (v == target_version_) {
         ++on_target_;
         ++shard_on_target_[shard_of(d)];
+        ++cohort_on_target_[ci];
       } else if (cohort_targeted_[ci]) {
         ++eligible_;
       }
@@ -248,8 +251,9 @@ World::World(const Scenario& scenario, Kernel& kernel, WorldOptions options)
   bytes_retransmitted_.assign(shards_.size(), 0.0);
   exposure_.assign(shards_.size(), 0.0);
   exposure_since_.assign(shards_.size(), 0.0);
-  histogram_bin_ = std::max(60.0, scenario.duration.value / 200.0);
-  duration_histogram_.assign(200, 0);
+  histogram_bin_ = histogram_bin_for(scenario.duration.value);
+  // Durations never exceed the run: the last bin holds exactly `duration`.
+  duration_histogram_.assign(size_t(std::floor(scenario.duration.value / histogram_bin_)) + 1, 0);
   if (options_.trace_devices) traces_.resize(size_t(n));
   assertion_numbers_.resize(scenario.assertions.size());
   assertion_texts_.resize(scenario.assertions.size());
@@ -340,7 +344,10 @@ World::FleetView World::synchronise(bool counters_only, std::vector<int64_t> dem
   v.interval_throttled = interval_throttled_;
   v.interval_refused = interval_refused_;
   for (const TargetChange& c : target_changes_) v.target_gains += c.delta > 0;
-  if (!counters_only) v.histogram = duration_histogram_;
+  if (!counters_only) {
+    v.histogram = duration_histogram_;
+    v.cohort_on_target = cohort_on_target_;
+  }
   v.demand = std::move(demand);
   v.active_transfers.assign(shards, 0);
   v.peak_active.assign(shards, 0);
@@ -390,7 +397,7 @@ World::FleetView World::synchronise(bool counters_only, std::vector<int64_t> dem
     for (int64_t* x : {&v.on_target, &v.refused, &v.corrupt_downloads, &v.cdn_connections, &v.interval_requests,
                        &v.interval_throttled, &v.interval_refused, &v.target_gains})
       on_int(*x);
-    for (auto* vec : {&v.histogram, &v.demand, &v.active_transfers, &v.peak_active, &v.service_throttled,
+    for (auto* vec : {&v.histogram, &v.cohort_on_target, &v.demand, &v.active_transfers, &v.peak_active, &v.service_throttled,
                       &v.broker_throttled})
       for (int64_t& x : *vec) on_int(x);
     for (auto* vec : {&v.throughput, &v.peak_throughput, &v.bytes_delivered, &v.bytes_retransmitted, &v.exposure,
@@ -870,6 +877,7 @@ void World::on_target_changed(uint32_t d, double now, int delta) {
   const size_t shard = shard_of(d);
   account_exposure(shard, now);
   shard_on_target_[shard] += delta;
+  cohort_on_target_[cohort_of(d)] += delta;
   on_target_ += delta;
   if (!time_to_[kTimeToThresholds.back()])  // a threshold is still open (they close in order)
     target_changes_.push_back({now, d, delta});
@@ -911,6 +919,9 @@ void World::sample_row() {
   row.released = view.totals.in_progress + view.totals.executed + view.totals.canceled + view.totals.withdrawn;
   row.held_back = held_back(view.totals);
   row.failures = view.totals.failures[size_t(FailureType::Any)];
+  row.notified = view.totals.notified;
+  row.cohort_on_target = view.cohort_on_target;
+  for (const WaveTally& w : view.totals.waves) row.wave_succeeded.push_back(w.succeeded);
   row.rollout_state = to_string(controller_->state());
   row.wave = controller_->current_wave();
   rows_.push_back(std::move(row));

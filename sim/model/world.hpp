@@ -188,6 +188,7 @@ class World final : public KernelClient, public SampleSource {
     int64_t interval_requests = 0, interval_throttled = 0, interval_refused = 0;
     int64_t target_gains = 0;  // devices that reached the target since the last view
     std::vector<int64_t> histogram;
+    std::vector<int64_t> cohort_on_target;  // per cohort (not in counters-only views)
     std::vector<int64_t> demand;
     // per shard
     std::vector<int64_t> active_transfers, peak_active, service_throttled, broker_throttled;
@@ -315,6 +316,7 @@ class World final : public KernelClient, public SampleSource {
   int64_t synced_on_target_ = 0;     // the whole fleet at the last synchronise()
   std::vector<TargetChange> target_changes_;  // since the last synchronise(), while a threshold is open
   std::vector<int64_t> shard_on_target_;
+  std::vector<int64_t> cohort_on_target_;  // this rank's devices, per cohort
   int64_t refused_ = 0;
   int64_t background_throttled_ = 0;
   int64_t corrupt_downloads_ = 0;

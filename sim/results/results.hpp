@@ -56,6 +56,9 @@ struct TimeseriesRow {
   int64_t released = 0;                     // cumulative devices released by the rollout
   int64_t held_back = 0;                    // targeted devices not started (World::held_back)
   int64_t failures = 0;                     // cumulative final failures
+  int64_t notified = 0;                     // cumulative released devices that picked their job up
+  std::vector<int64_t> cohort_on_target;    // per cohort, in Results::cohort_names order
+  std::vector<int64_t> wave_succeeded;      // per wave: its devices updated so far
   std::string rollout_state;
   int wave = -1;
 };
