@@ -121,3 +121,28 @@ TEST_CASE("mender-client in a sandbox drops an aborted deployment and finds it g
   CHECK(!std::filesystem::exists(bench.dir.path / "gw-1/etc/fleetsim-target/app.conf"));
   CHECK(bench.api.provides("gw-1").value("artifact_name", "") == "fleetsim-initial");
 }
+
+TEST_CASE("mender-sandbox refuses a bad command line with exit 2, naming the argument, before touching anything", "[hil][mender]") {
+  TempDir dir;
+  const std::string sandbox = dir / "sb";
+  const auto run = [&](const std::string& args) { return run_program(FLEETSIM_MENDER_SANDBOX, args); };
+  const Cli no_server = run("--dir " + shell_quote(sandbox) + " --board gw-1");
+  CHECK(no_server.exit_code == 2);
+  CHECK(no_server.output.find("--server is missing") != std::string::npos);
+  const Cli unknown = run("--dir " + shell_quote(sandbox) + " --bord gw-1");
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.output.find("unknown argument \"--bord\"") != std::string::npos);
+  const Cli bad_board = run("--dir " + shell_quote(sandbox) + " --server http://127.0.0.1:1 --board 'gw 1'");
+  CHECK(bad_board.exit_code == 2);
+  CHECK(bad_board.output.find("--board \"gw 1\"") != std::string::npos);
+  const Cli bad_poll = run("--dir " + shell_quote(sandbox) + " --server http://127.0.0.1:1 --board gw-1 --poll-seconds 0");
+  CHECK(bad_poll.exit_code == 2);
+  CHECK(bad_poll.output.find("--poll-seconds \"0\"") != std::string::npos);
+  const Cli bad_url = run("--dir " + shell_quote(sandbox) + " --server 127.0.0.1:1 --board gw-1");
+  CHECK(bad_url.exit_code == 2);
+  CHECK(bad_url.output.find("not an http(s):// URL") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(sandbox));
+  const Cli help = run("--help");
+  CHECK(help.exit_code == 0);
+  CHECK(help.output.find("--fail-install") != std::string::npos);
+}
