@@ -146,3 +146,24 @@ TEST_CASE("mender-sandbox refuses a bad command line with exit 2, naming the arg
   CHECK(help.exit_code == 0);
   CHECK(help.output.find("--fail-install") != std::string::npos);
 }
+
+TEST_CASE("mender-client in a sandbox whose identity is not admitted gets 401 until it is, then a token", "[hil][mender]") {
+  FLEETSIM_SKIP_WITHOUT_MENDER_SANDBOX();
+  TempDir dir;
+  MenderDeviceApi api{MenderApiOptions{}};
+  MenderSandbox board(dir.path / "gw-2", api.url(), "gw-2");
+  // Its signed requests arrive and verify, but the identity is unknown: 401, recorded, no token.
+  const std::string refused = "→ 401 identity {\"fleetsim_board\":\"gw-2\"} is not admitted";
+  const bool asked = wait_until([&] { return api.unknown_transcript().find(refused) != std::string::npos; }, kBound);
+  INFO(api.unknown_transcript());
+  INFO(board.log().substr(0, 20000));
+  REQUIRE(asked);
+  CHECK_FALSE(api.authenticated("gw-2"));
+  // Admitted later, the client's next attempt (it retries on its own) gets a token, then polls.
+  api.admit("gw-2", {{"fleetsim_board", "gw-2"}});
+  const auto admitted = std::chrono::steady_clock::now();
+  CHECK(wait_until([&] { return !api.provides("gw-2").is_null(); }, kBound));
+  WARN("admitted to first poll: "
+       << std::chrono::duration<double>(std::chrono::steady_clock::now() - admitted).count() << " s");
+  CHECK(api.transcript("gw-2").find("auth_requests → 200 token issued") != std::string::npos);
+}
