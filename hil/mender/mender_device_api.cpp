@@ -150,7 +150,15 @@ struct MenderDeviceApi::Impl {
     std::string detail;
   };
 
-  static int handle(mg_connection* conn, void* self) { return static_cast<Impl*>(self)->serve(conn); }
+  // An exception must not cross civetweb's C frames (that would end the process): 500 instead.
+  static int handle(mg_connection* conn, void* self) {
+    try {
+      return static_cast<Impl*>(self)->serve(conn);
+    } catch (const std::exception& e) {
+      mg_send_http_error(conn, 500, "%s", e.what());
+      return 500;
+    }
+  }
 
   static void end_request(const mg_connection* conn, int status) {
     auto* pending = static_cast<Pending*>(mg_get_user_connection_data(conn));

@@ -314,6 +314,11 @@ TEST_CASE("Mender device API: malformed, oversized and misdirected requests get 
                                 "Transfer-Encoding: chunked\r\n\r\n" + size + "\r\n" + small + "\r\n0\r\n\r\n")
             .status == 200);
   CHECK(device.api.inventory("gw-1")[0]["value"] == "debian");
+  // Bytes that are not UTF-8 in a query and in JSON strings.
+  CHECK(http_request(port, "GET", "/api/devices/v1/deployments/device/deployments/next?device_type=%FF%FE&artifact_name=%C0", auth)
+            .status == 204);
+  CHECK(http_request(port, "PUT", kDeployments + "deployment-1/status", auth, "{\"status\": \"\xff\"}").status == 404);
+  CHECK(authenticate(port, "{\"id_data\": \"\xff\", \"pubkey\": \"k\"}", "AAAA").status == 400);
   // Garbage instead of HTTP: civetweb answers or closes; either way the server still serves.
   http_exchange(port, "\x01\x02 garbage\r\n\r\n");
   http_exchange(port, "GET /" + std::string(20000, 'a') + " HTTP/1.1\r\n\r\n");
