@@ -64,6 +64,14 @@ TEST_CASE("mender-client in a sandbox installs a good artifact and reports succe
   const std::string transcript = bench.api.transcript("gw-1");
   CHECK(transcript.find("POST /api/devices/v1/authentication/auth_requests → 200") != std::string::npos);
   CHECK(transcript.find("GET /fleetsim/artifacts/") != std::string::npos);
+
+  // A restarted sandbox (the board's "reboot") keeps its key and what it installed.
+  board.stop();
+  const size_t lines_before = bench.api.transcript("gw-1").size();
+  MenderSandbox restarted(bench.dir.path / "gw-1", bench.api.url(), "gw-1");
+  CHECK(wait_until([&] { return bench.api.transcript("gw-1").find("next → 204", lines_before) != std::string::npos; }, kBound));
+  CHECK(bench.api.provides("gw-1").value("artifact_name", "") == "release-2");
+  CHECK(bench.api.transcript("gw-1").find("auth_requests → 401") == std::string::npos);  // the same, pinned key
 }
 
 TEST_CASE("mender-client in a sandbox reports failure when the install fails", "[hil][mender]") {
