@@ -24,7 +24,7 @@ constexpr std::array<std::pair<DeploymentStatus, std::string_view>, 13> kNames{{
     {DeploymentStatus::aborted, "aborted"},
 }};
 
-// Progress order of the states a device reports; the final ones share the last rank.
+// The states in the order of an update: from 2 on a device may report them, 8 are the final ones.
 int rank(DeploymentStatus s) {
   switch (s) {
     case DeploymentStatus::pending: return 0;
@@ -78,8 +78,6 @@ StatusReportOutcome DeploymentState::report(std::string_view reported) {
     if (*next == status_) return {204, ""};  // a retried final report
     return {409, "the deployment already finished with " + std::string(to_string(status_))};
   }
-  if (rank(*next) < rank(status_))
-    return {400, "status " + std::string(reported) + " after " + std::string(to_string(status_)) + " goes back"};
   status_ = *next;
   return {204, ""};
 }

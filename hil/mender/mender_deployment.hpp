@@ -7,7 +7,9 @@
 //     → [pause_before_rebooting] → rebooting → [pause_before_committing] → success | failure
 //   any unfinished state ─rollout abort→ aborted (gone from `next`; reports get 409)
 //
-// Reports may skip states (single-file updates never reboot) but never go back.
+// Until a final report, any in-progress status is accepted in any order: updates without a
+// reboot skip `rebooting`, and mender-client 3.4 reports `installing` again for the commit after
+// the reboot (downloading, installing, rebooting, installing, success). Final states stay final.
 #pragma once
 
 #include <optional>
@@ -40,7 +42,7 @@ bool is_finished(DeploymentStatus status);
 
 // The answer to a status report: the HTTP status for the device and, when refused, why.
 struct StatusReportOutcome {
-  int http_status;  // 204 accepted, 400 bad report, 409 the deployment is over (aborted or finished)
+  int http_status;  // 204 accepted, 400 not a status, 409 the deployment is over (aborted or finished)
   std::string refusal;
 };
 

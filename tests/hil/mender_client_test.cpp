@@ -130,6 +130,46 @@ TEST_CASE("mender-client in a sandbox drops an aborted deployment and finds it g
   CHECK(bench.api.provides("gw-1").value("artifact_name", "") == "fleetsim-initial");
 }
 
+TEST_CASE("mender-client in a sandbox reboots into a new image, and rolls back one that fails its health check after the reboot",
+          "[hil][mender]") {
+  FLEETSIM_SKIP_WITHOUT_MENDER_SANDBOX();
+  MenderBench bench;
+  MenderSandbox board(bench.dir.path / "gw-1", bench.api.url(), "gw-1");
+  REQUIRE(wait_until([&] { return bench.api.authenticated("gw-1"); }, kBound));
+  const std::filesystem::path active = bench.dir.path / "gw-1/etc/fleetsim-slots/active";
+
+  const std::string good = bench.api.deploy(
+      "gw-1", {write_image_artifact(bench.dir.path, "image-2", kDeviceType, "image 2\n"), "image-2", {kDeviceType}});
+  bool done = wait_until([&] { return bench.finished(good); }, kBound);
+  INFO(bench.api.transcript("gw-1"));
+  INFO(board.log().substr(0, 20000));
+  REQUIRE(done);
+  CHECK(bench.api.deployment(good)->status == DeploymentStatus::success);
+  // The module asks for a reboot (NeedsArtifactReboot: Yes): the client reports it, and then
+  // "installing" again for the commit (mender-client 3.4).
+  CHECK(bench.api.deployment(good)->reported ==
+        std::vector<std::string>{"downloading", "installing", "rebooting", "installing", "success"});
+  CHECK(slurp(active.string()) == "image 2\n");
+
+  // The next image boots but fails its health check (switched on while the client runs).
+  std::ofstream(bench.dir.path / "gw-1/etc/fleetsim-health-fails");
+  const std::string bad = bench.api.deploy(
+      "gw-1", {write_image_artifact(bench.dir.path, "image-3", kDeviceType, "image 3\n"), "image-3", {kDeviceType}});
+  done = wait_until([&] { return bench.finished(bad); }, kBound);
+  REQUIRE(done);
+  CHECK(bench.api.deployment(bad)->status == DeploymentStatus::failure);
+  const std::vector<std::string> reported = bench.api.deployment(bad)->reported;
+  INFO(bench.api.transcript("gw-1"));
+  REQUIRE(reported.size() >= 4);
+  CHECK(std::vector<std::string>(reported.begin(), reported.begin() + 3) ==
+        std::vector<std::string>{"downloading", "installing", "rebooting"});
+  CHECK(reported.back() == "failure");
+  // Rolled back: image 2 is active again and the client still says it runs image-2.
+  CHECK(slurp(active.string()) == "image 2\n");
+  CHECK(wait_until([&] { return bench.api.provides("gw-1").value("artifact_name", "") == "image-2"; }, kBound));
+  CHECK(bench.api.deployment(bad)->log_messages.dump().find("fails its health check") != std::string::npos);
+}
+
 TEST_CASE("mender-sandbox refuses a bad command line with exit 2, naming the argument, before touching anything", "[hil][mender]") {
   TempDir dir;
   const std::string sandbox = dir / "sb";

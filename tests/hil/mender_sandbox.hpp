@@ -56,6 +56,23 @@ inline std::filesystem::path write_single_file_artifact(const std::filesystem::p
   return out;
 }
 
+// An artifact for the sandbox's fleetsim-image module (A/B slots with a reboot): PAYLOAD becomes
+// the active slot, DIR/etc/fleetsim-slots/active, once the client committed it.
+inline std::filesystem::path write_image_artifact(const std::filesystem::path& dir, const std::string& artifact_name,
+                                                  const std::string& device_type, const std::string& payload) {
+  const std::filesystem::path work = dir / ("artifact-" + artifact_name);
+  std::filesystem::create_directories(work);
+  std::ofstream(work / "image", std::ios::binary) << payload;
+  const std::filesystem::path out = dir / (artifact_name + ".mender");
+  const Cli made = run_program("sh", "-c " + shell_quote("cd " + shell_quote(work.string()) +
+                                                           " && mender-artifact write module-image -T fleetsim-image -n " +
+                                                           shell_quote(artifact_name) + " -t " + shell_quote(device_type) +
+                                                           " -o " + shell_quote(out.string()) + " -f image"));
+  INFO(made.output);
+  REQUIRE(made.exit_code == 0);
+  return out;
+}
+
 class MenderSandbox {
  public:
   MenderSandbox(const std::filesystem::path& dir, const std::string& server_url, const std::string& board,
