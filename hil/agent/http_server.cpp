@@ -8,6 +8,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <vector>
 
 namespace fleetsim::hil {
 
@@ -118,13 +119,16 @@ HttpServer::HttpServer(HttpServerOptions options, Handler handler) : impl_(std::
   impl_->host = listen.substr(0, colon);
   const std::string threads = std::to_string(impl_->options.worker_threads);
   const std::string timeout = std::to_string(impl_->options.request_timeout_ms);
-  const char* civet_options[] = {"listening_ports", listen.c_str(), "num_threads", threads.c_str(),
-                                 "request_timeout_ms", timeout.c_str(), "enable_keep_alive", "yes",
-                                 "linger_timeout_ms", "0", "max_request_size", "16384", nullptr};
+  const std::string throttle = "*=" + std::to_string(impl_->options.throttle_bytes_per_s);
+  std::vector<const char*> civet_options{"listening_ports", listen.c_str(), "num_threads", threads.c_str(),
+                                         "request_timeout_ms", timeout.c_str(), "enable_keep_alive", "yes",
+                                         "linger_timeout_ms", "0", "max_request_size", "16384"};
+  if (impl_->options.throttle_bytes_per_s > 0) civet_options.insert(civet_options.end(), {"throttle", throttle.c_str()});
+  civet_options.push_back(nullptr);
   mg_callbacks callbacks{};
   callbacks.log_message = &Impl::quiet;
   mg_init_library(0);
-  impl_->context = mg_start(&callbacks, nullptr, civet_options);
+  impl_->context = mg_start(&callbacks, nullptr, civet_options.data());
   if (impl_->context == nullptr)
     throw std::runtime_error("cannot listen on " + listen + " (in use, or not an address of this machine)");
   mg_set_request_handler(impl_->context, "/", &Impl::handle, impl_.get());

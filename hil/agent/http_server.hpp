@@ -47,6 +47,7 @@ struct HttpServerOptions {
   std::size_t max_body_bytes = 64 * 1024;
   int worker_threads = 16;
   int request_timeout_ms = 10'000;
+  std::size_t throttle_bytes_per_s = 0;  // per connection (civetweb's `throttle`), 0 = unlimited
 };
 
 class HttpServer {
