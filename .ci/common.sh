@@ -5,7 +5,11 @@ set -euo pipefail
 FLEETSIM_PACKAGES=(g++ make cmake pkg-config nlohmann-json3-dev libboost-dev libboost-program-options-dev
                    libhowardhinnant-date-dev tzdata catch2 libbenchmark-dev libssl-dev libsimgrid-dev
                    prometheus-cpp-dev prometheus chromium openmpi-bin libopenmpi-dev python3-jsonschema
-                   clang libclang-rt-14-dev)  # the fuzz build: clang and its libFuzzer/ASan/UBSan runtimes
+                   clang libclang-rt-14-dev  # the fuzz build: clang and its libFuzzer/ASan/UBSan runtimes
+                   libcivetweb-dev  # hil/agent's HTTP server (also prometheus-cpp's)
+                   # Linux update agents in the loop (hil/agent): the real agents, the tools that build
+                   # their images, and unshare (util-linux) for the sandboxes' mount namespaces
+                   swupdate mender-client mender-artifact cpio openssl util-linux)
 
 fleetsim_install_missing() {
   local missing=()
