@@ -39,13 +39,7 @@ std::optional<BoardSpec> resolve_board(const std::string& board, const std::stri
     return std::nullopt;
   }
   if (lock_dir) *lock_dir = loaded.inventory->lock_dir;
-  if (const BoardSpec* spec = loaded.inventory->find(board)) {
-    if (spec->agent == BoardAgent::kNone) return *spec;
-    code = hil_usage_error("board \"" + board + "\" in " + boards_file + " is a " + board_agent_name(spec->agent) +
-                           " agent board: `fleetsim hil` commands speak SMP and do not serve agents yet (expected a board "
-                           "with a \"uri\")");
-    return std::nullopt;
-  }
+  if (const BoardSpec* spec = loaded.inventory->find(board)) return *spec;
   std::string ids;
   for (const auto& b : loaded.inventory->boards) ids += (ids.empty() ? "" : ", ") + b.id;
   code = hil_usage_error("no board \"" + board + "\" in " + boards_file + " (boards: " + ids + ")");

@@ -170,12 +170,13 @@ TEST_CASE("fleetsim hil with an invalid boards.json exits 2 naming the file and 
   CHECK(r.output.find(dir / "boards.json" + ": /boards/0/stands_for: unknown device model \"nope\"") != std::string::npos);
 }
 
-TEST_CASE("fleetsim hil refuses an agent board with exit 2 naming it", "[hil][inventory][cli]") {
+TEST_CASE("fleetsim hil refuses SMP operations on an agent board with exit 2 naming it", "[hil][inventory][cli]") {
   TempDir dir;
   {
     std::ofstream(dir / "boards.json") << R"({"boards": [{"id": "gw-1", "agent": "swupdate", "stands_for": "eth-gateway"}]})";
   }
-  Cli r = run_fleetsim("hil probe gw-1 --boards " + shell_quote(dir / "boards.json"));
+  Cli r = run_fleetsim("hil state gw-1 --boards " + shell_quote(dir / "boards.json"));
   CHECK(r.exit_code == 2);
-  CHECK(r.output.find("board \"gw-1\" in " + dir / "boards.json" + " is a swupdate agent board") != std::string::npos);
+  CHECK(r.output.find("state is an SMP operation; board \"gw-1\" is a swupdate agent board (expected probe or flash)") !=
+        std::string::npos);
 }

@@ -3,6 +3,9 @@
 // built by hil/agent/make_swu.sh from keys made at test time. Every wait is bounded; the server
 // listens on a free port of 127.0.0.1. Expected outcomes are the DDI feedback the agent sends
 // and the files its handler wrote (or did not), compared with the bytes put into the image.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -12,6 +15,7 @@
 #include <string>
 
 #include "hil/agent/ddi_server.hpp"
+#include "tests/cli_runner.hpp"
 #include "tests/hil/agent/swupdate_board.hpp"
 
 using namespace fleetsim;
@@ -75,6 +79,35 @@ struct SwupdateBench {
     return s;
   }
 };
+
+// A port of 127.0.0.1 free a moment ago, for a fleetsim process that must listen where the
+// sandboxed agent is told to poll.
+std::uint16_t free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// `fleetsim hil flash gw-1 IMAGE` with an agent board in boards.json, the board a sandbox
+// started first (it retries until fleetsim listens).
+Cli hil_flash_agent_board(const SwupdateBench& b, const std::filesystem::path& swu, const std::vector<std::string>& board_flags) {
+  const std::uint16_t port = free_port();
+  std::ofstream(b.dir / "boards.json")
+      << R"({"boards": [{"id": "gw-1", "agent": "swupdate", "stands_for": "eth-gateway", "token": "token-gw-1"}]})";
+  std::vector<std::string> args{"--url", "http://127.0.0.1:" + std::to_string(port), "--id", "gw-1", "--cert",
+                                (b.dir / "keys/cert.pem").string(), "--token", "token-gw-1"};
+  args.insert(args.end(), board_flags.begin(), board_flags.end());
+  SwupdateBoard board(b.dir / "cli-board", args);
+  return run_fleetsim("hil flash gw-1 " + shell_quote(swu) + " --boards " + shell_quote(b.dir / "boards.json") +
+                      " --listen 127.0.0.1:" + std::to_string(port) + " --poll-timeout 30 --update-timeout 60 --transcript " +
+                      shell_quote(b.dir / "transcript.txt"));
+}
 
 bool has_detail(const DdiControllerStatus& s, const std::string& text) {
   for (const auto& d : s.details)
@@ -223,4 +256,38 @@ TEST_CASE("SWUpdate agent: a wrong token gets 401 and never a deployment") {
   const DdiControllerStatus s = b.server.status("gw-1");
   CHECK(s.polls == 0);
   CHECK(s.transcript.find("< 401") != std::string::npos);
+}
+
+TEST_CASE("fleetsim hil flash of a swupdate agent board exits 0 after the confirmed update and writes the transcript") {
+  FLEETSIM_SKIP_WITHOUT_SWUPDATE();
+  SwupdateBench b("cli-good");
+  const std::string bytes = "release via fleetsim hil flash\n";
+  const Cli r = hil_flash_agent_board(b, b.image("good", bytes), {});
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("gw-1: updated with good.swu") != std::string::npos);
+  CHECK(r.output.find("action 1 succeeded; poll with the link +") != std::string::npos);
+  const std::string transcript = read_text(b.dir / "transcript.txt");
+  CHECK(transcript.find("\"execution\": \"closed\"") != std::string::npos);
+  CHECK(transcript.find("\"finished\": \"success\"") != std::string::npos);
+  CHECK(read_text(b.dir / "cli-board/mnt/fleetsim/payload.bin") == bytes);
+}
+
+TEST_CASE("fleetsim hil flash of a swupdate agent board exits 1 when the board reverts the image") {
+  FLEETSIM_SKIP_WITHOUT_SWUPDATE();
+  SwupdateBench b("cli-revert");
+  const Cli r = hil_flash_agent_board(b, b.image("unhealthy", "x\n"), {"--fail-health"});
+  INFO(r.output);
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("gw-1: update failed") != std::string::npos);
+}
+
+TEST_CASE("fleetsim hil probe of an agent board that never polls exits 3 saying what to check") {
+  TempDir dir;
+  std::ofstream(dir / "boards.json") << R"({"boards": [{"id": "gw-1", "agent": "swupdate", "stands_for": "eth-gateway"}]})";
+  const Cli r = run_fleetsim("hil probe gw-1 --boards " + shell_quote(dir / "boards.json") + " --listen 127.0.0.1:" +
+                             std::to_string(free_port()) + " --poll-timeout 0.5");
+  INFO(r.output);
+  CHECK(r.exit_code == 3);
+  CHECK(r.output.find("board gw-1 did not poll within 0.5 s: no request from gw-1 at http://127.0.0.1:") != std::string::npos);
 }
