@@ -59,8 +59,9 @@ start_agent() {  # $1: "" | confirm-success | confirm-failure | resume
   esac
   [ -n "$token" ] && suricatta="$suricatta -k $token"
   rm -f "$dir/stream.swu"
-  # setsid: the agent and its helper processes form one process group, stopped together.
-  TMPDIR="$dir/tmp" setsid unshare -m --propagation private sh -c '
+  # setsid: the agent and its helper processes form one process group, stopped together;
+  # --pdeathsig: the agent dies with this script even when it is killed without a chance to stop it.
+  TMPDIR="$dir/tmp" setsid setpriv --pdeathsig KILL unshare -m --propagation private sh -c '
     mount --bind "$0/boot" /boot && mount --bind "$0/mnt" /mnt &&
     exec swupdate -v -B grub -k "$1" -H "$2" -o "$0/stream.swu" -p "touch $0/reboot-requested" -u "$3"' \
     "$dir" "$cert" "$hw" "$suricatta" >> "$dir/agent.log" 2>&1 &
@@ -109,9 +110,15 @@ while true; do
     stop_agent KILL
     start_agent resume
   elif [ -n "$agent_pid" ] && ! kill -0 "$agent_pid" 2>/dev/null; then
-    log "agent exited on its own: $(tail -1 "$dir/agent.log")"
     wait "$agent_pid" 2>/dev/null
     agent_pid=""
+    last=$(tail -1 "$dir/agent.log")
+    # swupdate 2022.12's notifier binds the abstract socket NotifyServer, then NotifyServer1..10:
+    # at most 11 agents run at once in one network namespace.
+    [[ "$last" == *"Error binding notifier socket: Address already in use"* ]] &&
+      last="$last (at most 11 swupdate agents run at once on one machine: stop some)"
+    log "agent exited on its own: $last"
+    echo "swupdate_sandbox.sh: $dir: agent exited on its own: $last" >&2
     exit 3
   fi
   sleep 0.05
