@@ -1,5 +1,6 @@
 #include "sim/cli/hil_agent_command.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -117,7 +118,12 @@ int run_agent_operation(const std::string& op, const BoardSpec& board, const std
     std::printf("%s: updated with %s\n", board.id.c_str(), std::filesystem::path(image).filename().c_str());
     return exit_code::kOk;
   }
-  std::printf("%s: update failed (%s)\n", board.id.c_str(), s.details.empty() ? "no details" : s.details.back().c_str());
+  // SWUpdate reports "All Chunks Installed." when the image is written; a failure after that came
+  // from the boot that should have confirmed it: the board went back to its previous image.
+  const bool installed = std::find(s.details.begin(), s.details.end(), "All Chunks Installed.") != s.details.end();
+  std::printf("%s: %s (%s)\n", board.id.c_str(),
+              installed ? "update reverted: the new image failed after its reboot" : "update failed",
+              s.details.empty() ? "no details" : s.details.back().c_str());
   for (const auto& d : s.details)
     if (d.find("ERROR") != std::string::npos) std::printf("  %s\n", d.c_str());
   return exit_code::kFailed;

@@ -279,7 +279,17 @@ TEST_CASE("fleetsim hil flash of a swupdate agent board exits 1 when the board r
   const Cli r = hil_flash_agent_board(b, b.image("unhealthy", "x\n"), {"--fail-health"});
   INFO(r.output);
   CHECK(r.exit_code == 1);
-  CHECK(r.output.find("gw-1: update failed") != std::string::npos);
+  CHECK(r.output.find("gw-1: update reverted: the new image failed after its reboot") != std::string::npos);
+}
+
+TEST_CASE("fleetsim hil flash of a swupdate agent board exits 1 when the install fails, not calling it a revert") {
+  FLEETSIM_SKIP_WITHOUT_SWUPDATE();
+  SwupdateBench b("cli-fail");
+  const Cli r = hil_flash_agent_board(b, b.image("bad", "x\n", "--fail-install"), {});
+  INFO(r.output);
+  CHECK(r.exit_code == 1);
+  CHECK(r.output.find("gw-1: update failed (") != std::string::npos);
+  CHECK(r.output.find("reverted") == std::string::npos);
 }
 
 TEST_CASE("fleetsim hil probe of an agent board that never polls exits 3 saying what to check") {
