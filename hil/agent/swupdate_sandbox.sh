@@ -3,7 +3,7 @@
 # sandbox, plus the "reboot" an update ends with. Runs in the foreground until SIGTERM/SIGINT.
 #   swupdate_sandbox.sh DIR --url http://HOST:PORT --id CONTROLLER --cert CERT.pem
 #                       [--tenant DEFAULT] [--token T] [--hw sandbox:1.0] [--poll SECONDS]
-#                       [--fail-health] [--die-after-bytes N]
+#                       [--fail-health] [--die-after-bytes N] [--own-network]
 # DIR holds the board: boot/grub/grubenv (GRUB environment block, SWUpdate's -B grub state),
 # mnt/ (mounted at /mnt: images write mnt/fleetsim/*), committed/ (the running image's files, the
 # other "slot"), tmp/ (TMPDIR: the agent's IPC sockets), agent.log, board.log.
@@ -13,13 +13,16 @@
 # (ustate=1) the health check decides: pass -> started with -c 2 (SWUpdate sends closed/success),
 # fail (--fail-health) -> the files of committed/ are restored and it starts with -c 3
 # (closed/failure). --die-after-bytes N kills the agent (SIGKILL) once N bytes of the image have
-# streamed in, once, and boots it again. Exit 2: bad arguments, 3: no mount namespace or no agent.
+# streamed in, once, and boots it again. --own-network runs the agent in a network namespace of
+# its own too (unshare -n), reaching a server on 127.0.0.1 through socat over DIR/net.sock:
+# swupdate allows only 11 agents per network namespace (its notifier sockets), this lifts that.
+# Exit 2: bad arguments, 3: no mount (or network) namespace, no agent, or an agent that exited.
 set -uo pipefail
 
 usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 1 ] || usage
 dir=$(realpath -m "$1"); shift
-url="" id="" cert="" tenant="DEFAULT" token="" hw="sandbox:1.0" poll=1 fail_health=0 die_after=0
+url="" id="" cert="" tenant="DEFAULT" token="" hw="sandbox:1.0" poll=1 fail_health=0 die_after=0 own_network=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --url) url="$2"; shift 2 ;;
@@ -31,6 +34,7 @@ while [ $# -gt 0 ]; do
     --poll) poll="$2"; shift 2 ;;
     --fail-health) fail_health=1; shift ;;
     --die-after-bytes) die_after="$2"; shift 2 ;;
+    --own-network) own_network=1; shift ;;
     *) echo "swupdate_sandbox.sh: unknown argument $1" >&2; usage ;;
   esac
 done
@@ -38,6 +42,15 @@ done
 command -v swupdate >/dev/null || { echo "swupdate_sandbox.sh: swupdate is not installed (apt-get install swupdate)" >&2; exit 3; }
 unshare -m true 2>/dev/null || { echo "swupdate_sandbox.sh: cannot create a mount namespace (unshare -m needs CAP_SYS_ADMIN)" >&2; exit 3; }
 
+port=""
+if [ "$own_network" = 1 ]; then
+  # The server's links name the URL's host, so inside the namespace it must be 127.0.0.1 as well.
+  [[ "$url" =~ ^http://(127\.0\.0\.1|localhost):([0-9]+)/?$ ]] ||
+    { echo "swupdate_sandbox.sh: --own-network needs --url http://127.0.0.1:PORT" >&2; exit 2; }
+  port="${BASH_REMATCH[2]}"
+  command -v socat >/dev/null || { echo "swupdate_sandbox.sh: --own-network needs socat (apt-get install socat)" >&2; exit 3; }
+  unshare -m -n true 2>/dev/null || { echo "swupdate_sandbox.sh: cannot create a network namespace (unshare -n)" >&2; exit 3; }
+fi
 mkdir -p "$dir/boot/grub" "$dir/mnt/fleetsim" "$dir/committed" "$dir/tmp"
 if [ ! -f "$dir/boot/grub/grubenv" ]; then  # an empty 1024-byte GRUB environment block
   { printf '# GRUB Environment Block\n'; head -c $((1024 - 25)) /dev/zero | tr '\0' '#'; } > "$dir/boot/grub/grubenv"
@@ -61,9 +74,15 @@ start_agent() {  # $1: "" | confirm-success | confirm-failure | resume
   rm -f "$dir/stream.swu"
   # setsid: the agent and its helper processes form one process group, stopped together;
   # --pdeathsig: the agent dies with this script even when it is killed without a chance to stop it.
-  TMPDIR="$dir/tmp" setsid setpriv --pdeathsig KILL unshare -m --propagation private sh -c '
-    mount --bind "$0/boot" /boot && mount --bind "$0/mnt" /mnt &&
-    exec swupdate -v -B grub -k "$1" -H "$2" -o "$0/stream.swu" -p "touch $0/reboot-requested" -u "$3"' \
+  local namespaces="-m" network=""
+  # In its own network namespace the agent's 127.0.0.1:PORT is socat, forwarding to DIR/net.sock.
+  if [ "$own_network" = 1 ]; then
+    namespaces="-m -n"
+    network="ip link set lo up && { socat TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:$dir/net.sock & } &&"
+  fi
+  TMPDIR="$dir/tmp" setsid setpriv --pdeathsig KILL unshare $namespaces --propagation private sh -c "
+    mount --bind \"\$0/boot\" /boot && mount --bind \"\$0/mnt\" /mnt && $network
+    exec swupdate -v -B grub -k \"\$1\" -H \"\$2\" -o \"\$0/stream.swu\" -p \"touch \$0/reboot-requested\" -u \"\$3\"" \
     "$dir" "$cert" "$hw" "$suricatta" >> "$dir/agent.log" 2>&1 &
   agent_pid=$!
   log "agent started (pid $agent_pid, suricatta $suricatta)"
@@ -93,7 +112,12 @@ boot() {
   fi
 }
 
-trap 'log "board stopped"; stop_agent TERM; exit 0' TERM INT
+forwarder=""
+if [ "$own_network" = 1 ]; then  # the host's end of the namespace's 127.0.0.1:PORT
+  setpriv --pdeathsig KILL socat "UNIX-LISTEN:$dir/net.sock,fork,unlink-early" "TCP:127.0.0.1:$port" 2>> "$dir/agent.log" &
+  forwarder=$!
+fi
+trap 'log "board stopped"; stop_agent TERM; [ -n "$forwarder" ] && kill "$forwarder" 2>/dev/null; exit 0' TERM INT
 cp -a "$dir/mnt/fleetsim/." "$dir/committed/" 2>/dev/null
 died=0
 boot

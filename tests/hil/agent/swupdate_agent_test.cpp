@@ -301,3 +301,23 @@ TEST_CASE("fleetsim hil probe of an agent board that never polls exits 3 saying 
   CHECK(r.exit_code == 3);
   CHECK(r.output.find("board gw-1 did not poll within 0.5 s: no request from gw-1 at http://127.0.0.1:") != std::string::npos);
 }
+
+TEST_CASE("SWUpdate agent in a network namespace of its own reaches the server through socat and installs") {
+  FLEETSIM_SKIP_WITHOUT_SWUPDATE();
+  if (std::system("command -v socat >/dev/null 2>&1 && unshare -m -n true >/dev/null 2>&1") != 0) {
+    WARN("SWUpdate --own-network test skipped: needs socat and unshare -n");
+    return;
+  }
+  SwupdateBench b("own-network");
+  const std::string bytes = "release in a network namespace\n";
+  const auto swu = b.image("good", bytes);
+  auto args = b.board_args();
+  args.push_back("--own-network");
+  SwupdateBoard board(b.dir / "board", args);
+  b.wait_first_poll();
+  const DdiControllerStatus s = b.run_to_close(swu);
+  INFO(s.transcript << board.board_log() << board.agent_log());
+  CHECK(s.phase == DdiPhase::kSucceeded);
+  CHECK(read_text(board.payload()) == bytes);
+  CHECK(std::filesystem::exists(b.dir / "board/net.sock"));  // the host's end of the forwarding
+}
