@@ -228,3 +228,67 @@ TEST_CASE("DDI server: bad requests get 4xx with a reason and change nothing") {
   CHECK(b.server.status("gw-1").config_data == json{{"hw", "1.0"}});
   CHECK_THROWS_AS(b.server.offer("gw-1", d), std::logic_error);  // action 1 is still open
 }
+
+namespace {
+
+// Sends raw bytes and returns what comes back (bounded by a 10 s receive timeout).
+std::string raw_exchange(std::uint16_t port, const std::string& bytes) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string out;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    shutdown(fd, SHUT_WR);
+    char buf[4096];
+    for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) out.append(buf, size_t(n));
+  }
+  close(fd);
+  return out;
+}
+
+// Closed without an answer, or answered with a 4xx status (civetweb says HTTP/1.0 for requests it
+// could not parse).
+bool refused(const std::string& reply) {
+  return reply.empty() || (reply.rfind("HTTP/1.", 0) == 0 && reply.size() > 9 && reply[9] == '4');
+}
+
+}  // namespace
+
+TEST_CASE("DDI server: malformed HTTP, oversized headers and path tricks are refused and the server keeps serving") {
+  Bench b("malformed");
+  DdiDeployment d;
+  d.artifacts = {b.image};
+  const std::string action = b.server.offer("gw-1", d);
+  // Not HTTP at all, and a request line without a version: civetweb answers 400 or closes.
+  for (const std::string& junk : {std::string("\x16\x03\x01\x02\x00garbage\r\n\r\n"), std::string("GET /\r\n\r\n"),
+                                  std::string("GET / HTTP/1.1\r\nContent-Length: -5\r\n\r\n")}) {
+    const std::string reply = raw_exchange(b.server.port(), junk);
+    INFO(reply.substr(0, 200));
+    INFO(reply.substr(0, 200));
+  CHECK(refused(reply));
+  }
+  // A header block over civetweb's 16 KiB request limit.
+  const std::string huge = "GET " + kController + " HTTP/1.1\r\nX-Pad: " + std::string(20'000, 'a') + "\r\n\r\n";
+  const std::string reply = raw_exchange(b.server.port(), huge);
+  INFO(reply.substr(0, 200));
+  CHECK(refused(reply));
+  // A body announced beyond the limit is refused before it is sent.
+  CHECK(http_exchange(b.server.port(), "POST", kController + "/deploymentBase/" + action + "/feedback",
+                      {{"Authorization", "TargetToken secret-1"}, {"Content-Length", "999999999"}})
+            .status == 413);
+  // Only the offered artifact's own name is served: no path outside it.
+  const std::string module = kController + "/softwaremodules/" + action + "/artifacts/";
+  CHECK(b.get(module + "..%2F..%2F..%2Fetc%2Fpasswd").status == 404);
+  CHECK(b.get(module + "../../../../etc/passwd").status == 404);
+  // Still serving, and none of this counted as the controller's requests.
+  CHECK(b.get(kController).status == 200);
+  const DdiControllerStatus s = b.server.status("gw-1");
+  CHECK(s.polls == 1);
+  CHECK(s.feedbacks == 0);
+  CHECK(s.artifact_gets == 0);
+}
