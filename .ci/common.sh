@@ -6,7 +6,11 @@ FLEETSIM_PACKAGES=(g++ make cmake pkg-config nlohmann-json3-dev libboost-dev lib
                    libhowardhinnant-date-dev tzdata catch2 libbenchmark-dev libssl-dev libsimgrid-dev
                    prometheus-cpp-dev prometheus chromium openmpi-bin libopenmpi-dev python3-jsonschema
                    clang libclang-rt-14-dev  # the fuzz build: clang and its libFuzzer/ASan/UBSan runtimes
-                   libcivetweb-dev mender-client mender-artifact)  # the Mender device API and its tests with the real client
+                   libcivetweb-dev  # hil/agent's HTTP server (also prometheus-cpp's)
+                   # Linux update agents in the loop (hil/agent): the real agents, the tools that build
+                   # their images, unshare/setpriv (util-linux) for the sandboxes' namespaces, and socat
+                   # and iproute2 for a sandbox's own network namespace (swupdate_sandbox.sh --own-network)
+                   swupdate mender-client mender-artifact cpio openssl util-linux socat iproute2)
 
 fleetsim_install_missing() {
   local missing=()

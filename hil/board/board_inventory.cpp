@@ -53,7 +53,7 @@ class InventoryReader {
  private:
   std::optional<BoardSpec> read_board(const Field& f) {
     const size_t before = p_.size();
-    Obj o(f, {"id", "uri", "stands_for", "power_off", "power_on", "reset", "tags", "console"});
+    Obj o(f, {"id", "uri", "stands_for", "power_off", "power_on", "reset", "tags", "console", "agent", "token"});
     if (!o.valid()) return std::nullopt;
     BoardSpec spec;
     Field id_field = o.required("id", "a unique board id such as \"emu-1\"");
@@ -61,12 +61,29 @@ class InventoryReader {
       if (!ids_.insert(*id).second) id_field.error("duplicate board id " + quote(*id) + " (expected each id once)");
       spec.id = *id;
     }
-    Field uri_field = o.required("uri", "a board URI such as \"udp://127.0.0.1:1337\" or \"serial:///dev/ttyACM0\"");
-    if (auto uri = text(uri_field)) {
-      spec.uri_text = *uri;
-      auto parsed = parse_transport_uri(*uri);
-      if (parsed) spec.uri = parsed.value();
-      else uri_field.error(parsed.error());
+    const Field agent_field = o["agent"];
+    if (auto agent = choice<BoardAgent>(agent_field, "agent", {{"swupdate", BoardAgent::kSwupdate}, {"mender", BoardAgent::kMender}}))
+      spec.agent = *agent;
+    const Field token_field = o["token"];
+    if (auto token = text(token_field)) {
+      if (!agent_field.j)
+        token_field.error("a token is for agent boards (expected \"agent\": \"swupdate\" or \"mender\" with it, or no token)");
+      else if (std::any_of(token->begin(), token->end(), [](unsigned char c) { return c <= ' ' || c >= 0x7f; }))
+        token_field.error("token " + quote(*token) + " has spaces or control characters (expected printable ASCII: it "
+                          "is sent in an HTTP header)");
+      spec.token = *token;
+    }
+    if (agent_field.j) {  // an agent board polls fleetsim: nothing to connect to
+      if (o["uri"].j) o["uri"].error("an agent board polls fleetsim and has no uri (remove \"uri\" or \"agent\")");
+      if (o["console"].j) o["console"].error("an agent board has no console link (remove \"console\")");
+    } else {
+      Field uri_field = o.required("uri", "a board URI such as \"udp://127.0.0.1:1337\" or \"serial:///dev/ttyACM0\"");
+      if (auto uri = text(uri_field)) {
+        spec.uri_text = *uri;
+        auto parsed = parse_transport_uri(*uri);
+        if (parsed) spec.uri = parsed.value();
+        else uri_field.error(parsed.error());
+      }
     }
     Field model_field = o.required("stands_for", "the name of the device model the board stands in for");
     if (auto model = text(model_field)) {
@@ -81,7 +98,7 @@ class InventoryReader {
       f.error("power_off and power_on go together (expected both hooks or neither)");
     spec.tags = string_list(o["tags"], "an array of tag strings");
     const Field console_field = o["console"];
-    if (auto console = text(console_field)) {
+    if (auto console = agent_field.j ? std::nullopt : text(console_field)) {
       auto parsed = parse_transport_uri(*console);
       if (!parsed) console_field.error(parsed.error());
       else if (parsed.value().scheme != TransportUri::Scheme::Serial)
@@ -103,7 +120,9 @@ class InventoryReader {
     std::vector<BoardIdentity> ids;
     for (const BoardSpec& b : inv.boards) ids.push_back(board_identity(b.uri));
     for (size_t i = 0; i < ids.size(); ++i) {
+      if (inv.boards[i].agent != BoardAgent::kNone) continue;  // reached by its id, which is unique
       for (size_t j = 0; j < i; ++j) {
+        if (inv.boards[j].agent != BoardAgent::kNone) continue;
         if (shared_key(ids[i], ids[j]).empty()) continue;
         const BoardSpec& first = inv.boards[j];
         add(p_, "/boards/" + std::to_string(index[i]) + "/uri",
@@ -137,6 +156,15 @@ class InventoryReader {
 };
 
 }  // namespace
+
+const char* board_agent_name(BoardAgent a) {
+  switch (a) {
+    case BoardAgent::kNone: return "";
+    case BoardAgent::kSwupdate: return "swupdate";
+    case BoardAgent::kMender: return "mender";
+  }
+  return "";
+}
 
 const BoardSpec* BoardInventory::find(const std::string& id) const {
   for (const auto& b : boards)

@@ -2,6 +2,10 @@
 //   {"boards": [{"id": "emu-1", "uri": "udp://127.0.0.1:1337", "stands_for": "eth-gateway",
 //                "power_off": ["uhubctl", "-a", "off", "-p", "2"], "power_on": [...],
 //                "reset": [...], "tags": ["bench-a"]}], "lock_dir": "/var/lock/fleetsim"}
+// A Linux board updated by an agent polls fleetsim instead of being reached over SMP: it has
+// "agent" ("swupdate": hawkBit DDI, "mender": the Mender device API) and an optional "token" (its
+// TargetToken / device token) instead of a "uri":
+//   {"id": "gw-1", "agent": "swupdate", "stands_for": "eth-gateway", "token": "…"}
 // Hooks are argv arrays run without a shell. It is read with the scenario loader's JSON reader
 // (sim/core/json_reader.hpp), so problems read alike: `FILE: /boards/0/uri: message (expected …)`,
 // unknown keys with a "did you mean", duplicate keys as errors.
@@ -16,9 +20,14 @@
 
 namespace fleetsim::hil {
 
+enum class BoardAgent { kNone, kSwupdate, kMender };  // kNone: an SMP board with a "uri"
+const char* board_agent_name(BoardAgent a);           // "", "swupdate", "mender"
+
 struct BoardSpec {
   std::string id;
-  std::string uri_text;  // as written
+  BoardAgent agent = BoardAgent::kNone;
+  std::string token;     // an agent board's token, "" = none (allowed only when fleetsim listens on loopback)
+  std::string uri_text;  // as written ("" for an agent board)
   TransportUri uri;
   std::string stands_for;  // a device model name
   std::vector<std::string> power_off, power_on, reset;  // empty = no hook

@@ -93,8 +93,16 @@ HilInputs load_hil_inputs(const Scenario& scenario, const std::string& boards_fi
   ProblemList problems(in.problems, in.problem_count);
   const HilBinding& hil = *scenario.hil;
   auto loaded = load_board_inventory_file(boards_file, board_models(scenario));
-  if (loaded.inventory) in.inventory = std::move(loaded.inventory);
-  else {
+  if (loaded.inventory) {
+    // Agent boards (boards.json "agent") are served by hil/agent's update servers, which the
+    // co-simulation does not run yet: refuse them rather than reach them over SMP.
+    for (std::size_t i = 0; i < loaded.inventory->boards.size(); ++i)
+      if (const BoardSpec& b = loaded.inventory->boards[i]; b.agent != BoardAgent::kNone)
+        problems.add(boards_file + ": /boards/" + std::to_string(i) + "/agent: board \"" + b.id + "\" is a " +
+                     board_agent_name(b.agent) + " agent board, which `fleetsim run` does not bind to a device yet "
+                     "(expected SMP boards with a \"uri\": leave agent boards out of this run's boards.json)");
+    in.inventory = std::move(loaded.inventory);
+  } else {
     in.problems += loaded.format(boards_file);
     in.problem_count += int(loaded.problems.size());
   }

@@ -13,6 +13,7 @@
 #include "hil/board/board_lock.hpp"
 #include "hil/board/board_update.hpp"
 #include "sim/cli/board_lock_options.hpp"
+#include "sim/cli/hil_agent_command.hpp"
 #include "sim/cli/hil_image_command.hpp"
 #include "hil/board/known_state.hpp"
 #include "sim/cli/board_lookup.hpp"
@@ -51,6 +52,15 @@ const char* kHilUsage =
     "      write them as device-model parameters (JSON; to stdout without --out)\n"
     "  fleetsim hil image create RAW.bin --version X.Y.Z[+BUILD] --out IMG [--key KEY.pem]\n"
     "      wrap a binary into an MCUboot image (see 'fleetsim hil image --help')\n"
+    "\n"
+    "Agent boards (boards.json \"agent\": \"swupdate\") poll fleetsim instead: probe and flash serve\n"
+    "the hawkBit DDI API at --listen (the URL the agent is configured with) and wait for the board:\n"
+    "  fleetsim hil probe BOARD --boards FILE [--listen HOST:PORT] [--tenant T] [--poll-timeout S]\n"
+    "      a poll arrives within --poll-timeout\n"
+    "  fleetsim hil flash BOARD IMAGE.swu --boards FILE [--listen HOST:PORT] [--tenant T]\n"
+    "                     [--poll-timeout S] [--update-timeout S] [--transcript FILE]\n"
+    "      a one-device deployment: the next poll gets it; the agent's closing feedback decides\n"
+    "      (success after its reboot confirms: 0, failure or revert: 1; no poll or no close: 3)\n"
     "\n"
     "BOARD is an id from --boards FILE (a boards.json inventory) or a URI:\n"
     "  udp://HOST[:PORT]  (port 1337 by default)    serial:///dev/ttyACM0?baud=115200\n"
@@ -192,6 +202,13 @@ int run_hil_command(int argc, char** argv) {
       "rounds", po::value<int>()->default_value(5), "calibrate: measurement rounds (1-1000)")(
       "out,o", po::value<std::string>(), "calibrate: write the parameters JSON to this file")(
       "reboot-timeout", po::value<double>()->default_value(30.0), "seconds to wait for the board after a reset")(
+      "listen", po::value<std::string>()->default_value("127.0.0.1:8080"),
+      "agent boards: HOST:PORT to serve the update API on (beyond loopback the board needs a token)")(
+      "tenant", po::value<std::string>()->default_value("DEFAULT"), "agent boards: the hawkBit tenant")(
+      "poll-timeout", po::value<double>()->default_value(120.0), "agent boards: seconds to wait for the first poll")(
+      "update-timeout", po::value<double>()->default_value(900.0),
+      "agent boards: seconds from the first poll to the agent's closing feedback")(
+      "transcript", po::value<std::string>(), "agent boards: write the request transcript to this file")(
       "help,h", "show this help");
   add_board_lock_options(desc);
   po::options_description all = desc;
@@ -231,6 +248,23 @@ int run_hil_command(int argc, char** argv) {
   const auto board =
       resolve_board(args[1], vm.count("boards") ? vm["boards"].as<std::string>() : "", code, &inventory_lock_dir);
   if (!board) return code;
+  if (board->agent != BoardAgent::kNone) {
+    if (op != "probe" && op != "flash")
+      return usage_error(op + " is an SMP operation; board \"" + board->id + "\" is a " +
+                         board_agent_name(board->agent) + " agent board (expected probe or flash)");
+    AgentCommandOptions agent;
+    agent.listen = vm["listen"].as<std::string>();
+    agent.tenant = vm["tenant"].as<std::string>();
+    agent.poll_timeout_s = vm["poll-timeout"].as<double>();
+    agent.update_timeout_s = vm["update-timeout"].as<double>();
+    if (!(agent.poll_timeout_s > 0 && agent.poll_timeout_s <= 86400)) return usage_error("--poll-timeout: expected seconds in (0, 86400]");
+    if (!(agent.update_timeout_s > 0 && agent.update_timeout_s <= 86400))
+      return usage_error("--update-timeout: expected seconds in (0, 86400]");
+    if (vm.count("transcript")) agent.transcript_file = vm["transcript"].as<std::string>();
+    // No board lock: the agent polls the one server its configuration names, so two runs cannot
+    // both reach it.
+    return run_agent_operation(op, *board, op == "flash" ? args[2] : "", agent);
+  }
   // The board stays reserved until the operation is over (README "Sharing a bench").
   if (lock->dir.empty()) lock->dir = inventory_lock_dir;
   const BoardReserve reserved = reserve_boards({*board}, *lock);

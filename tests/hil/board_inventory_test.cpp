@@ -53,11 +53,45 @@ TEST_CASE("every problem in boards.json is reported with its JSON pointer", "[hi
         "\"nbiot-meter\")\n"
         "boards.json: /boards/1/id: duplicate board id \"a\" (expected each id once)\n"
         "boards.json: /boards/2/colour: unknown key \"colour\" (expected one of \"id\", \"uri\", \"stands_for\", "
-        "\"power_off\", \"power_on\", \"reset\", \"tags\" or \"console\")\n"
+        "\"power_off\", \"power_on\", \"reset\", \"tags\", \"console\", \"agent\" or \"token\")\n"
         "boards.json: /boards/2/id: missing required key \"id\" (expected a unique board id such as \"emu-1\")\n"
         "boards.json: /boards/2/power_off: wrong type: got a string \"uhubctl -a off\" (expected an argv array such "
         "as [\"uhubctl\", \"-a\", \"off\", \"-p\", \"2\"], run without a shell)\n"
         "boards.json: /boards/3: power_off and power_on go together (expected both hooks or neither)\n");
+}
+
+TEST_CASE("boards.json agent boards have an agent and a token instead of a uri", "[hil][inventory]") {
+  auto r = load_board_inventory_text(R"({"boards": [
+      {"id": "gw-1", "agent": "swupdate", "stands_for": "eth-gateway", "token": "t0k-1"},
+      {"id": "gw-2", "agent": "mender", "stands_for": "eth-gateway"},
+      {"id": "emu-1", "uri": "udp://127.0.0.1:1337", "stands_for": "eth-gateway"}]})",
+                                     kModels);
+  INFO(r.format("boards.json"));
+  REQUIRE(r.inventory);
+  const BoardSpec* gw1 = r.inventory->find("gw-1");
+  REQUIRE(gw1);
+  CHECK(gw1->agent == BoardAgent::kSwupdate);
+  CHECK(gw1->token == "t0k-1");
+  CHECK(gw1->uri_text.empty());
+  CHECK(r.inventory->find("gw-2")->agent == BoardAgent::kMender);
+  CHECK(r.inventory->find("gw-2")->token.empty());
+  CHECK(r.inventory->find("emu-1")->agent == BoardAgent::kNone);
+}
+
+TEST_CASE("boards.json agent board mistakes are reported with their pointers", "[hil][inventory]") {
+  auto r = load_board_inventory_text(R"({"boards": [
+      {"id": "a", "agent": "rauc", "stands_for": "eth-gateway"},
+      {"id": "b", "agent": "swupdate", "uri": "udp://127.0.0.1:1", "stands_for": "eth-gateway", "token": "two words"},
+      {"id": "c", "uri": "udp://127.0.0.1:2", "stands_for": "eth-gateway", "token": "t"}]})",
+                                     kModels);
+  REQUIRE_FALSE(r.inventory);
+  CHECK(r.format("boards.json") ==
+        "boards.json: /boards/0/agent: unknown agent \"rauc\" (expected \"swupdate\" or \"mender\")\n"
+        "boards.json: /boards/1/token: token \"two words\" has spaces or control characters (expected printable "
+        "ASCII: it is sent in an HTTP header)\n"
+        "boards.json: /boards/1/uri: an agent board polls fleetsim and has no uri (remove \"uri\" or \"agent\")\n"
+        "boards.json: /boards/2/token: a token is for agent boards (expected \"agent\": \"swupdate\" or \"mender\" "
+        "with it, or no token)\n");
 }
 
 TEST_CASE("a misspelt key in boards.json is reported with the key it was probably meant to be", "[hil][inventory]") {
@@ -134,4 +168,15 @@ TEST_CASE("fleetsim hil with an invalid boards.json exits 2 naming the file and 
   Cli r = run_fleetsim("hil probe x --boards " + shell_quote(dir / "boards.json"));
   CHECK(r.exit_code == 2);
   CHECK(r.output.find(dir / "boards.json" + ": /boards/0/stands_for: unknown device model \"nope\"") != std::string::npos);
+}
+
+TEST_CASE("fleetsim hil refuses SMP operations on an agent board with exit 2 naming it", "[hil][inventory][cli]") {
+  TempDir dir;
+  {
+    std::ofstream(dir / "boards.json") << R"({"boards": [{"id": "gw-1", "agent": "swupdate", "stands_for": "eth-gateway"}]})";
+  }
+  Cli r = run_fleetsim("hil state gw-1 --boards " + shell_quote(dir / "boards.json"));
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("state is an SMP operation; board \"gw-1\" is a swupdate agent board (expected probe or flash)") !=
+        std::string::npos);
 }

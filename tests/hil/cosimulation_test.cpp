@@ -130,3 +130,14 @@ TEST_CASE("run --boards without a hil section, or with a board no slot fits, exi
   CHECK(too_many.output.find("/boards/2/stands_for: no free device of model \"m\" in the scenario's hil scope wave:0") !=
         std::string::npos);
 }
+
+TEST_CASE("run --boards with an agent board exits 2 naming it (agent boards are not bound yet)", "[hil][e2e]") {
+  TempDir dir;
+  const std::string scenario = write_hil_scenario(dir, 100, "2.0.0");
+  std::ofstream(dir / "agents.json") << R"({"boards": [{"id": "gw-1", "agent": "swupdate", "stands_for": "m", "token": "t"}]})";
+  Cli r = run_fleetsim("run " + shell_quote(scenario) + " --boards " + shell_quote(dir / "agents.json") + " --out " +
+                       shell_quote(dir / "out"));
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("/boards/0/agent: board \"gw-1\" is a swupdate agent board, which `fleetsim run` does not bind") !=
+        std::string::npos);
+}
