@@ -37,11 +37,11 @@ std::string sweep_usage() {
       "fleetsim sweep SCENARIO.json --vary PATH=V1,V2,... [--vary ...] [options]\n"
       "Runs the scenario for every combination of the varied fields (the cross product), each with\n"
       "--seeds seeds, as parallel `fleetsim run` processes. Writes OUT/sweep.csv (one row per run: the\n"
-      "varied values, seed, exit code, verdict pass/fail, time_to_50/90/95/99_h in hours, empty when not\n"
-      "reached, then each --metric) and OUT/sweep.html (a chart of each --metric against each varied\n"
-      "value, numeric values to scale, markers green when the runs passed, red when an assertion or gate\n"
-      "failed in one, and a table of the median, min and max across seeds). Changing --metric reruns\n"
-      "nothing.\n"
+      "varied values, seed, exit code, verdict pass/fail/error, time_to_50/90/95/99_h in hours, empty\n"
+      "when not reached, then each --metric) and OUT/sweep.html (a chart of each --metric against each\n"
+      "varied value, numeric values to scale, markers green when the runs passed, red when an assertion\n"
+      "or gate failed in one, grey when a run ended without results, and a table of the median, min\n"
+      "and max across seeds). Changing --metric reruns nothing.\n"
       "Each run keeps its results in OUT/runs/; running the same sweep again skips complete runs that\n"
       "computed the same effective scenario with the same fleetsim build (a changed file reruns them).\n";
   if (mpi_built())
