@@ -55,6 +55,26 @@ std::string sweep_usage() {
   return text;
 }
 
+// The --metric help, naming the defaults from default_sweep_metrics() itself so that they agree.
+// Broken into lines here, at spaces: boost's own wrapping cuts a long metric name in two.
+std::string metric_help() {
+  std::vector<std::string> words = {"an", "assertion", "metric", "to", "tabulate", "and", "chart,", "e.g.", "--metric",
+                                    "platform.peak_egress_bps", "(repeatable;", "default:"};
+  const std::vector<AssertionMetric> defaults = default_sweep_metrics();
+  for (size_t i = 0; i < defaults.size(); ++i)
+    words.push_back(std::string(metric_info(defaults[i]).name) + (i + 1 < defaults.size() ? "," : ")"));
+  constexpr size_t kWidth = 54;  // the description column beside the option names, 80 characters wide
+  std::string text, line;
+  for (const std::string& word : words) {
+    if (!line.empty() && line.size() + 1 + word.size() > kWidth) {
+      text += line + "\n";
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+  }
+  return text + line;
+}
+
 std::string hostname() {
   char buf[256] = {0};
   if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
@@ -162,6 +182,7 @@ void print_progress(const SweepSpec& spec, const SweepShare& share, const SweepR
 
 int sweep_command(int argc, char** argv) {
   static const std::string usage = sweep_usage();
+  static const std::string metric_text = metric_help();
   po::options_description desc(usage);
   desc.add_options()
       ("vary", po::value<std::vector<std::string>>()->composing(),
@@ -171,10 +192,7 @@ int sweep_command(int argc, char** argv) {
        "runs at a time (default: the number of processors; under mpirun, shared by the ranks on a host)")
       ("out,o", po::value<std::string>(), "output directory (default: results/<scenario file name>-sweep)")
       ("set", po::value<std::vector<std::string>>()->composing(), "a fixed override for every run (repeatable)")
-      ("metric", po::value<std::vector<std::string>>()->composing(),
-       "an assertion metric to tabulate and chart, e.g. --metric platform.peak_egress_bps (repeatable; "
-       "default: rollout.state, fleet.on_target_fraction, rollout.time_to_90, rollout.time_to_99, devices.bricked, "
-       "devices.rolled_back, the platform peaks and limits, bytes.delivered)")
+      ("metric", po::value<std::vector<std::string>>()->composing(), metric_text.c_str())
       ("quiet,q", "print nothing but errors")
       ("help,h", "show this help");
   add_child_limit_options(desc);

@@ -604,3 +604,33 @@ TEST_CASE("sweep.html marks a point whose run had no result grey, not red, in he
   CHECK(chart["markers"]["error"].get<int>() == 1);  // 10
   CHECK(chart["markers"]["fail"].get<int>() == 1);   // 40
 }
+
+TEST_CASE("sweep --help names the metrics a sweep without --metric shows", "[sweep][cli]") {
+  const auto help = run_fleetsim("sweep --help");
+  REQUIRE(help.exit_code == 0);
+  // The help wraps lines: compare with every run of white space as one space.
+  std::string text;
+  for (char c : help.output) {
+    const bool space = c == ' ' || c == '\n';
+    if (!space || (!text.empty() && text.back() != ' ')) text += space ? ' ' : c;
+  }
+  INFO(text);
+  // README "Parameter sweeps" lists the default metrics.
+  CHECK(text.find("default: rollout.state, fleet.on_target_fraction, rollout.time_to_90, rollout.time_to_99, "
+                  "devices.bricked, devices.rolled_back, platform.peak_egress_bps, "
+                  "platform.peak_concurrent_transfers, platform.refused_connections, platform.throttled_requests, "
+                  "bytes.delivered)") != std::string::npos);
+  // And a sweep without --metric shows exactly those: the time columns, then the others
+  // (bytes.delivered in bytes: _B).
+  TempDir dir;
+  const std::string scenario = write_scenario(dir);
+  REQUIRE(run_fleetsim("sweep " + shell_quote(scenario) + " --vary rollout.max_concurrent=10 --quiet --out " +
+                       shell_quote(dir / "out"))
+              .exit_code == 0);
+  CHECK(read_csv(dir / "out/sweep.csv").at(0) ==
+        std::vector<std::string>{"rollout.max_concurrent", "seed", "exit_code", "verdict", "time_to_50_h",
+                                 "time_to_90_h", "time_to_95_h", "time_to_99_h", "rollout.state",
+                                 "fleet.on_target_fraction", "devices.bricked", "devices.rolled_back",
+                                 "platform.peak_egress_bps", "platform.peak_concurrent_transfers",
+                                 "platform.refused_connections", "platform.throttled_requests", "bytes.delivered_B"});
+}
