@@ -58,12 +58,6 @@ std::vector<Column> table_columns(const SweepSpec& spec) {
   return columns;
 }
 
-std::string verdict(const SweepRun& run) {
-  if (run.exit_code == 0) return "pass";
-  if (run.exit_code == 1) return "fail";  // exit_code::kFailed: an assertion or gate failed
-  return "";
-}
-
 std::optional<double> number_in(const SweepRun& run, const Column& c) {
   auto it = run.results.find(c.metric);
   if (c.text || it == run.results.end() || it->second.empty()) return std::nullopt;
@@ -96,6 +90,24 @@ std::string number(double v) {
   if (std::abs(v) >= 1e6 || (std::abs(v) < 1e-3 && v != 0)) std::snprintf(buf, sizeof buf, "%.4g", v);
   else std::snprintf(buf, sizeof buf, "%.6g", v);
   return buf;
+}
+
+// A column's values across the runs of a point that have results: the table shows the median
+// and min – max, the chart the same three.
+struct Spread {
+  double min = 0, median = 0, max = 0;
+  size_t n = 0;  // runs with a value
+};
+
+std::optional<Spread> spread_of(const std::vector<const SweepRun*>& runs, const Column& c) {
+  std::vector<double> values;
+  for (const SweepRun* run : runs)
+    if (sweep_verdict(*run) != SweepVerdict::Error)
+      if (const std::optional<double> v = number_in(*run, c)) values.push_back(*v);
+  if (values.empty()) return std::nullopt;
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return Spread{values.front(), n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2, values.back(), n};
 }
 
 std::string cell_text(const SweepRun& run, const Column& c) {
@@ -183,7 +195,7 @@ std::string sweep_csv(const SweepSpec& spec, const std::vector<SweepRun>& runs) 
   out += "\n";
   for (const SweepRun& run : runs) {
     for (const std::string& v : run.values) out += csv_cell(v) + ",";
-    out += std::to_string(run.seed) + "," + std::to_string(run.exit_code) + "," + verdict(run);
+    out += std::to_string(run.seed) + "," + std::to_string(run.exit_code) + "," + verdict_name(sweep_verdict(run));
     for (const Column& c : columns) out += "," + csv_cell(cell_text(run, c));
     out += "\n";
   }
@@ -210,6 +222,7 @@ std::string sweep_html(const SweepSpec& spec, const std::vector<SweepRun>& runs)
     << "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
     << "th{background:#f4f4f4}td.l,th.l{text-align:left}.r{color:#999;font-size:85%}.chart{margin:1em 0}"
     << ".wide{overflow-x:auto}.pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}"
+    << ".error{color:#6e7781;font-weight:600}"
     << "#render-status{display:none}</style></head><body>\n";
   o << "<h1>Sweep of " << xml_escape(spec.scenario_file) << "</h1>\n<p>" << runs.size() << " runs: ";
   for (size_t a = 0; a < spec.axes.size(); ++a) {
@@ -228,48 +241,54 @@ std::string sweep_html(const SweepSpec& spec, const std::vector<SweepRun>& runs)
   table << "</tr>\n";
   for (const auto& point : points) {
     const std::vector<const SweepRun*>& point_runs = by_point[point];
-    const auto passed = size_t(std::count_if(point_runs.begin(), point_runs.end(),
-                                             [](const SweepRun* r) { return verdict(*r) == "pass"; }));
-    Json point_json = {{"values", point}, {"runs", point_runs.size()}, {"passed", passed}, {"stats", Json::object()}};
+    size_t passed = 0, failed = 0, errors = 0;
+    for (const SweepRun* run : point_runs) {
+      const SweepVerdict v = sweep_verdict(*run);
+      (v == SweepVerdict::Pass ? passed : v == SweepVerdict::Fail ? failed : errors)++;
+    }
+    // An assertion that failed in one seed decides the point; else a run without results does.
+    const SweepVerdict point_verdict = failed   ? SweepVerdict::Fail
+                                       : errors ? SweepVerdict::Error
+                                                : SweepVerdict::Pass;
+    const std::string verdict = verdict_name(point_verdict);
+    const size_t with_results = point_runs.size() - errors;
+    Json point_json = {{"values", point}, {"runs", point_runs.size()}, {"verdict", verdict}, {"stats", Json::object()}};
     table << "<tr>";
     for (const std::string& v : point) table << "<td class=\"l\">" << xml_escape(v) << "</td>";
-    if (passed == point_runs.size()) table << "<td class=\"l pass\">pass</td>";
-    else if (passed == 0) table << "<td class=\"l fail\">fail</td>";
-    else table << "<td class=\"l fail\">" << passed << "/" << point_runs.size() << " pass</td>";
-    auto stats = [&](const Column& c) {
-      std::vector<double> values;
-      for (const SweepRun* run : point_runs)
-        if (const std::optional<double> v = number_in(*run, c)) values.push_back(*v);
-      std::sort(values.begin(), values.end());
-      return values;
-    };
+    table << "<td class=\"l " << verdict << "\">";
+    if (passed == point_runs.size() || failed == point_runs.size() || errors == point_runs.size()) table << verdict;
+    else table << passed << "/" << point_runs.size() << " pass" << (errors ? ", " + std::to_string(errors) + " error" : "");
+    table << "</td>";
+    const std::string no_result = std::to_string(errors) + " no result";
     for (const Column& c : columns) {
       table << "<td>";
-      const std::vector<double> values = stats(c);
-      if (!values.empty()) {
-        const size_t n = values.size();
-        const double median = n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-        table << number(median);
-        if (n > 1) table << "<br><span class=\"r\">" << number(values.front()) << " – " << number(values.back()) << "</span>";
-        if (n < point_runs.size()) table << "<br><span class=\"r\">" << point_runs.size() - n << " not reached</span>";
+      const std::optional<Spread> spread = spread_of(point_runs, c);
+      if (spread) {
+        table << number(spread->median);
+        if (spread->n > 1)
+          table << "<br><span class=\"r\">" << number(spread->min) << " – " << number(spread->max) << "</span>";
+        if (spread->n < with_results)
+          table << "<br><span class=\"r\">" << with_results - spread->n << " not reached</span>";
+        if (errors) table << "<br><span class=\"r\">" << no_result << "</span>";
+        if (std::find_if(charted.begin(), charted.end(), [&](const Column& k) { return k.header == c.header; }) !=
+            charted.end())
+          point_json["stats"][c.header] = {spread->min, spread->median, spread->max};
+      } else if (with_results == 0) {
+        table << "<span class=\"r\">no result</span>";
       } else if (c.hours) {
         table << "<span class=\"r\">not reached</span>";
+        if (errors) table << "<br><span class=\"r\">" << no_result << "</span>";
       } else {
         std::vector<std::string> texts;
-        for (const SweepRun* run : point_runs) texts.push_back(cell_text(*run, c));
+        for (const SweepRun* run : point_runs)
+          if (sweep_verdict(*run) != SweepVerdict::Error) texts.push_back(cell_text(*run, c));
         std::sort(texts.begin(), texts.end());
         texts.erase(std::unique(texts.begin(), texts.end()), texts.end());
         texts.erase(std::remove(texts.begin(), texts.end(), std::string()), texts.end());
         for (size_t i = 0; i < texts.size(); ++i) table << (i ? ", " : "") << xml_escape(texts[i]);
+        if (errors) table << (texts.empty() ? "" : "<br>") << "<span class=\"r\">" << no_result << "</span>";
       }
       table << "</td>";
-    }
-    for (const Column& c : charted) {
-      const std::vector<double> values = stats(c);
-      if (values.empty()) continue;
-      const size_t n = values.size();
-      const double median = n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-      point_json["stats"][c.header] = {values.front(), median, values.back()};
     }
     table << "</tr>\n";
     chart_points.push_back(std::move(point_json));
@@ -290,8 +309,9 @@ std::string sweep_html(const SweepSpec& spec, const std::vector<SweepRun>& runs)
   o << "<h2>Results against each varied parameter</h2>\n<p>One line per combination of the other "
        "parameters: the median across seeds, the band from min to max. Numeric values are placed to scale. "
        "Markers: <span class=\"pass\">green</span> when every seed passed, "
-       "<span class=\"fail\">red</span> when an assertion or gate failed in one. Times are in hours; an empty time was not "
-       "reached.</p>\n<div id=\"charts\"></div>\n"
+       "<span class=\"fail\">red</span> when an assertion or gate failed in one, <span class=\"error\">grey</span> "
+       "when none failed but a run ended without results (exit 2 or 3, or a signal). Times are in hours; an empty time "
+       "was not reached.</p>\n<div id=\"charts\"></div>\n"
     << "<h2>Points</h2>\n<p>The median across seeds and, below it, min – max.</p>\n" << table.str()
     << "<pre id=\"render-status\"></pre>\n<script type=\"application/json\" id=\"sweep-data\">"
     << script_safe_json(chart_data.dump()) << "</script>\n<script>\n" << report_asset("uPlot.iife.min.js")

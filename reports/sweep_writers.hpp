@@ -1,7 +1,8 @@
 // The files of a parameter sweep (sim/scenario/sweep_plan.hpp): sweep.csv, one row per run, and
 // sweep.html, a chart of each picked metric against each varied parameter and a table of each
-// point with min / median / max across its seeds. Both show the verdict (pass: the run exited 0,
-// fail: an assertion or gate failed) and the time to 50/90/95/99 % on target in hours.
+// point with min / median / max across its seeds. Both show the verdict (sweep_verdict: pass, fail
+// when an assertion or gate failed, error when the run ended without results) and the time to
+// 50/90/95/99 % on target in hours.
 #pragma once
 
 #include <optional>

@@ -1,7 +1,8 @@
 // fleetsim sweep.html: for every varied parameter and every picked number metric, a uPlot chart of
 // the metric against the parameter — one line per combination of the other parameters, the median
-// across seeds with the min–max range as a band, and a marker per point, green when every seed's
-// run passed and red when an assertion or gate failed in one. A numeric parameter
+// across seeds with the min–max range as a band, and a marker per point in the point's verdict
+// (data.points[i].verdict): green when every seed's run passed, red when an assertion or gate
+// failed in one, grey when none failed but a run ended without results. A numeric parameter
 // (data.axes[a].numeric) is placed to scale in its unit, logarithmically when it spans a factor of
 // 20; other values are spaced evenly.
 // Afterwards it writes what it drew into #render-status (points and markers per chart, where the
@@ -12,9 +13,9 @@
   var errors = [];
   window.addEventListener("error", function (e) { errors.push(String(e.message)); });
   var data = JSON.parse(document.getElementById("sweep-data").textContent);
-  // Line colours; green and red are the verdict markers' own.
-  var palette = ["#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
-  var PASS = "#1a7f37", FAIL = "#cf222e";
+  // Line colours; green, red and grey are the verdict markers' own.
+  var palette = ["#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"];
+  var MARKER = { pass: "#1a7f37", fail: "#cf222e", error: "#8c959f" };
   var plots = [];
 
   function fade(hex) { return hex + "33"; }
@@ -99,14 +100,14 @@
     var series = [{}], columns = [pos.xs], bands = [], verdicts = [], drawn = 0;
     groupsWithout(a).forEach(function (g, gi) {
       var colour = palette[gi % palette.length];
-      var med = [], lo = [], hi = [], ok = [];
-      for (var i = 0; i < n; i++) { med.push(null); lo.push(null); hi.push(null); ok.push(null); }
+      var med = [], lo = [], hi = [], verdict = [];
+      for (var i = 0; i < n; i++) { med.push(null); lo.push(null); hi.push(null); verdict.push(null); }
       g.points.forEach(function (p) {
         var s = p.stats[name];
         if (!s) return;
         var i = pos.of(p.values[a]);
         lo[i] = s[0]; med[i] = s[1]; hi[i] = s[2];
-        ok[i] = p.passed === p.runs;
+        verdict[i] = p.verdict;
         drawn++;
       });
       var others = data.axes.filter(function (ax, i) { return i !== a; }).map(function (ax, i) {
@@ -118,7 +119,7 @@
       series.push({ label: others ? others + " (median)" : "median", stroke: colour, width: 2, points: { show: false } });
       columns.push(hi, lo, med);
       bands.push({ series: [base, base + 1], fill: fade(colour) });
-      verdicts.push({ series: base + 2, ok: ok });
+      verdicts.push({ series: base + 2, verdict: verdict });
     });
     if (!drawn) return;
     var div = document.createElement("div");
@@ -129,11 +130,11 @@
     var shown = { labels: [], label_width: 0, size: 0 };
     var xShown = { numeric: !!axis.numeric, unit: axis.numeric ? axis.numeric.unit : "", log: !!(axis.numeric && axis.numeric.log),
                    positions: [], labels: [] };
-    var markers = { pass: 0, fail: 0 };
+    var markers = { pass: 0, fail: 0, error: 0 };
     // Markers on top of the lines, in the verdict's colour.
     function drawMarkers(u) {
       var ctx = u.ctx, r = 5 * devicePixelRatio;
-      markers.pass = 0; markers.fail = 0;
+      markers.pass = 0; markers.fail = 0; markers.error = 0;
       ctx.save();
       verdicts.forEach(function (v) {
         var ys = u.data[v.series];
@@ -142,12 +143,12 @@
           var cx = u.valToPos(pos.xs[i], "x", true), cy = u.valToPos(ys[i], "y", true);
           ctx.beginPath();
           ctx.arc(cx, cy, r, 0, 2 * Math.PI);
-          ctx.fillStyle = v.ok[i] ? PASS : FAIL;
+          ctx.fillStyle = MARKER[v.verdict[i]];
           ctx.fill();
           ctx.lineWidth = devicePixelRatio;
           ctx.strokeStyle = "#fff";
           ctx.stroke();
-          if (v.ok[i]) markers.pass++; else markers.fail++;
+          markers[v.verdict[i]]++;
         }
       });
       ctx.restore();

@@ -37,11 +37,11 @@ std::string sweep_usage() {
       "fleetsim sweep SCENARIO.json --vary PATH=V1,V2,... [--vary ...] [options]\n"
       "Runs the scenario for every combination of the varied fields (the cross product), each with\n"
       "--seeds seeds, as parallel `fleetsim run` processes. Writes OUT/sweep.csv (one row per run: the\n"
-      "varied values, seed, exit code, verdict pass/fail, time_to_50/90/95/99_h in hours, empty when not\n"
-      "reached, then each --metric) and OUT/sweep.html (a chart of each --metric against each varied\n"
-      "value, numeric values to scale, markers green when the runs passed, red when an assertion or gate\n"
-      "failed in one, and a table of the median, min and max across seeds). Changing --metric reruns\n"
-      "nothing.\n"
+      "varied values, seed, exit code, verdict pass/fail/error, time_to_50/90/95/99_h in hours, empty\n"
+      "when not reached, then each --metric) and OUT/sweep.html (a chart of each --metric against each\n"
+      "varied value, numeric values to scale, markers green when the runs passed, red when an assertion\n"
+      "or gate failed in one, grey when a run ended without results, and a table of the median, min\n"
+      "and max across seeds). Changing --metric reruns nothing.\n"
       "Each run keeps its results in OUT/runs/; running the same sweep again skips complete runs that\n"
       "computed the same effective scenario with the same fleetsim build (a changed file reruns them).\n";
   if (mpi_built())
@@ -53,6 +53,26 @@ std::string sweep_usage() {
   text += "Exit 0 when every run finished (failed assertions are results), 2 on bad input, 3 when a run\n"
           "could not be started or crashed";
   return text;
+}
+
+// The --metric help, naming the defaults from default_sweep_metrics() itself so that they agree.
+// Broken into lines here, at spaces: boost's own wrapping cuts a long metric name in two.
+std::string metric_help() {
+  std::vector<std::string> words = {"an", "assertion", "metric", "to", "tabulate", "and", "chart,", "e.g.", "--metric",
+                                    "platform.peak_egress_bps", "(repeatable;", "default:"};
+  const std::vector<AssertionMetric> defaults = default_sweep_metrics();
+  for (size_t i = 0; i < defaults.size(); ++i)
+    words.push_back(std::string(metric_info(defaults[i]).name) + (i + 1 < defaults.size() ? "," : ")"));
+  constexpr size_t kWidth = 54;  // the description column beside the option names, 80 characters wide
+  std::string text, line;
+  for (const std::string& word : words) {
+    if (!line.empty() && line.size() + 1 + word.size() > kWidth) {
+      text += line + "\n";
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+  }
+  return text + line;
 }
 
 std::string hostname() {
@@ -162,6 +182,7 @@ void print_progress(const SweepSpec& spec, const SweepShare& share, const SweepR
 
 int sweep_command(int argc, char** argv) {
   static const std::string usage = sweep_usage();
+  static const std::string metric_text = metric_help();
   po::options_description desc(usage);
   desc.add_options()
       ("vary", po::value<std::vector<std::string>>()->composing(),
@@ -171,10 +192,7 @@ int sweep_command(int argc, char** argv) {
        "runs at a time (default: the number of processors; under mpirun, shared by the ranks on a host)")
       ("out,o", po::value<std::string>(), "output directory (default: results/<scenario file name>-sweep)")
       ("set", po::value<std::vector<std::string>>()->composing(), "a fixed override for every run (repeatable)")
-      ("metric", po::value<std::vector<std::string>>()->composing(),
-       "an assertion metric to tabulate and chart, e.g. --metric platform.peak_egress_bps (repeatable; "
-       "default: rollout.state, fleet.on_target_fraction, rollout.time_to_90, rollout.time_to_99, devices.bricked, "
-       "devices.rolled_back, the platform peaks and limits, bytes.delivered)")
+      ("metric", po::value<std::vector<std::string>>()->composing(), metric_text.c_str())
       ("quiet,q", "print nothing but errors")
       ("help,h", "show this help");
   add_child_limit_options(desc);

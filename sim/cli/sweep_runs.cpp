@@ -11,7 +11,6 @@
 #include "sim/core/sha256.hpp"
 #include "sim/core/atomic_file.hpp"
 #include "sim/core/child_process.hpp"
-#include "sim/core/exit_codes.hpp"
 #include "reports/results_folder.hpp"
 #include "reports/summary_metrics.hpp"
 #include "sim/scenario/scenario_loader.hpp"
@@ -44,8 +43,8 @@ std::map<std::string, std::string> summary_results(const Json& s) {
   return r;
 }
 
-// A run that exits kOk or kFailed simulated the scenario (its assertions decided which).
-bool simulated(const SweepRun& run) { return run.exit_code == exit_code::kOk || run.exit_code == exit_code::kFailed; }
+// A run that passed or failed simulated the scenario (its assertions decided which).
+bool simulated(const SweepRun& run) { return sweep_verdict(run) != SweepVerdict::Error; }
 
 Json point_record(const SweepSpec& spec, const SweepRun& run) {
   return Json{{"scenario", spec.scenario_file}, {"sets", run_overrides(spec, run)}, {"seed", run.seed},

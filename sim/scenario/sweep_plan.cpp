@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "sim/core/exit_codes.hpp"
+
 namespace fleetsim {
 
 std::optional<SweepAxis> parse_sweep_axis(const std::string& text, std::string& error) {
@@ -88,6 +90,21 @@ std::vector<std::string> run_override_names(const SweepSpec& spec, const SweepRu
   for (size_t a = 0; a < spec.axes.size(); ++a) names.push_back("--vary " + spec.axes[a].path + "=" + run.values[a]);
   names.push_back("--seeds " + std::to_string(spec.seeds));
   return names;
+}
+
+SweepVerdict sweep_verdict(const SweepRun& run) {
+  if (run.exit_code == exit_code::kOk) return SweepVerdict::Pass;
+  if (run.exit_code == exit_code::kFailed) return SweepVerdict::Fail;
+  return SweepVerdict::Error;
+}
+
+const char* verdict_name(SweepVerdict v) {
+  switch (v) {
+    case SweepVerdict::Pass: return "pass";
+    case SweepVerdict::Fail: return "fail";
+    case SweepVerdict::Error: break;
+  }
+  return "error";
 }
 
 std::vector<AssertionMetric> default_sweep_metrics() {

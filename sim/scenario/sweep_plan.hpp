@@ -39,13 +39,19 @@ struct SweepRun {
   std::vector<std::string> values;  // one per axis
   uint64_t seed = 0;
   std::string dir;                  // OUT/runs/NAME
-  int exit_code = -1;               // of `fleetsim run` (0 ok, 1 an assertion failed)
+  int exit_code = -1;               // of `fleetsim run` (sim/core/exit_codes.hpp)
   bool resumed = false;             // results were already complete
   std::string key;                  // what the run computes (sim/cli/sweep_runs.hpp, run_key)
   // Every metric summary.json records (reports/summary_metrics.hpp), by metric name: a number as
   // JSON writes it ("" when null), a text as it is. All of them, whichever --metric picked.
   std::map<std::string, std::string> results;
 };
+
+// What a run's exit code says: pass (exit_code::kOk), fail (kFailed: an assertion or gate failed)
+// or error (any other code — bad input, infrastructure, a signal — and the run has no results).
+enum class SweepVerdict { Pass, Fail, Error };
+SweepVerdict sweep_verdict(const SweepRun& run);
+const char* verdict_name(SweepVerdict v);  // "pass", "fail", "error"
 
 // Which part of the runs this process executes: run i of the plan goes to rank i mod ranks.
 struct SweepShare {

@@ -272,6 +272,8 @@ TEST_CASE("sweep.html draws every picked metric against every varied parameter i
     ids.insert(chart["id"].get<std::string>());
     CHECK(chart["points"].get<int>() == 4);
     CHECK(chart["markers"]["pass"].get<int>() == 4);  // no assertions: every run passes
+    CHECK(chart["markers"]["fail"].get<int>() == 0);
+    CHECK(chart["markers"]["error"].get<int>() == 0);
     CHECK(chart["coloured_pixels"].get<int>() > 100);
   }
   for (const std::string axis : {"platform.cdn.regions.r.egress", "rollout.max_concurrent"})
@@ -309,6 +311,7 @@ TEST_CASE("sweep.html places numeric values to scale and colours each point by i
     CHECK(chart["points"].get<int>() == 3);
     CHECK(chart["markers"]["pass"].get<int>() == 2);
     CHECK(chart["markers"]["fail"].get<int>() == 1);
+    CHECK(chart["markers"]["error"].get<int>() == 0);  // every run has results
     CHECK(chart["coloured_pixels"].get<int>() > 100);
     const auto& x = chart["x_axis"];
     CHECK(x["numeric"].get<bool>());
@@ -465,4 +468,169 @@ TEST_CASE("a varied parameter whose values are quantities of one kind is a numer
   CHECK_FALSE(numeric_axis({"rollout.strategy", {"all-at-once", "waves"}}));
   CHECK_FALSE(numeric_axis({"x", {"5", "10s"}}));
   CHECK_FALSE(numeric_axis({"x", {"1MB", "10s"}}));
+}
+
+namespace {
+
+// Hand-made runs of a sweep over rollout.max_concurrent, two seeds a point, with the exit codes of
+// sim/core/exit_codes.hpp: 0 passed, 1 an assertion failed, 2 bad input, 3 infrastructure; only
+// runs that exited 0 or 1 have results (the time to 90 % in seconds).
+struct HandRun {
+  const char* value;
+  int exit_code;
+  const char* time_to_90_s;  // nullptr: no results
+};
+
+std::vector<SweepRun> hand_made_runs(const SweepSpec& spec, const std::vector<HandRun>& hand) {
+  std::vector<SweepRun> runs;
+  for (size_t i = 0; i < hand.size(); ++i) {
+    SweepRun run;
+    run.values = {hand[i].value};
+    run.seed = 1 + i % size_t(spec.seeds);
+    run.exit_code = hand[i].exit_code;
+    if (hand[i].time_to_90_s) run.results = {{"rollout.time_to_90", hand[i].time_to_90_s}, {"rollout.state", "completed"}};
+    runs.push_back(run);
+  }
+  return runs;
+}
+
+SweepSpec error_point_spec() {
+  SweepSpec spec;
+  spec.scenario_file = "hand-made.json";
+  spec.axes = {{"rollout.max_concurrent", {"5", "10", "20", "40"}}};
+  spec.seeds = 2;
+  spec.metrics = {fleetsim::AssertionMetric::RolloutState, fleetsim::AssertionMetric::RolloutTimeTo90};
+  return spec;
+}
+
+// 5: both passed (1 h, 3 h). 10: seed 1 bad input, seed 2 passed (2 h). 20: both without results
+// (exit 2 and 3). 40: seed 1 an assertion failed (0.5 h), seed 2 infrastructure (exit 3).
+const std::vector<HandRun> kErrorPointRuns = {{"5", 0, "3600"},  {"5", 0, "10800"}, {"10", 2, nullptr},
+                                              {"10", 0, "7200"}, {"20", 2, nullptr}, {"20", 3, nullptr},
+                                              {"40", 1, "1800"}, {"40", 3, nullptr}};
+
+// The table row of the point whose value is `value`.
+std::string table_row(const std::string& html, const std::string& value) {
+  for (const std::string& row : fleetsim::testing::all_between(html, "<tr>", "</tr>"))
+    if (row.rfind("<td class=\"l\">" + value + "</td>", 0) == 0) return row;
+  FAIL("no row for " << value);
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("a sweep run that exited 2 or 3 has the verdict error, not fail, in sweep.csv and sweep.html",
+          "[sweep][reports]") {
+  const SweepSpec spec = error_point_spec();
+  const std::vector<SweepRun> runs = hand_made_runs(spec, kErrorPointRuns);
+
+  const std::string csv = fleetsim::sweep_csv(spec, runs);
+  std::vector<std::vector<std::string>> rows;
+  {
+    TempDir dir;
+    std::ofstream(dir / "sweep.csv") << csv;
+    rows = read_csv(dir / "sweep.csv");
+  }
+  REQUIRE(rows.size() == 1 + 8);
+  const size_t exit = column(rows[0], "exit_code"), verdict = column(rows[0], "verdict"),
+               t90 = column(rows[0], "time_to_90_h");
+  // Exit 0 pass, 1 fail, anything else error — with the exit code itself beside it.
+  const std::vector<std::pair<std::string, std::string>> expected = {{"0", "pass"}, {"0", "pass"}, {"2", "error"},
+                                                                     {"0", "pass"}, {"2", "error"}, {"3", "error"},
+                                                                     {"1", "fail"}, {"3", "error"}};
+  for (size_t r = 0; r < expected.size(); ++r) {
+    INFO("row " << r + 1);
+    CHECK(rows[r + 1][exit] == expected[r].first);
+    CHECK(rows[r + 1][verdict] == expected[r].second);
+  }
+  CHECK(rows[3][t90].empty());  // no results: the time cell is empty
+  CHECK(rows[4][t90] == "2");   // 7200 s
+
+  const std::string html = fleetsim::sweep_html(spec, runs);
+  // Point 5: pass; times 1 h and 3 h: median 2, range 1 – 3; the other times not reached by both.
+  const std::string p5 = table_row(html, "5");
+  CHECK(p5.find("<td class=\"l pass\">pass</td>") != std::string::npos);
+  CHECK(p5.find("<td>2<br><span class=\"r\">1 – 3</span></td>") != std::string::npos);
+  CHECK(p5.find("no result") == std::string::npos);
+  // Point 10: one run passed, one had no result — the point is not a failure; its time is the one
+  // run's 2 h.
+  const std::string p10 = table_row(html, "10");
+  CHECK(p10.find("<td class=\"l error\">1/2 pass, 1 error</td>") != std::string::npos);
+  CHECK(p10.find("<td>2<br><span class=\"r\">1 no result</span></td>") != std::string::npos);
+  CHECK(p10.find("<td class=\"l fail\"") == std::string::npos);
+  // Point 20: no run has results: error, and every result cell says so — nothing "not reached".
+  const std::string p20 = table_row(html, "20");
+  CHECK(p20.find("<td class=\"l error\">error</td>") != std::string::npos);
+  CHECK(p20.find("fail") == std::string::npos);
+  CHECK(p20.find("not reached") == std::string::npos);
+  size_t no_result_cells = 0;
+  for (size_t at = p20.find("<td><span class=\"r\">no result</span></td>"); at != std::string::npos;
+       at = p20.find("<td><span class=\"r\">no result</span></td>", at + 1))
+    ++no_result_cells;
+  CHECK(no_result_cells == 4 + 1);  // the four times and rollout.state
+  // Point 40: an assertion failed in one seed, so the point failed whatever the other did.
+  const std::string p40 = table_row(html, "40");
+  CHECK(p40.find("<td class=\"l fail\">0/2 pass, 1 error</td>") != std::string::npos);
+  CHECK(p40.find("<td>0.5<br><span class=\"r\">1 no result</span></td>") != std::string::npos);
+
+  const auto data = nlohmann::json::parse(fleetsim::testing::all_between(html, "id=\"sweep-data\">", "</script>").at(0));
+  REQUIRE(data["points"].size() == 4);
+  CHECK(data["points"][0]["verdict"] == "pass");
+  CHECK(data["points"][1]["verdict"] == "error");
+  CHECK(data["points"][2]["verdict"] == "error");
+  CHECK(data["points"][3]["verdict"] == "fail");
+  CHECK(data["points"][1]["stats"]["time_to_90_h"] == nlohmann::json::array({2, 2, 2}));
+  CHECK(data["points"][2]["stats"].empty());  // nothing to draw
+}
+
+TEST_CASE("sweep.html marks a point whose run had no result grey, not red, in headless Chromium",
+          "[sweep][reports]") {
+  const SweepSpec spec = error_point_spec();
+  TempDir dir;
+  const std::string html = dir / "sweep.html";
+  std::ofstream(html) << fleetsim::sweep_html(spec, hand_made_runs(spec, kErrorPointRuns));
+  const auto page = fleetsim::testing::load_page(html, dir);
+  INFO(page.browser_log);
+  REQUIRE(page.exit_code == 0);
+  const auto status = fleetsim::testing::render_status(page.dom);
+  REQUIRE(status.is_object());
+  CHECK(status["errors"].empty());
+  REQUIRE(status["charts"].size() == 1);  // time_to_90_h against rollout.max_concurrent
+  const auto& chart = status["charts"][0];
+  INFO(chart.dump());
+  // Points 5, 10 and 40 have a time; 20 has none and no marker.
+  CHECK(chart["points"].get<int>() == 3);
+  CHECK(chart["markers"]["pass"].get<int>() == 1);   // 5
+  CHECK(chart["markers"]["error"].get<int>() == 1);  // 10
+  CHECK(chart["markers"]["fail"].get<int>() == 1);   // 40
+}
+
+TEST_CASE("sweep --help names the metrics a sweep without --metric shows", "[sweep][cli]") {
+  const auto help = run_fleetsim("sweep --help");
+  REQUIRE(help.exit_code == 0);
+  // The help wraps lines: compare with every run of white space as one space.
+  std::string text;
+  for (char c : help.output) {
+    const bool space = c == ' ' || c == '\n';
+    if (!space || (!text.empty() && text.back() != ' ')) text += space ? ' ' : c;
+  }
+  INFO(text);
+  // README "Parameter sweeps" lists the default metrics.
+  CHECK(text.find("default: rollout.state, fleet.on_target_fraction, rollout.time_to_90, rollout.time_to_99, "
+                  "devices.bricked, devices.rolled_back, platform.peak_egress_bps, "
+                  "platform.peak_concurrent_transfers, platform.refused_connections, platform.throttled_requests, "
+                  "bytes.delivered)") != std::string::npos);
+  // And a sweep without --metric shows exactly those: the time columns, then the others
+  // (bytes.delivered in bytes: _B).
+  TempDir dir;
+  const std::string scenario = write_scenario(dir);
+  REQUIRE(run_fleetsim("sweep " + shell_quote(scenario) + " --vary rollout.max_concurrent=10 --quiet --out " +
+                       shell_quote(dir / "out"))
+              .exit_code == 0);
+  CHECK(read_csv(dir / "out/sweep.csv").at(0) ==
+        std::vector<std::string>{"rollout.max_concurrent", "seed", "exit_code", "verdict", "time_to_50_h",
+                                 "time_to_90_h", "time_to_95_h", "time_to_99_h", "rollout.state",
+                                 "fleet.on_target_fraction", "devices.bricked", "devices.rolled_back",
+                                 "platform.peak_egress_bps", "platform.peak_concurrent_transfers",
+                                 "platform.refused_connections", "platform.throttled_requests", "bytes.delivered_B"});
 }
