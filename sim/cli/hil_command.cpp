@@ -18,6 +18,7 @@
 #include "sim/cli/board_lookup.hpp"
 #include "sim/cli/hil_recovery_commands.hpp"
 #include "sim/core/atomic_file.hpp"
+#include "sim/cli/command_options.hpp"
 #include "sim/core/exit_codes.hpp"
 
 namespace po = boost::program_options;
@@ -185,6 +186,8 @@ int cmd_calibrate(const BoardSpec& board, const std::string& image_path, int rou
 
 }  // namespace
 
+const char* hil_usage() { return kHilUsage; }
+
 int run_hil_command(int argc, char** argv) {
   if (argc >= 2 && std::string(argv[1]) == "image") return run_hil_image_command(argc - 1, argv + 1);
   po::options_description desc("Options");
@@ -194,6 +197,7 @@ int run_hil_command(int argc, char** argv) {
       "reboot-timeout", po::value<double>()->default_value(30.0), "seconds to wait for the board after a reset")(
       "help,h", "show this help");
   add_board_lock_options(desc);
+  if (describing_options(desc)) return exit_code::kOk;
   po::options_description all = desc;
   all.add_options()("args", po::value<std::vector<std::string>>(), "");
   po::positional_options_description pos;

@@ -10,6 +10,7 @@
 #include "hil/protocol/mcuboot_image.hpp"
 #include "hil/protocol/mcuboot_signing.hpp"
 #include "sim/core/atomic_file.hpp"
+#include "sim/cli/command_options.hpp"
 #include "sim/core/exit_codes.hpp"
 
 namespace po = boost::program_options;
@@ -43,6 +44,8 @@ std::optional<std::uint64_t> parse_size(const std::string& text) {
 
 }  // namespace
 
+const char* hil_image_usage() { return kImageUsage; }
+
 int run_hil_image_command(int argc, char** argv) {
   po::options_description desc("Options");
   desc.add_options()("version", po::value<std::string>(), "image version X.Y.Z or X.Y.Z+BUILD (required)")(
@@ -51,6 +54,7 @@ int run_hil_image_command(int argc, char** argv) {
       "header-size", po::value<std::string>()->default_value("0x200"), "header area in bytes, 32 to 65535")(
       "load-addr", po::value<std::string>()->default_value("0"), "the header's load address")(
       "help,h", "show this help");
+  if (describing_options(desc)) return exit_code::kOk;
   po::options_description all = desc;
   all.add_options()("args", po::value<std::vector<std::string>>(), "");
   po::positional_options_description pos;
