@@ -5,7 +5,8 @@ set -euo pipefail
 FLEETSIM_PACKAGES=(g++ make cmake pkg-config nlohmann-json3-dev libboost-dev libboost-program-options-dev
                    libhowardhinnant-date-dev tzdata catch2 libbenchmark-dev libssl-dev libsimgrid-dev
                    prometheus-cpp-dev prometheus chromium openmpi-bin libopenmpi-dev python3-jsonschema
-                   clang libclang-rt-14-dev)  # the fuzz build: clang and its libFuzzer/ASan/UBSan runtimes
+                   clang libclang-rt-14-dev  # the fuzz build: clang and its libFuzzer/ASan/UBSan runtimes
+                   man-db groff-base)  # the man pages test: man --warnings renders them with groff
 
 fleetsim_install_missing() {
   local missing=()

@@ -172,7 +172,7 @@ TEST_CASE("fleetsim __man and fleetsim-board __man write man pages that man rend
   }
   // Rendered, the page has a section per command and the options of their --help texts.
   const std::string text =
-      run_program("man", "-l " + shell_quote(tmp / "fleetsim.1"), "2>/dev/null | col -b").output;
+      run_program("man", "-l " + shell_quote(tmp / "fleetsim.1"), "2>/dev/null").output;
   for (const char* heading : {"fleetsim run", "fleetsim validate", "fleetsim sweep", "fleetsim seek", "fleetsim compare",
                               "fleetsim report", "fleetsim suite", "fleetsim hil", "fleetsim hil image"})
     CHECK(text.find(std::string("\n   ") + heading + "\n") != std::string::npos);
@@ -180,7 +180,7 @@ TEST_CASE("fleetsim __man and fleetsim-board __man write man pages that man rend
                              "--reboot-timeout arg (=30)", "--header-size arg (=0x200)"})
     CHECK(text.find(option) != std::string::npos);
   const std::string board_text =
-      run_program("man", "-l " + shell_quote(tmp / "fleetsim-board.1"), "2>/dev/null | col -b").output;
+      run_program("man", "-l " + shell_quote(tmp / "fleetsim-board.1"), "2>/dev/null").output;
   for (const char* option : {"--state-dir arg", "--die-at-offset N", "--version", "EXIT STATUS"})
     CHECK(board_text.find(option) != std::string::npos);
 }
