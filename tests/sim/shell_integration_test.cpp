@@ -88,6 +88,8 @@ TEST_CASE("run.json and manifest.json name the fleetsim that wrote them and a fo
             run["fleetsim_revision"].get<std::string>() + ")\n" == version);
   Json manifest = Json::parse(slurp(out + "/manifest.json"));
   CHECK(manifest["written_by"].get<std::string>() + "\n" == version);
+  const std::string md = slurp(out + "/summary.md");  // its last line
+  CHECK(md.substr(md.rfind("\n_Written by ")) == "\n_Written by " + version.substr(0, version.size() - 1) + "._\n");
 
   // The same folder as a later fleetsim with results format 2 would leave it.
   const std::string other = tmp / "other";
