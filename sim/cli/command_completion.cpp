@@ -1,10 +1,10 @@
 #include "sim/cli/command_completion.hpp"
 
+#include "sim/cli/schema_fields.hpp"
 #include "sim/core/options_manual.hpp"
 
 #include <algorithm>
 #include <fstream>
-#include <set>
 #include <sstream>
 
 namespace fleetsim {
@@ -46,55 +46,6 @@ std::vector<std::string> shell_words(const std::string& line) {
   }
   words.push_back(word);
   return words;
-}
-
-const Json& resolve(const Json& schema, const Json& node) {
-  const auto ref = node.find("$ref");
-  if (ref == node.end() || !ref->is_string()) return node;
-  const std::string name = ref->get<std::string>();
-  const std::string prefix = "#/$defs/";
-  if (!starts_with(name, prefix) || !schema.contains("$defs") || !schema["$defs"].contains(name.substr(prefix.size())))
-    return node;
-  return schema["$defs"][name.substr(prefix.size())];
-}
-
-void walk(const Json& schema, const Json& node_in, const std::string& path, const Json* doc, int depth,
-          std::set<std::string>& out) {
-  if (depth > 12) return;
-  const Json& node = resolve(schema, node_in);
-  if (!node.is_object()) return;
-  bool inner = false;
-  for (const char* alternatives : {"oneOf", "anyOf", "allOf"})
-    if (const auto it = node.find(alternatives); it != node.end() && it->is_array())
-      for (const Json& alt : *it) {
-        walk(schema, alt, path, doc, depth + 1, out);
-        inner = true;
-      }
-  const auto child = [&](const std::string& key) -> const Json* {
-    return doc && doc->is_object() && doc->contains(key) ? &(*doc)[key] : nullptr;
-  };
-  if (const auto props = node.find("properties"); props != node.end() && props->is_object()) {
-    inner = true;
-    for (const auto& [key, sub] : props->items())
-      walk(schema, sub, path.empty() ? key : path + "." + key, child(key), depth + 1, out);
-  }
-  if (const auto extra = node.find("additionalProperties"); extra != node.end() && extra->is_object()) {
-    inner = true;
-    if (doc && doc->is_object())
-      for (const auto& [key, value] : doc->items())
-        // A key with '.', '[' or ']' cannot be named in a dotted path.
-        if ((!node.contains("properties") || !node["properties"].contains(key)) &&
-            key.find_first_of(".[]") == std::string::npos)
-          walk(schema, *extra, path.empty() ? key : path + "." + key, &value, depth + 1, out);
-  }
-  if (const auto items = node.find("items"); items != node.end() && items->is_object()) {
-    inner = true;
-    const size_t n = doc && doc->is_array() && !doc->empty() ? doc->size() : 1;
-    for (size_t i = 0; i < n; ++i)
-      walk(schema, *items, path + "[" + std::to_string(i) + "]", doc && doc->is_array() && i < doc->size() ? &(*doc)[i] : nullptr,
-           depth + 1, out);
-  }
-  if (!inner && !path.empty()) out.insert(path);
 }
 
 struct Option {
@@ -182,12 +133,6 @@ std::vector<std::string> commands_in_usage(const std::string& usage, const std::
   return out;
 }
 
-std::vector<std::string> settable_paths(const Json& schema, const Json& scenario) {
-  std::set<std::string> paths;
-  walk(schema, schema, "", &scenario, 0, paths);
-  return {paths.begin(), paths.end()};
-}
-
 std::string complete_command_line(const std::string& line, const CompletionSources& sources) {
   const std::vector<std::string> words = shell_words(line);
   const std::string& current = words.back();
@@ -224,7 +169,8 @@ std::string complete_command_line(const std::string& line, const CompletionSourc
       if (option->name == "set" || option->name == "vary") {
         const auto eq = current.find('=');
         if (eq == std::string::npos) {
-          std::vector<std::string> paths = settable_paths(sources.schema, scenario_on_line(words));
+          std::vector<std::string> paths;
+          for (const SchemaField& f : schema_fields(sources.schema, scenario_on_line(words))) paths.push_back(f.path);
           for (std::string& p : paths) p += "=";
           return listed(paths, current);
         }

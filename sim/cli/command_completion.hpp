@@ -20,11 +20,6 @@ namespace fleetsim {
 // separated by '|'.
 std::vector<std::string> commands_in_usage(const std::string& usage, const std::string& program);
 
-// Every `--set` path the schema allows, e.g. "fleet.cohorts[0].count": arrays as [i] for each
-// element of `scenario` there (else [0]), objects keyed by name (regions, CDN sites) by the keys
-// `scenario` has there (none without a scenario).
-std::vector<std::string> settable_paths(const nlohmann::json& schema, const nlohmann::json& scenario);
-
 struct CompletionSources {
   std::string usage;                          // the top-level usage text
   std::string hil_usage;                      // the `fleetsim hil` usage text

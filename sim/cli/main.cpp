@@ -618,6 +618,10 @@ int main(int argc, char** argv) {
     }
     if (cmd == "__complete" && argc == 3) return complete_command(argv[2]);
     if (cmd == "__man" && argc == 2) return print_manual();
+    if (cmd == "__man" && argc == 3 && std::string(argv[2]) == "scenario") {  // fleetsim-scenario(5)
+      std::cout << scenario_manual_page(scenario_json_schema());
+      return exit_code::kOk;
+    }
     if (auto code = run_command(cmd, argc - 1, argv + 1)) return *code;
     return usage_error("unknown command \"" + cmd + "\"");
   } catch (const std::bad_alloc&) {

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "sim/cli/schema_fields.hpp"
 #include "sim/core/options_manual.hpp"
 
 namespace fleetsim {
@@ -50,7 +51,50 @@ std::string fleetsim_manual_page(const std::string& usage, const std::vector<Com
     }
   }
   page += ".SH EXIT STATUS\n" + roff_prose(exit_codes);
-  page += ".SH SEE ALSO\n.BR fleetsim\\-board (1)\n";
+  page += ".SH SEE ALSO\n.BR fleetsim\\-board (1),\n.BR fleetsim\\-scenario (5)\n";
+  return page;
+}
+
+namespace {
+
+// "string, one of a, b; a duration like ..." from a field's schema.
+std::string field_summary(const nlohmann::json& f) {
+  std::string out = f.is_object() && f.contains("type") && f["type"].is_string() ? f["type"].get<std::string>() : "";
+  const auto add = [&](const std::string& part) { out += (out.empty() ? "" : "; ") + part; };
+  if (f.contains("const")) add("exactly " + f["const"].dump());
+  if (f.contains("enum") && f["enum"].is_array()) {
+    std::string values;
+    for (const auto& v : f["enum"]) values += (values.empty() ? "" : ", ") + (v.is_string() ? v.get<std::string>() : v.dump());
+    add("one of " + values);
+  }
+  if (f.contains("minimum")) add("from " + f["minimum"].dump());
+  if (f.contains("maximum")) add("up to " + f["maximum"].dump());
+  if (f.contains("description") && f["description"].is_string()) add(f["description"].get<std::string>());
+  return out;
+}
+
+}  // namespace
+
+std::string scenario_manual_page(const nlohmann::json& schema) {
+  std::string page = roff_header("FLEETSIM\\-SCENARIO", 5, "fleetsim manual");
+  page += ".SH NAME\nfleetsim\\-scenario \\- the scenario file of fleetsim (JSON)\n";
+  page += ".SH DESCRIPTION\n" +
+          roff_prose("A scenario is one JSON document: the fleet, its regions and platform, faults, the rollout and\n"
+                     "its assertions. `fleetsim validate FILE` checks it against the JSON Schema that `fleetsim schema`\n"
+                     "prints (draft 2020-12); this page lists the same fields. Each is named by the path\n"
+                     "`fleetsim run --set PATH=VALUE` takes: [0] stands for any array index, NAME for a key you\n"
+                     "choose (a region, a CDN site, a firmware version). A field that may be a distribution also\n"
+                     "takes an object with \"dist\" and its parameters, listed as sub-fields.");
+  page += ".SH FIELDS\n";
+  for (const SchemaField& f : schema_fields(schema, nlohmann::json::object(), "NAME"))
+  {
+    std::string summary;
+    for (const nlohmann::json* alternative : f.schemas)
+      if (const std::string one = field_summary(*alternative); !one.empty() && summary.find(one) == std::string::npos)
+        summary += (summary.empty() ? "" : "; or ") + one;
+    page += ".TP\n\\fB" + roff_escape(f.path) + "\\fR\n" + roff_escape(summary.empty() ? "any JSON value" : summary) + "\n";
+  }
+  page += ".SH SEE ALSO\n.BR fleetsim (1)\n";
   return page;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/program_options/options_description.hpp>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,5 +19,9 @@ struct CommandManual {
 // fleetsim(1): NAME, SYNOPSIS (the usage text's command lines), one COMMANDS subsection per command
 // (its --help caption and options), EXIT STATUS, SEE ALSO.
 std::string fleetsim_manual_page(const std::string& usage, const std::vector<CommandManual>& commands);
+
+// fleetsim-scenario(5): every field of the scenario format as its `--set` path, with its type,
+// bounds and description from the JSON Schema (`fleetsim schema`), the format's one definition.
+std::string scenario_manual_page(const nlohmann::json& schema);
 
 }  // namespace fleetsim

@@ -151,7 +151,7 @@ TEST_CASE("bash completion offers commands, options per command, scenario files,
         std::set<std::string>{"nbiot-meter", "nbiot-meter-ab"});
 }
 
-TEST_CASE("fleetsim __man and fleetsim-board __man write man pages that man renders without warnings",
+TEST_CASE("fleetsim __man, __man scenario and fleetsim-board __man write man pages that man renders without warnings",
           "[cli][man]") {
   if (run_program("man", "--version", ">/dev/null 2>&1").exit_code != 0) {
     WARN("skipped: man is not installed (apt-get install man-db groff-base)");
@@ -164,17 +164,20 @@ TEST_CASE("fleetsim __man and fleetsim-board __man write man pages that man rend
 
   const Cli fleetsim = run_fleetsim("__man", "> " + shell_quote(tmp / "fleetsim.1") + " 2>&1");
   const Cli board = run_program(FLEETSIM_BOARD_BIN, "__man", "> " + shell_quote(tmp / "fleetsim-board.1") + " 2>&1");
+  const Cli scenario = run_fleetsim("__man scenario", "> " + shell_quote(tmp / "fleetsim-scenario.5") + " 2>&1");
   REQUIRE(fleetsim.exit_code == 0);
   REQUIRE(board.exit_code == 0);
-  for (const char* page : {"fleetsim.1", "fleetsim-board.1"}) {
+  REQUIRE(scenario.exit_code == 0);
+  for (const char* page : {"fleetsim.1", "fleetsim-board.1", "fleetsim-scenario.5"}) {
     INFO(page);
-    const Cli warnings = run_program("man", "--warnings -l " + shell_quote(tmp / page), "2>&1 >/dev/null");
+    // At 80 columns: much narrower, groff warns that it cannot adjust or break long lines.
+    const Cli warnings = run_program("env", "MANWIDTH=80 man --warnings -l " + shell_quote(tmp / page), "2>&1 >/dev/null");
     CHECK(warnings.exit_code == 0);
     CHECK(warnings.output.empty());
   }
   // Rendered, the page has a section per command and the options of their --help texts.
   const std::string text =
-      run_program("man", "-l " + shell_quote(tmp / "fleetsim.1"), "2>/dev/null").output;
+      run_program("env", "MANWIDTH=80 man -l " + shell_quote(tmp / "fleetsim.1"), "2>/dev/null").output;
   for (const char* heading : {"fleetsim run", "fleetsim validate", "fleetsim sweep", "fleetsim seek", "fleetsim compare",
                               "fleetsim report", "fleetsim suite", "fleetsim hil", "fleetsim hil image"})
     CHECK(text.find(std::string("\n   ") + heading + "\n") != std::string::npos);
@@ -182,7 +185,15 @@ TEST_CASE("fleetsim __man and fleetsim-board __man write man pages that man rend
                              "--reboot-timeout arg (=30)", "--header-size arg (=0x200)"})
     CHECK(text.find(option) != std::string::npos);
   const std::string board_text =
-      run_program("man", "-l " + shell_quote(tmp / "fleetsim-board.1"), "2>/dev/null").output;
+      run_program("env", "MANWIDTH=80 man -l " + shell_quote(tmp / "fleetsim-board.1"), "2>/dev/null").output;
   for (const char* option : {"--state-dir arg", "--die-at-offset N", "--version", "EXIT STATUS"})
     CHECK(board_text.find(option) != std::string::npos);
+  // fleetsim-scenario(5), 80 columns wide: a cohort's count is an integer from 1 to 1,000,000,000
+  // (read by hand in `fleetsim schema`: $defs/cohort), a rollout strategy "all-at-once" or "waves" (README "Scenario format").
+  const std::string scenario_text =
+      run_program("env", "MANWIDTH=80 man -l " + shell_quote(tmp / "fleetsim-scenario.5"), "2>/dev/null").output;
+  CHECK(scenario_text.find("fleet.cohorts[0].count\n              integer; from 1; up to 1000000000\n") !=
+        std::string::npos);
+  CHECK(scenario_text.find("rollout.strategy\n              one of all-at-once, waves\n") != std::string::npos);
+  CHECK(scenario_text.find("regions.NAME.rtt") != std::string::npos);
 }
