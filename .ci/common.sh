@@ -10,7 +10,8 @@ FLEETSIM_PACKAGES=(g++ make cmake pkg-config nlohmann-json3-dev libboost-dev lib
                    # Linux update agents in the loop (hil/agent): the real agents, the tools that build
                    # their images, unshare/setpriv (util-linux) for the sandboxes' namespaces, and socat
                    # and iproute2 for a sandbox's own network namespace (swupdate_sandbox.sh --own-network)
-                   swupdate mender-client mender-artifact cpio openssl util-linux socat iproute2)
+                   swupdate mender-client mender-artifact cpio openssl util-linux socat iproute2
+                   man-db groff-base)  # the man pages test: man --warnings renders them with groff
 
 fleetsim_install_missing() {
   local missing=()

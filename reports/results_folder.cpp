@@ -12,6 +12,7 @@
 
 #include "reports/run_outputs.hpp"
 #include "sim/core/atomic_file.hpp"
+#include "sim/core/build_version.hpp"
 #include "sim/core/sha256.hpp"
 
 namespace fleetsim {
@@ -73,8 +74,16 @@ std::string parse_manifest(const std::string& text, ResultsFolder& f) {
   const Json doc = Json::parse(text, nullptr, false);
   if (doc.is_discarded()) return "not JSON";
   const auto format = doc.is_object() ? doc.find("fleetsim_results") : doc.end();
-  if (!doc.is_object() || format == doc.end() || !format->is_number_integer() || *format != kManifestFormat)
+  if (!doc.is_object() || format == doc.end() || !format->is_number_integer())
     return "not a fleetsim results manifest (expected \"fleetsim_results\": " + std::to_string(kManifestFormat) + ")";
+  if (*format != kManifestFormat) {
+    // Another fleetsim's results: name it, so the fix (rerun with this one, or read with that one) is clear.
+    const auto by = doc.find("written_by");
+    return "results format " + format->dump() + ", written by " +
+           (by != doc.end() && by->is_string() ? by->get<std::string>() : std::string("another fleetsim version")) +
+           "; " + version_line("this fleetsim") + " reads format " + std::to_string(kManifestFormat) +
+           " (run the scenario again with this fleetsim, or read the folder with the fleetsim that wrote it)";
+  }
   const auto state = doc.find("state");
   const auto id = doc.find("run_id");
   const auto files = doc.find("files");
@@ -120,6 +129,7 @@ std::string commit_results(const std::string& dir, const std::vector<std::pair<s
   for (const auto& [name, content] : files)
     list.push_back({{"name", name}, {"bytes", content.size()}, {"sha256", sha256_hex(content)}});
   const Json manifest = {{"fleetsim_results", kManifestFormat},
+                         {"written_by", version_line("fleetsim")},
                          {"run_id", run_id.empty() ? new_run_id() : run_id},
                          {"state", state_name(state)},
                          {"files", list}};

@@ -16,6 +16,7 @@ std::string run_json(const RunStats& s) {
   j["bytes_per_device"] = s.bytes_per_device;
   j["host"] = s.host;
   j["fleetsim_version"] = s.version;
+  j["fleetsim_revision"] = s.revision;
   if (!s.rank_events.empty()) {
     j["ranks"] = s.rank_events.size();
     nlohmann::ordered_json ranks = nlohmann::ordered_json::array();

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "reports/test_cases.hpp"
+#include "sim/core/build_version.hpp"
 #include "sim/core/units.hpp"
 
 namespace fleetsim {
@@ -115,6 +116,7 @@ std::string summary_markdown(const RunReport& report) {
       md += "| " + units::format_duration(Seconds(d.value("t", 0.0))) + " | " + cell(d.value("action", "")) + " | " +
             text_of(lookup(d, "wave")) + " | " + cell(d.value("reason", "")) + " |\n";
   }
+  md += "\n_Written by " + version_line("fleetsim") + "._\n";  // which build wrote it (README "Version")
   return md;
 }
 

@@ -32,7 +32,9 @@
 #include "hil/emulator/pty_pair.hpp"
 #include "hil/emulator/pty_smp_server.hpp"
 #include "hil/emulator/udp_smp_server.hpp"
+#include "sim/core/build_version.hpp"
 #include "sim/core/exit_codes.hpp"
+#include "sim/core/options_manual.hpp"
 
 namespace po = boost::program_options;
 using namespace fleetsim::hil;
@@ -44,6 +46,9 @@ std::atomic<bool> g_stop{false};
 extern "C" void on_signal(int) { g_stop.store(true); }
 
 constexpr int kPowerCutExit = 4;
+const char* const kExitCodes =
+    "Exit codes: 0 stopped by SIGTERM/SIGINT, 2 bad usage or value,\n"
+    "3 state directory, socket or pty failure, 4 power cut by --die-at-offset.\n";
 
 int usage_error(const std::string& message, const po::options_description& desc) {
   std::cerr << "fleetsim-board: " << message << "\n\n" << desc << std::flush;
@@ -72,7 +77,7 @@ std::optional<double> parse_rate(const std::string& text) {
 int main(int argc, char** argv) {
   po::options_description desc(
       "fleetsim-board (--udp HOST:PORT | --pty) --state-dir DIR [options]");
-  desc.add_options()("help,h", "show this help")(
+  desc.add_options()("help,h", "show this help")("version", "print the version and git revision of this build")(
       "udp", po::value<std::string>(), "serve SMP over UDP on HOST:PORT (port 0: any free port)")(
       "pty", "serve SMP (console framing) on a new pseudo-terminal; prints its path")(
       "state-dir", po::value<std::string>(), "directory of slot0.bin, slot1.bin and state.json")(
@@ -102,6 +107,14 @@ int main(int argc, char** argv) {
       "with --udp: print the board's console (boot banner and running version after every reset) on a "
       "pseudo-terminal of its own; its path is the second stdout line");
 
+  if (argc == 2 && std::string_view(argv[1]) == "__man") {  // fleetsim-board(1), hidden
+    std::cout << fleetsim::roff_header("FLEETSIM-BOARD", 1, "fleetsim manual")
+              << ".SH NAME\nfleetsim\\-board \\- an emulated Zephyr/MCUboot board serving SMP (MCUmgr)\n"
+              << ".SH SYNOPSIS\n" << fleetsim::roff_prose(fleetsim::options_caption(desc)) << ".SH OPTIONS\n"
+              << fleetsim::roff_options(desc) << ".SH EXIT STATUS\n" << fleetsim::roff_prose(kExitCodes)
+              << ".SH SEE ALSO\n.BR fleetsim (1)\n";
+    return fleetsim::exit_code::kOk;
+  }
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
@@ -110,9 +123,11 @@ int main(int argc, char** argv) {
     return usage_error(e.what(), desc);
   }
   if (vm.count("help")) {
-    std::cout << desc
-              << "\nExit codes: 0 stopped by SIGTERM/SIGINT, 2 bad usage or value,\n"
-                 "3 state directory, socket or pty failure, 4 power cut by --die-at-offset.\n";
+    std::cout << desc << "\n" << kExitCodes;
+    return fleetsim::exit_code::kOk;
+  }
+  if (vm.count("version")) {
+    std::cout << fleetsim::version_line("fleetsim-board") << "\n";
     return fleetsim::exit_code::kOk;
   }
   const bool pty = vm.count("pty") > 0;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <iostream>
+#include <sstream>
 
 #include "sim/core/exit_codes.hpp"
 #include "sim/core/units.hpp"
@@ -15,8 +16,36 @@ int usage_error(const std::string& message, const std::string& help) {
   return exit_code::kBadInput;
 }
 
+namespace {
+std::optional<po::options_description>* g_described = nullptr;  // set while describe_options runs
+}  // namespace
+
+std::optional<po::options_description> describe_options(const std::function<void()>& run) {
+  std::optional<po::options_description> described;
+  std::ostringstream discarded;
+  std::streambuf* const out = std::cout.rdbuf(discarded.rdbuf());
+  g_described = &described;
+  try {
+    run();
+  } catch (...) {
+    g_described = nullptr;
+    std::cout.rdbuf(out);
+    throw;
+  }
+  g_described = nullptr;
+  std::cout.rdbuf(out);
+  return described;
+}
+
+bool describing_options(const po::options_description& desc) {
+  if (!g_described) return false;
+  g_described->emplace(desc);
+  return true;
+}
+
 std::optional<int> parse_command(int argc, char** argv, const po::options_description& desc, CommandArgs& out,
                                  const std::string& command) {
+  if (describing_options(desc)) return exit_code::kOk;
   try {
     po::options_description all = desc;
     all.add_options()("input", po::value<std::vector<std::string>>(), "");

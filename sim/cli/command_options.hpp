@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,14 @@ int usage_error(const std::string& message, const std::string& help = "fleetsim 
 // empty: argv[0].
 std::optional<int> parse_command(int argc, char** argv, const boost::program_options::options_description& desc,
                                  CommandArgs& out, const std::string& command = "");
+
+// The options of a command, as its --help prints them, for `fleetsim __complete` and `__man` (one
+// definition: completion and man pages read the descriptions --help uses). `run` starts the
+// command; the command hands its description to describing_options() (parse_command does) and
+// stops there. nullopt: the command takes no options. Its stdout is discarded meanwhile.
+std::optional<boost::program_options::options_description> describe_options(const std::function<void()>& run);
+// True while describe_options() runs: `desc` is recorded and the command returns at once.
+bool describing_options(const boost::program_options::options_description& desc);
 
 // --child-timeout SECONDS and --child-memory SIZE of the commands that run `fleetsim run` children
 // (suite, sweep).

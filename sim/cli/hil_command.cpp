@@ -19,6 +19,7 @@
 #include "sim/cli/board_lookup.hpp"
 #include "sim/cli/hil_recovery_commands.hpp"
 #include "sim/core/atomic_file.hpp"
+#include "sim/cli/command_options.hpp"
 #include "sim/core/exit_codes.hpp"
 
 namespace po = boost::program_options;
@@ -195,6 +196,8 @@ int cmd_calibrate(const BoardSpec& board, const std::string& image_path, int rou
 
 }  // namespace
 
+const char* hil_usage() { return kHilUsage; }
+
 int run_hil_command(int argc, char** argv) {
   if (argc >= 2 && std::string(argv[1]) == "image") return run_hil_image_command(argc - 1, argv + 1);
   po::options_description desc("Options");
@@ -211,6 +214,7 @@ int run_hil_command(int argc, char** argv) {
       "transcript", po::value<std::string>(), "agent boards: write the request transcript to this file")(
       "help,h", "show this help");
   add_board_lock_options(desc);
+  if (describing_options(desc)) return exit_code::kOk;
   po::options_description all = desc;
   all.add_options()("args", po::value<std::vector<std::string>>(), "");
   po::positional_options_description pos;

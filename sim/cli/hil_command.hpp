@@ -7,5 +7,7 @@ namespace fleetsim::hil {
 
 // argv[0] is "hil".
 int run_hil_command(int argc, char** argv);
+// Its usage text (--help), for completion and the man page.
+const char* hil_usage();
 
 }  // namespace fleetsim::hil

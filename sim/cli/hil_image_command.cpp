@@ -44,6 +44,8 @@ std::optional<std::uint64_t> parse_size(const std::string& text) {
 
 }  // namespace
 
+const char* hil_image_usage() { return kImageUsage; }
+
 int run_hil_image_command(int argc, char** argv) {
   po::options_description desc(kImageUsage);
   desc.add_options()("version", po::value<std::string>(), "image version X.Y.Z or X.Y.Z+BUILD (required)")(

@@ -8,5 +8,7 @@ namespace fleetsim::hil {
 
 // argv[0] is "image".
 int run_hil_image_command(int argc, char** argv);
+// Its usage text (--help), for completion and the man page.
+const char* hil_image_usage();
 
 }  // namespace fleetsim::hil

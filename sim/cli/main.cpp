@@ -24,13 +24,17 @@
 #include "sim/cli/hil_command.hpp"
 #include "sim/core/atomic_file.hpp"
 #include "sim/core/available_memory.hpp"
+#include "sim/core/build_version.hpp"
 #include "sim/model/memory_estimate.hpp"
 #include "sim/core/exit_codes.hpp"
 #include "reports/live_metrics.hpp"
 #include "reports/results_folder.hpp"
 #include "reports/run_outputs.hpp"
 #include "reports/test_cases.hpp"
+#include "sim/cli/command_completion.hpp"
 #include "sim/cli/command_options.hpp"
+#include "sim/cli/hil_image_command.hpp"
+#include "sim/cli/manual_pages.hpp"
 #include "sim/kernel/native/native_kernel.hpp"
 #include "sim/shard/rank_agreement.hpp"
 #include "sim/cli/report_commands.hpp"
@@ -48,8 +52,6 @@ namespace po = boost::program_options;
 using namespace fleetsim;
 
 namespace {
-
-constexpr const char* kVersion = "0.1.0";
 
 const char* kUsage =
     "fleetsim — fleet firmware-rollout simulator\n"
@@ -71,6 +73,7 @@ const char* kUsage =
     "  fleetsim hil probe|flash|calibrate|state|reset|confirm|erase|image ...\n"
     "                                         single-board operations, MCUboot images (see 'fleetsim hil --help')\n"
     "  fleetsim help [COMMAND]                this text, or a command's options\n"
+    "  fleetsim --version                     the version and git revision of this build\n"
     "\n"
     "Exit codes: 0 ok, 1 an assertion or gate failed, 2 bad input or usage, 3 runtime/infrastructure failure.\n";
 
@@ -483,7 +486,8 @@ int cmd_run(int argc, char** argv) {
   stats.peak_rss_bytes = peak_rss_bytes();
   stats.devices = scenario.device_count();
   stats.host = hostname();
-  stats.version = kVersion;
+  stats.version = build_version();
+  stats.revision = build_revision();
   int64_t rss_all_ranks = stats.peak_rss_bytes;
   if (comm) rss_all_ranks = gather_rank_stats(*comm, world, stats);
   stats.events_per_second = wall > 0 ? double(stats.events) / wall : 0.0;
@@ -549,6 +553,40 @@ static std::optional<int> run_command(const std::string& cmd, int argc, char** a
   return std::nullopt;
 }
 
+// The options of a command as its --help describes them: `words` is {"run"} or {"hil", "image"}.
+static std::optional<po::options_description> options_of(const std::vector<std::string>& words) {
+  std::vector<std::string> args = words;
+  args.push_back("--help");
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  return describe_options([&] { (void)run_command(args[0], int(args.size()), argv.data()); });
+}
+
+// `fleetsim __complete LINE` (sim/cli/completion/fleetsim.bash) and `fleetsim __man` (fleetsim(1)):
+// hidden, for the shell and the build.
+static int complete_command(const std::string& line) {
+  CompletionSources sources{kUsage, hil::hil_usage(), options_of, scenario_json_schema(), {}};
+  for (const DeviceModel& m : builtin_device_models()) sources.model_names.push_back(m.name);
+  std::cout << complete_command_line(line, sources);
+  return exit_code::kOk;
+}
+
+static int print_manual() {
+  std::vector<CommandManual> commands;
+  for (const std::string& name : commands_in_usage(kUsage, "fleetsim")) {
+    if (name == "help") continue;
+    if (name == "hil") {
+      commands.push_back({"hil", hil::hil_usage(), options_of({"hil"})});
+      commands.push_back({"hil image", hil::hil_image_usage(), options_of({"hil", "image"})});
+    } else {
+      commands.push_back({name, "", options_of({name})});
+    }
+  }
+  std::cout << fleetsim_manual_page(kUsage, commands);
+  return exit_code::kOk;
+}
+
 int main(int argc, char** argv) {
   try {
     if (argc < 2) {
@@ -573,7 +611,13 @@ int main(int argc, char** argv) {
       return usage_error("unknown command \"" + topic + "\"");
     }
     if (cmd == "--version") {
-      std::cout << "fleetsim " << kVersion << "\n";
+      std::cout << version_line("fleetsim") << "\n";
+      return exit_code::kOk;
+    }
+    if (cmd == "__complete" && argc == 3) return complete_command(argv[2]);
+    if (cmd == "__man" && argc == 2) return print_manual();
+    if (cmd == "__man" && argc == 3 && std::string(argv[2]) == "scenario") {  // fleetsim-scenario(5)
+      std::cout << scenario_manual_page(scenario_json_schema());
       return exit_code::kOk;
     }
     if (auto code = run_command(cmd, argc - 1, argv + 1)) return *code;

@@ -170,7 +170,8 @@ struct RunStats {
   double bytes_per_device = 0;
   int64_t devices = 0;
   std::string host;
-  std::string version;
+  std::string version;   // build_version() of the fleetsim that ran
+  std::string revision;  // build_revision(): its git revision, or "unknown"
   // A sharded run (mpirun): one entry per rank, in rank order. `events` and `peak_rss_bytes`
   // above are then the sum over ranks and the largest rank's; `bytes_per_device` is every
   // rank's peak RSS summed, per device.

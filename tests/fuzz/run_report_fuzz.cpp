@@ -17,7 +17,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const fleetsim::fuzz::ResultsFolder folder("run");
   const std::vector<std::string> parts = fleetsim::fuzz::split_parts(data, size, 4);
   const char* const names[] = {"summary.json", "timeseries.csv", "scenario.json", "checks.json"};
-  for (std::size_t i = 0; i < parts.size(); ++i) folder.put(names[i], parts[i]);
+  std::vector<std::pair<std::string, std::string>> files;
+  for (std::size_t i = 0; i < parts.size(); ++i) files.emplace_back(names[i], parts[i]);
+  folder.commit(files);
   const fleetsim::RunReportRead read = fleetsim::read_run_report(folder.path());
   if (!read.report) {
     if (read.error.empty()) __builtin_trap();  // rejected without saying why
