@@ -175,7 +175,7 @@ std::string compare_html(const RunComparison& c) {
   h += "</main>\n<pre id=\"render-status\" hidden></pre>\n";
   h += "<script id=\"fleetsim-data\" type=\"application/json\">" + script_safe_json(page_data(c).dump()) +
        "</script>\n";
-  for (const char* script : {"uPlot.iife.min.js", "render_status.js", "chart_format.js", "compare.js"})
+  for (const char* script : {"uPlot.iife.min.js", "render_status.js", "chart_format.js", "decision_marks.js", "compare.js"})
     h += "<script>\n" + report_asset(script) + "\n</script>\n";
   return h + "</body>\n</html>\n";
 }

@@ -420,7 +420,8 @@ std::string html_report(const RunReport& report) {
   h += "<script id=\"fleetsim-data\" type=\"application/json\">" + script_safe_json(chart_data(report, scenario ? &*scenario : nullptr).dump()) +
        "</script>\n";
   h += "<script>\n" + report_asset("uPlot.iife.min.js") + "\n</script>\n<script>\n" + report_asset("render_status.js") +
-       "</script>\n<script>\n" + report_asset("chart_format.js") + "</script>\n<script>\n" + report_asset("report.js") +
+       "</script>\n<script>\n" + report_asset("chart_format.js") + "</script>\n<script>\n" +
+       report_asset("decision_marks.js") + "</script>\n<script>\n" + report_asset("report.js") +
        "</script>\n</body>\n</html>\n";
   return h;
 }

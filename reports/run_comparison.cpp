@@ -11,6 +11,7 @@
 #include "reports/html_report.hpp"
 #include "reports/result_writers.hpp"
 #include "reports/results_folder.hpp"
+#include "sim/core/message_text.hpp"
 
 namespace fleetsim {
 
@@ -49,8 +50,8 @@ bool read_devices(const std::string& dir, const std::string& text, Rows& rows, s
   return true;
 }
 
-// One side of the comparison: a complete results folder (reports/results_folder.hpp) with its
-// report inputs and run.json parsed, and devices.csv's text when the run wrote it.
+// One side of the comparison: a complete results folder (reports/results_folder.hpp, read by
+// read_run_report) with its report inputs and run.json parsed, and devices.csv's text when the run wrote it.
 struct Side {
   RunReport report;
   nlohmann::ordered_json charts;
@@ -60,32 +61,15 @@ struct Side {
 };
 
 bool read_side(const std::string& dir, Side& side, std::string& error) {
-  ResultsFolderRead read = read_results_folder(
-      dir, {"summary.json", "timeseries.csv", "scenario.json", "checks.json", "devices.csv", "run.json"});
-  if (!read.folder) {
-    error = read.error;
-    return false;
-  }
-  const ResultsFolder& f = *read.folder;
-  if (f.state != RunState::Complete) {
-    error = dir + ": the run was interrupted before its end and has no results; run the scenario again";
-    return false;
-  }
-  for (const char* name : {"summary.json", "timeseries.csv", "run.json"})
-    if (!f.lists(name)) {
-      error = dir + ": " + kManifestFile + " does not list " + name + " (expected the output folder of `fleetsim run`)";
-      return false;
-    }
-  // As `fleetsim report` reads them (an empty scenario.json or checks.json would pass for an absent one).
-  for (const char* name : {"summary.json", "timeseries.csv", "scenario.json", "checks.json"})
-    if (f.lists(name) && f.text(name).empty()) {
-      error = dir + "/" + name + ": empty (a run never writes it empty); run the scenario again";
-      return false;
-    }
-  RunReportRead parsed = parse_run_report(f.text("summary.json"), f.text("timeseries.csv"), f.text("scenario.json"),
-                                          f.text("checks.json"), dir);
+  // As `fleetsim report` reads a folder (its reports may have been deleted), and run.json and
+  // devices.csv with it.
+  RunReportRead parsed = read_run_report(dir, {"devices.csv", "run.json"});
   if (!parsed.report) {
     error = parsed.error;
+    return false;
+  }
+  if (!parsed.also.count("run.json")) {
+    error = dir + ": " + kManifestFile + " does not list run.json (expected the output folder of `fleetsim run`)";
     return false;
   }
   side.report = std::move(*parsed.report);
@@ -95,14 +79,15 @@ bool read_side(const std::string& dir, Side& side, std::string& error) {
     error = dir + "/summary.json: unexpected content (" + e.what() + "); run the scenario again to rewrite it";
     return false;
   }
-  side.run = nlohmann::json::parse(f.text("run.json"), nullptr, false);
+  const std::string& run_json = parsed.also["run.json"];
+  side.run = nlohmann::json::parse(run_json, nullptr, false);
   if (side.run.is_discarded() || !side.run.is_object()) {
-    error = dir + "/run.json: " + (f.text("run.json").empty() ? "empty" : "not a JSON object") +
+    error = dir + "/run.json: " + (run_json.empty() ? "empty" : "not a JSON object") +
             " (expected the run.json of `fleetsim run`)";
     return false;
   }
-  side.has_devices = f.lists("devices.csv");
-  side.devices_csv = f.text("devices.csv");
+  side.has_devices = parsed.also.count("devices.csv") > 0;
+  side.devices_csv = parsed.also["devices.csv"];
   return true;
 }
 
@@ -278,12 +263,15 @@ void format_devices(const RunComparison& c, std::ostream& o) {
 void format_summary(const RunComparison& c, std::ostream& o) {
   size_t name = 6, a = 1, b = 1, delta = 5;
   for (const SummaryDelta& d : c.summary) {
-    name = std::max(name, d.name.size());
-    a = std::max(a, d.a_text.size());
-    b = std::max(b, d.b_text.size());
-    delta = std::max(delta, d.delta_text.size());
+    name = std::max(name, display_width(d.name));
+    a = std::max(a, display_width(d.a_text));
+    b = std::max(b, display_width(d.b_text));
+    delta = std::max(delta, display_width(d.delta_text));
   }
-  auto cell = [&](const std::string& text, size_t width) { return text + std::string(width + 2 - std::min(width, text.size()), ' '); };
+  // Padded by columns, not bytes: "—" is 3 bytes.
+  auto cell = [&](const std::string& text, size_t width) {
+    return text + std::string(width + 2 - std::min(width, display_width(text)), ' ');
+  };
   o << "results:\n  " << cell("", name) << cell("A", a) << cell("B", b) << cell("B - A", delta) << "change\n";
   for (const SummaryDelta& d : c.summary) {
     std::string line = "  " + cell(d.name, name) + cell(d.a_text, a) + cell(d.b_text, b) + cell(d.delta_text, delta) +

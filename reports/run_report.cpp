@@ -1,5 +1,6 @@
 #include "reports/run_report.hpp"
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -7,6 +8,7 @@
 #include <sstream>
 
 #include "reports/run_outputs.hpp"
+#include "sim/core/json_document.hpp"
 #include "sim/results/verdict.hpp"
 
 namespace fleetsim {
@@ -94,6 +96,24 @@ std::string parse_checks(const std::string& text, std::vector<CheckResult>& chec
   return "";
 }
 
+// What is wrong with summary.json's update_duration_histogram, or "": the pages draw the
+// time-to-update chart from it, and cannot from bins of no width or counts that are not counts.
+std::string histogram_problem(const Json& h) {
+  if (!h.is_object()) return "not an object (expected {\"bin_s\": seconds, \"counts\": [...]})";
+  const Json& bin = lookup(h, "bin_s");
+  if (!bin.is_number() || !(bin.get<double>() > 0) || !std::isfinite(bin.get<double>()))
+    return "\"bin_s\" is " + bin.dump() + " (expected the bins' width in seconds, above 0)";
+  const Json& counts = lookup(h, "counts");
+  if (!counts.is_array()) return "\"counts\" is " + (counts.is_null() ? std::string("missing") : counts.dump()) +
+                                 " (expected an array of device counts)";
+  // A bound far above any fleet, low enough that the counts of a 64 MiB file add up in int64.
+  constexpr uint64_t kMaxCount = uint64_t(1) << 32;
+  for (const Json& c : counts)
+    if (!c.is_number_integer() || (c.is_number_unsigned() ? c.get<uint64_t>() > kMaxCount : c.get<int64_t>() != 0))
+      return "\"counts\" holds " + c.dump() + " (expected device counts: integers from 0 to 2^32)";
+  return "";
+}
+
 }  // namespace
 
 const Json& lookup(const Json& j, std::string_view path) {
@@ -144,6 +164,10 @@ RunReportRead parse_run_report(const std::string& summary_json, const std::strin
     r.error = dir + "/summary.json: " + e.what();
     return r;
   }
+  if (std::string err = histogram_problem(rep.summary["update_duration_histogram"]); !err.empty()) {
+    r.error = dir + "/summary.json: /update_duration_histogram: " + err + " (run the scenario again to rewrite it)";
+    return r;
+  }
   if (std::string err = parse_timeseries(timeseries_csv, rep.timeseries); !err.empty()) {
     r.error = dir + "/timeseries.csv: " + err;
     return r;
@@ -154,9 +178,15 @@ RunReportRead parse_run_report(const std::string& summary_json, const std::strin
       return r;
     }
   if (!scenario_json.empty()) {
-    const Json doc = Json::parse(scenario_json, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object()) {
-      r.error = dir + "/scenario.json: not a JSON object (expected the scenario as run)";
+    // As a scenario file is read: nesting deeper than kMaxJsonDepth is refused before parsing (a
+    // comparison walks the document recursively).
+    std::vector<Problem> problems;
+    const std::optional<Json> doc = parse_json_document(scenario_json, problems);
+    if (doc && problems.empty() && !doc->is_object())
+      problems.push_back({"", "not a JSON object (expected the scenario as run)"});
+    if (!problems.empty()) {
+      r.error = format_problems(dir + "/scenario.json", problems);
+      while (!r.error.empty() && r.error.back() == '\n') r.error.pop_back();
       return r;
     }
   }
@@ -165,10 +195,12 @@ RunReportRead parse_run_report(const std::string& summary_json, const std::strin
   return r;
 }
 
-RunReportRead read_run_report(const std::string& dir) {
+RunReportRead read_run_report(const std::string& dir, const std::vector<std::string>& also) {
   RunReportRead r;
   const std::vector<std::string> inputs = {"summary.json", "timeseries.csv", "scenario.json", "checks.json"};
-  ResultsFolderRead read = read_results_folder(dir, inputs, report_output_names());
+  std::vector<std::string> wanted = inputs;
+  wanted.insert(wanted.end(), also.begin(), also.end());
+  ResultsFolderRead read = read_results_folder(dir, wanted, report_output_names());
   if (!read.folder) {
     r.error = read.error;
     return r;
@@ -195,6 +227,8 @@ RunReportRead read_run_report(const std::string& dir) {
                        f.text("checks.json"), dir);
   r.files = f.files;
   r.run_id = f.run_id;
+  for (const std::string& name : also)
+    if (f.lists(name)) r.also[name] = f.text(name);
   return r;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -42,6 +43,7 @@ struct RunReportRead {
   bool interrupted = false;  // the folder holds a run stopped by a signal (its manifest says so)
   std::vector<ResultFile> files;  // the folder's files as its manifest lists them (read_run_report)
   std::string run_id;             // and its run id
+  std::map<std::string, std::string> also;  // the verified texts of read_run_report's `also` files it lists
 };
 
 // Parses the files' texts; scenario.json and checks.json may be "" (absent). Errors name `dir`'s
@@ -52,8 +54,9 @@ RunReportRead parse_run_report(const std::string& summary_json, const std::strin
 // Reads a run's output folder through its manifest (reports/results_folder.hpp): an incomplete or
 // mixed folder is an error; summary.json and timeseries.csv are required, scenario.json and
 // checks.json read when the manifest lists them; the reports may be missing (they are made from
-// the rest).
-RunReportRead read_run_report(const std::string& dir);
+// the rest). The files named in `also` (devices.csv, run.json: what `fleetsim compare` reads too)
+// are read and verified when the manifest lists them.
+RunReportRead read_run_report(const std::string& dir, const std::vector<std::string>& also = {});
 
 // The value at `path` in `j` (object keys separated by '/', e.g. "rollout/waves"), or null when a
 // step is missing or not an object: summary.json may come from an older fleetsim or be edited by

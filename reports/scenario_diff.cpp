@@ -1,44 +1,36 @@
 #include "reports/scenario_diff.hpp"
 
+#include "sim/core/problem.hpp"
+
 namespace fleetsim {
 
 namespace {
 
 using Json = nlohmann::ordered_json;
 
-// RFC 6901: "~" is written "~0" and "/" "~1" in a reference token.
-std::string token(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~')
-      out += "~0";
-    else if (c == '/')
-      out += "~1";
-    else
-      out += c;
-  }
-  return out;
-}
-
 void diff(const Json& a, const Json& b, const std::string& at, std::vector<ScenarioDifference>& out) {
   if (a.is_object() && b.is_object()) {
     for (const auto& [key, va] : a.items()) {
       const auto in_b = b.find(key);
       if (in_b == b.end())
-        out.push_back({at + "/" + token(key), value_text(va), "absent"});
+        out.push_back({at + "/" + json_pointer_token(key), value_text(va), "absent"});
       else
-        diff(va, *in_b, at + "/" + token(key), out);
+        diff(va, *in_b, at + "/" + json_pointer_token(key), out);
     }
     for (const auto& [key, vb] : b.items())
-      if (!a.contains(key)) out.push_back({at + "/" + token(key), "absent", value_text(vb)});
+      if (!a.contains(key)) out.push_back({at + "/" + json_pointer_token(key), "absent", value_text(vb)});
     return;
   }
   if (a.is_array() && b.is_array() && a.size() == b.size()) {
     for (size_t i = 0; i < a.size(); ++i) diff(a[i], b[i], at + "/" + std::to_string(i), out);
     return;
   }
-  // Numbers compare by value (1 and 1.0 are the same number to the loader).
-  if (a.is_number() && b.is_number() && a.get<double>() == b.get<double>()) return;
+  // Numbers compare by value: 1 and 1.0 are the same number to the loader. Integers compare
+  // exactly (as doubles, seeds above 2^53 one apart would be equal); as doubles only when one is
+  // written as a float.
+  if (a.is_number() && b.is_number() && (a.is_number_float() || b.is_number_float()) &&
+      a.get<double>() == b.get<double>())
+    return;
   if (a != b) out.push_back({at, value_text(a), value_text(b)});
 }
 

@@ -6,37 +6,13 @@
 #include <utility>
 
 #include "reports/run_report.hpp"
+#include "reports/summary_metrics.hpp"
 
 namespace fleetsim {
 
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-// Where summary.json holds each metric it has (the others, such as devices.failed, are not in it).
-const std::vector<std::pair<AssertionMetric, const char*>> kSummaryPaths = {
-    {AssertionMetric::RolloutState, "rollout/state"},
-    {AssertionMetric::FleetOnTargetFraction, "devices/on_target_fraction"},
-    {AssertionMetric::FleetOnTarget, "devices/on_target"},
-    {AssertionMetric::DevicesUpdated, "devices/by_state/updated"},
-    {AssertionMetric::DevicesBricked, "devices/by_state/bricked"},
-    {AssertionMetric::DevicesRolledBack, "devices/by_state/rolled_back"},
-    {AssertionMetric::DevicesTimedOut, "devices/by_state/timed_out"},
-    {AssertionMetric::DevicesDownloadFailed, "devices/by_state/download_failed"},
-    {AssertionMetric::DevicesInstallFailed, "devices/by_state/install_failed"},
-    {AssertionMetric::DevicesExcluded, "devices/excluded"},
-    {AssertionMetric::DevicesHeldBack, "devices/held_back"},
-    {AssertionMetric::DevicesCorruptDownloads, "devices/corrupt_downloads"},
-    {AssertionMetric::RolloutTimeTo50, "rollout/time_to_s/p50"},
-    {AssertionMetric::RolloutTimeTo90, "rollout/time_to_s/p90"},
-    {AssertionMetric::RolloutTimeTo95, "rollout/time_to_s/p95"},
-    {AssertionMetric::RolloutTimeTo99, "rollout/time_to_s/p99"},
-    {AssertionMetric::PlatformRefusedConnections, "platform/refused_connections"},
-    {AssertionMetric::PlatformThrottledRequests, "platform/throttled_requests"},
-    {AssertionMetric::BytesDelivered, "bytes/delivered"},
-    {AssertionMetric::BytesRetransmitted, "bytes/retransmitted"},
-    {AssertionMetric::ExposureDeviceHoursOld, "exposure/device_hours_on_old_version"},
-};
 
 // Per region, from summary.json's platform/regions entries.
 const std::vector<std::pair<AssertionMetric, const char*>> kRegionFields = {
@@ -81,8 +57,10 @@ const Json& region(const Json& summary, const std::string& name) {
 
 std::vector<SummaryDelta> summary_deltas(const Json& summary_a, const Json& summary_b) {
   std::vector<SummaryDelta> rows;
-  for (const auto& [m, path] : kSummaryPaths)
-    rows.push_back(row(std::string(metric_info(m).name), m, lookup(summary_a, path), lookup(summary_b, path)));
+  for (const AssertionMetricInfo& m : kAssertionMetrics)
+    if (summary_records(m.id))
+      rows.push_back(row(std::string(m.name), m.id, summary_metric_value(summary_a, m.id),
+                         summary_metric_value(summary_b, m.id)));
   std::vector<std::string> regions;
   for (const Json* s : {&summary_a, &summary_b})
     for (const Json& r : lookup(*s, "platform/regions"))

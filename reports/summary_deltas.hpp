@@ -1,6 +1,7 @@
 // The headline results of two runs side by side with their differences, for `fleetsim compare`:
-// the assertion metrics (sim/scenario/assertion_metrics.hpp: names, units and how values are
-// written) found in summary.json, and the peak egress and concurrent transfers of every region.
+// every assertion metric summary.json records (reports/summary_metrics.hpp; names, units and how
+// values are written: sim/scenario/assertion_metrics.hpp), and the peak egress and concurrent
+// transfers of every region.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -21,7 +22,7 @@ struct SummaryDelta {
   std::string a_text, b_text, delta_text, change_text;  // as the console and the page show them ("—" for none)
 };
 
-// Rows in the order of the metric table; regions in A's order, then those only B has.
+// Rows in the order of kAssertionMetrics, then the per-region rows: regions in A's order, then those only B has.
 std::vector<SummaryDelta> summary_deltas(const nlohmann::ordered_json& summary_a,
                                          const nlohmann::ordered_json& summary_b);
 

@@ -1,6 +1,7 @@
-// The final value of an assertion metric (sim/scenario/assertion_metrics.hpp) read back from a
-// finished run's summary.json: what `fleetsim sweep` tabulates for each run, so that picking other
-// metrics (--metric) needs no run computed again.
+// Where summary.json holds each assertion metric (sim/scenario/assertion_metrics.hpp) at the end
+// of a run: the one definition that `fleetsim sweep` (which tabulates any metric of its finished
+// runs, so picking other metrics with --metric needs no run computed again) and `fleetsim compare`
+// (which sets two runs' values side by side) read summary.json by.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -15,12 +16,16 @@ namespace fleetsim {
 // (executions in progress; a retried execution is released again before the failed one ends).
 bool summary_records(AssertionMetric m);
 
-// A number metric's value at the end of the run, in the unit of its row of kAssertionMetrics
-// (seconds, bit/s, bytes, device-hours); nullopt when summary.json holds none (a time_to_*
-// threshold not reached, a metric it does not record, a malformed file).
-std::optional<double> summary_metric_number(const nlohmann::json& summary, AssertionMetric m);
+// The metric's value as summary.json holds it (a number in the unit of its row of
+// kAssertionMetrics: seconds, bit/s, bytes, device-hours; a text for rollout.state), or null when
+// the summary holds none (a time_to_* threshold not reached, a metric it does not record, a
+// malformed file).
+nlohmann::ordered_json summary_metric_value(const nlohmann::ordered_json& summary, AssertionMetric m);
+
+// A number metric's value; nullopt when summary_metric_value is not a number.
+std::optional<double> summary_metric_number(const nlohmann::ordered_json& summary, AssertionMetric m);
 
 // A text metric's value (rollout.state); "" when absent.
-std::string summary_metric_text(const nlohmann::json& summary, AssertionMetric m);
+std::string summary_metric_text(const nlohmann::ordered_json& summary, AssertionMetric m);
 
 }  // namespace fleetsim

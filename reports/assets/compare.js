@@ -51,47 +51,10 @@
     return null;
   }
 
-  // Dashed vertical lines with the decision numbers: A's on the top row (solid), B's below (dashed).
-  function marksPlugin(info) {
-    function xOf(u, m) { return u.valToPos(m.t, "x", true); }
-    return {
-      hooks: {
-        draw: [function (u) {
-          var ctx = u.ctx, top = u.bbox.top, bottom = top + u.bbox.height, dpr = devicePixelRatio;
-          ctx.save();
-          ctx.strokeStyle = "#555";
-          ctx.fillStyle = "#333";
-          ctx.font = Math.round(11 * dpr) + "px sans-serif";
-          ctx.textAlign = "center";
-          data.runs.forEach(function (run, r) {
-            ctx.setLineDash(r === 0 ? [] : [4, 3]);
-            var row = top + (10 + 12 * r) * dpr;
-            run.marks.forEach(function (m) {
-              var x = xOf(u, m);
-              if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) return;
-              ctx.beginPath();
-              ctx.moveTo(x, row + 2 * dpr);
-              ctx.lineTo(x, bottom);
-              ctx.stroke();
-              ctx.fillText(runStyle[r].letter + m.n, x, row);
-            });
-          });
-          ctx.restore();
-        }],
-        setCursor: [function (u) {
-          var left = u.cursor.left, texts = [];
-          if (left == null || left < 0) { info.textContent = ""; return; }
-          data.runs.forEach(function (run, r) {
-            run.marks.forEach(function (m) {
-              var d = Math.abs(xOf(u, m) / devicePixelRatio - u.bbox.left / devicePixelRatio - left);
-              if (d <= 6) texts.push(runStyle[r].letter + " " + durationText(m.t) + ": " + m.text);
-            });
-          });
-          info.textContent = texts.join(" | ");
-        }]
-      }
-    };
-  }
+  // The decision numbers: A's on the top row (solid lines), B's below (dashed).
+  var markRows = data.runs.map(function (run, r) {
+    return { marks: run.marks, prefix: runStyle[r].letter, dash: r === 0 ? [] : [4, 3] };
+  });
 
   function container(id, title) {
     var div = document.createElement("div");
@@ -110,7 +73,7 @@
     info.className = "mark-info";
     var plot = new uPlot({
       width: width(), height: 280, series: [{ label: "time since start", value: xValue }].concat(series),
-      plugins: withMarks ? [marksPlugin(info)] : [],
+      plugins: withMarks ? [window.fleetsimDecisionMarks(info, markRows, 0, null, " | ")] : [],
       legend: { markers: { dash: function (u, i) { return u.series[i].dash ? "dashed" : "solid"; } } },
       scales: { x: { time: false }, y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.05 : 1]; } } },
       axes: [{ values: xAxis, incrs: timeSteps }, { size: 70, values: function (u, vals) { return vals.map(number); } }]
@@ -183,18 +146,10 @@
          timeTicks, false);
   }
 
-  try {
+  window.fleetsimDrawPage(function () {
     labelsOf(data.runs.map(function (run) {
       return run.charts.map(function (c) { return { label: c.id }; });
     })).forEach(timeChart);
     updateTimeChart();
-  } catch (e) {
-    errors.push(String(e && e.message || e));
-    console.error(e);
-  }
-  window.addEventListener("resize", function () {
-    plots.forEach(function (p) { p.plot.setSize({ width: width(), height: p.plot.height }); });
-  });
-  // uPlot draws in a microtask after construction; a timeout runs after it.
-  setTimeout(function () { window.fleetsimRenderStatus(plots, errors); }, 0);
+  }, plots, errors, width, null);
 })();

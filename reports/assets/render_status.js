@@ -1,6 +1,6 @@
-// Shared by report.html and sweep.html: after a page has drawn its uPlot charts, writes what it
-// drew into #render-status (points per chart, coloured pixels in each plot area, script errors)
-// so a headless browser can check the page.
+// Shared by report.html, compare.html and sweep.html: after a page has drawn its uPlot charts,
+// writes what it drew into #render-status (points per chart, coloured pixels in each plot area,
+// script errors) so a headless browser can check the page.
 window.fleetsimRenderStatus = function (plots, errors) {
   "use strict";
   // Pixels in series colours (saturated, unlike the grey grid, axes and marks) in the plot area.
@@ -25,4 +25,32 @@ window.fleetsimRenderStatus = function (plots, errors) {
     return status;
   }), errors: errors });
   el.setAttribute("data-done", "1");
+};
+
+// How report.html and compare.html draw: `draw` makes the charts (into `plots`; an exception is
+// kept in `errors` rather than stopping the page), the charts follow the window's width(), and
+// once uPlot has drawn them (in a microtask after construction: a timeout runs after it)
+// `afterDraw` (or null) measures what it needs and the status is written.
+window.fleetsimDrawPage = function (draw, plots, errors, width, afterDraw) {
+  "use strict";
+  function keep(e) {
+    errors.push(String(e && e.message || e));
+    console.error(e);
+  }
+  try {
+    draw();
+  } catch (e) {
+    keep(e);
+  }
+  window.addEventListener("resize", function () {
+    plots.forEach(function (p) { p.plot.setSize({ width: width(), height: p.plot.height }); });
+  });
+  setTimeout(function () {
+    try {
+      if (afterDraw) afterDraw();
+    } catch (e) {
+      keep(e);
+    }
+    window.fleetsimRenderStatus(plots, errors);
+  }, 0);
 };

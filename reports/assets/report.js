@@ -118,45 +118,6 @@
     });
   }
 
-  // Vertical dashed lines with the decision numbers at the top of the plot area.
-  function marksPlugin(info) {
-    function xOf(u, m) { return u.valToPos(data.start_unix + m.t, "x", true); }
-    return {
-      hooks: {
-        draw: [function (u) {
-          var ctx = u.ctx, top = u.bbox.top, bottom = top + u.bbox.height;
-          ctx.save();
-          ctx.strokeStyle = "#555";
-          ctx.fillStyle = "#333";
-          ctx.setLineDash([4, 3]);
-          ctx.font = Math.round(11 * devicePixelRatio) + "px sans-serif";
-          ctx.textAlign = "center";
-          data.marks.forEach(function (m) {
-            var x = xOf(u, m);
-            if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) return;
-            ctx.beginPath();
-            ctx.moveTo(x, top + 12 * devicePixelRatio);
-            ctx.lineTo(x, bottom);
-            ctx.stroke();
-            ctx.fillText(String(m.n), x, top + 10 * devicePixelRatio);
-          });
-          ctx.restore();
-        }],
-        setCursor: [function (u) {
-          var left = u.cursor.left, best = null, bestDist = 6;
-          if (left == null || left < 0) { info.textContent = ""; return; }
-          data.marks.forEach(function (m) {
-            var d = Math.abs(xOf(u, m) / devicePixelRatio - u.bbox.left / devicePixelRatio - left);
-            if (d <= bestDist) { best = m; bestDist = d; }
-          });
-          var texts = bandsAt(u, left);
-          if (best) texts.unshift(durationText(best.t) + ": " + best.text);
-          info.textContent = texts.join("; ");
-        }]
-      }
-    };
-  }
-
   function container(id, title) {
     var div = document.createElement("div");
     div.className = "chart";
@@ -205,7 +166,8 @@
       });
     }
     var opts = {
-      width: width(), height: 280, tzDate: utc, series: series, plugins: [bandsPlugin(layer), marksPlugin(info)],
+      width: width(), height: 280, tzDate: utc, series: series, plugins: [bandsPlugin(layer), window.fleetsimDecisionMarks(info, [{ marks: data.marks, prefix: "", dash: [4, 3] }],
+                                                                     data.start_unix, bandsAt, "; ")],
       scales: { y: { range: c.format === "percent" ? [0, 100]
                                                   : function (u, min, max) { return [0, max > 0 ? max * 1.05 : 1]; } } },
       axes: [{}, { size: 90, values: function (u, vals) { return vals.map(format); } }]
@@ -276,24 +238,11 @@
     plots.push(entry);
   }
 
-  try {
+  window.fleetsimDrawPage(function () {
     bandsLegend();
     data.charts.forEach(timeChart);
     histogramChart(data.histogram);
-  } catch (e) {
-    errors.push(String(e && e.message || e));
-    console.error(e);
-  }
-  window.addEventListener("resize", function () {
-    plots.forEach(function (p) { p.plot.setSize({ width: width(), height: p.plot.height }); });
+  }, plots, errors, width, function () {
+    plots.forEach(function (p) { if (p.layer) p.bands = bandPixels(p.plot, p.layer); });
   });
-  // uPlot draws in a microtask after construction; a timeout runs after it.
-  setTimeout(function () {
-    try {
-      plots.forEach(function (p) { if (p.layer) p.bands = bandPixels(p.plot, p.layer); });
-    } catch (e) {
-      errors.push(String(e && e.message || e));
-    }
-    window.fleetsimRenderStatus(plots, errors);
-  }, 0);
 })();

@@ -29,7 +29,7 @@ Json read_json(const std::string& path) {
 
 // Every metric summary.json records (reports/summary_metrics.hpp), so that sweep.csv and
 // sweep.html can show any of them without running again.
-std::map<std::string, std::string> summary_results(const Json& s) {
+std::map<std::string, std::string> summary_results(const nlohmann::ordered_json& s) {
   std::map<std::string, std::string> r;
   for (const AssertionMetricInfo& m : kAssertionMetrics) {
     if (!summary_records(m.id)) continue;

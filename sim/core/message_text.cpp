@@ -34,4 +34,10 @@ std::string number_text(double v) {
 
 std::string percent_text(double fraction) { return number_text(std::round(fraction * 1e8) / 1e6) + "%"; }
 
+size_t display_width(std::string_view utf8) {
+  size_t n = 0;
+  for (char c : utf8) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;  // not a continuation byte
+  return n;
+}
+
 }  // namespace fleetsim

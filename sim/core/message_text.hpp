@@ -21,4 +21,8 @@ std::string number_text(double v);
 // 0.125 -> "12.5%", rounded to six decimals of a percent.
 std::string percent_text(double fraction);
 
+// The columns UTF-8 text takes in a terminal, counted as code points ("—" is 3 bytes, 1
+// column): what aligns console tables. Wide (East Asian) characters count one.
+size_t display_width(std::string_view utf8);
+
 }  // namespace fleetsim

@@ -4,12 +4,14 @@
 // every overlaid chart with both runs' points and no script error. Its results are checked
 // against the two summary.json files. (Plain blocks, not SECTIONs: the runs are made once.)
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "reports/results_folder.hpp"
+#include "reports/summary_metrics.hpp"
 #include "tests/cli_runner.hpp"
 #include "tests/reports/headless_chromium.hpp"
 #include "tests/reports/shipped_runs.hpp"
@@ -29,36 +31,13 @@ Json page_data(const std::string& html) {
   return Json::parse(text);
 }
 
-// Where summary.json keeps each result the page lists (README "Outputs", summary.json).
-const std::map<std::string, std::string> kSummaryPointers = {
-    {"rollout.state", "/rollout/state"},
-    {"fleet.on_target_fraction", "/devices/on_target_fraction"},
-    {"fleet.on_target", "/devices/on_target"},
-    {"devices.updated", "/devices/by_state/updated"},
-    {"devices.bricked", "/devices/by_state/bricked"},
-    {"devices.rolled_back", "/devices/by_state/rolled_back"},
-    {"devices.timed_out", "/devices/by_state/timed_out"},
-    {"devices.download_failed", "/devices/by_state/download_failed"},
-    {"devices.install_failed", "/devices/by_state/install_failed"},
-    {"devices.excluded", "/devices/excluded"},
-    {"devices.held_back", "/devices/held_back"},
-    {"devices.corrupt_downloads", "/devices/corrupt_downloads"},
-    {"rollout.time_to_50", "/rollout/time_to_s/p50"},
-    {"rollout.time_to_90", "/rollout/time_to_s/p90"},
-    {"rollout.time_to_95", "/rollout/time_to_s/p95"},
-    {"rollout.time_to_99", "/rollout/time_to_s/p99"},
-    {"platform.refused_connections", "/platform/refused_connections"},
-    {"platform.throttled_requests", "/platform/throttled_requests"},
-    {"bytes.delivered", "/bytes/delivered"},
-    {"bytes.retransmitted", "/bytes/retransmitted"},
-    {"exposure.device_hours_old", "/exposure/device_hours_on_old_version"},
-};
-
-// A result of summary.json by the page's row name; per-region rows ("platform.peak_egress_bps
-// us-east") from the region's entry.
+// A result of summary.json by the page's row name: an assertion metric as summary.json records it
+// (reports/summary_metrics.hpp, checked against the runs' own assertions in
+// summary_metrics_test.cpp); per-region rows ("platform.peak_egress_bps us-east") from the
+// region's entry.
 Json summary_value(const Json& summary, const std::string& name) {
-  if (auto it = kSummaryPointers.find(name); it != kSummaryPointers.end())
-    return summary.value(Json::json_pointer(it->second), Json());
+  if (const auto m = fleetsim::find_assertion_metric(name))
+    return fleetsim::summary_metric_value(nlohmann::ordered_json(summary), *m);
   const size_t space = name.find(' ');
   REQUIRE(space != std::string::npos);
   const std::string field = name.substr(std::string("platform.").size(), space - std::string("platform.").size());
@@ -96,7 +75,9 @@ TEST_CASE("fleetsim compare of the quickstart with and without its outage names 
   const Json summary_a = Json::parse(slurp(base + "/summary.json")), summary_b = Json::parse(slurp(variant + "/summary.json"));
 
   {  // the results are both summaries' values and their differences
-    REQUIRE(data["summary"].size() == kSummaryPointers.size() + 2 * 3);  // and 2 figures for each of the 3 regions
+    // Every metric but devices.pending (summary.json does not record it), then 2 figures for each
+    // of the 3 regions.
+    REQUIRE(data["summary"].size() == fleetsim::kAssertionMetricCount - 1 + 2 * 3);
     int changed = 0;
     for (const Json& row : data["summary"]) {
       const std::string name = row["name"];
@@ -234,4 +215,41 @@ TEST_CASE("fleetsim compare --html of two runs of one scenario shows their devic
     CHECK(row["a"] == row["b"]);
     if (row["a"].is_number()) CHECK(row["delta"] == 0);
   }
+}
+
+TEST_CASE("fleetsim compare reads a folder as fleetsim report does: a deleted report.html is regenerated, not "
+          "refused",
+          "[reports][compare]") {
+  // The reports are made from the data (read_run_report lets them be absent); two seeds of one
+  // scenario file differ in /seed only.
+  TempDir tmp;
+  const std::string a = tmp / "a", b = tmp / "b";
+  REQUIRE(run_shipped("qa/corrupt-cdn-cache.json", a, " --set 'seed=1'").exit_code <= 1);
+  REQUIRE(run_shipped("qa/corrupt-cdn-cache.json", b, " --set 'seed=2'").exit_code <= 1);
+  REQUIRE(std::filesystem::remove(b + "/report.html"));
+  const Cli cli = run_fleetsim("compare " + shell_quote(a) + " " + shell_quote(b));
+  INFO(cli.output);
+  CHECK(cli.exit_code == 1);  // two scenarios: they differ
+  CHECK(cli.output.find("scenarios differ in 1 field (A vs B):\n  /seed: 1 vs 2\n") != std::string::npos);
+}
+
+TEST_CASE("fleetsim compare refuses a scenario.json nested a hundred thousand deep with exit 2 naming it", "[reports][compare]") {
+  // A hand-edited (or hostile) scenario.json committed with its run: it is parsed as a scenario
+  // file is (at most kMaxJsonDepth = 64 levels), not walked recursively until the stack ends.
+  TempDir tmp;
+  const std::string a = tmp / "a", b = tmp / "b";
+  REQUIRE(run_shipped("qa/corrupt-cdn-cache.json", a).exit_code <= 1);
+  REQUIRE(run_shipped("qa/corrupt-cdn-cache.json", b).exit_code <= 1);
+  const std::string deep = std::string(100'000, '[') + std::string(100'000, ']');
+  std::vector<fleetsim::ResultFile> kept;
+  const Json manifest = Json::parse(slurp(b + "/manifest.json"));
+  for (const Json& f : manifest["files"])
+    if (f["name"] != "scenario.json") kept.push_back({f["name"], f["bytes"], f["sha256"]});
+  REQUIRE(fleetsim::commit_results(b, {{"scenario.json", deep}}, fleetsim::RunState::Complete, kept).empty());
+  const Cli cli = run_fleetsim("compare " + shell_quote(a) + " " + shell_quote(b));
+  INFO(cli.output.substr(0, 2000));
+  CHECK(cli.exit_code == 2);
+  // The 65th '[' opens the 65th level: column 65 of line 1.
+  CHECK(cli.output.find(b + "/scenario.json: line 1, column 65: arrays and objects nested more than 64 deep") !=
+        std::string::npos);
 }

@@ -302,3 +302,33 @@ TEST_CASE("fleetsim report treats an integer field of summary.json holding a hug
   r.summary["rollout"]["waves"][0]["wave"] = 0;
   CHECK(run_test_cases(r).size() == 2);  // the assertion and the wave-0 gate
 }
+
+TEST_CASE("a summary.json whose update_duration_histogram the charts cannot draw is refused naming it",
+          "[reports]") {
+  // The pages draw the time-to-update curve from bins of bin_s seconds holding device counts: a
+  // missing histogram, bins of no width or counts that are not counts are bad input, not a blank
+  // chart.
+  const Json good = report_with({}, {}).summary;  // bin_s 60, counts []
+  REQUIRE(parse_run_report(good.dump(), kOneRow, "", "", "run").report);
+  const std::string where = "run/summary.json: /update_duration_histogram: ";
+  const std::vector<std::pair<Json, std::string>> bad = {
+      {nullptr, "not an object"},
+      {{{"bin_s", 60}}, "\"counts\" is missing"},
+      {{{"bin_s", 60}, {"counts", nullptr}}, "\"counts\" is missing"},
+      {{{"bin_s", 60}, {"counts", "3"}}, "\"counts\" is \"3\""},
+      {{{"bin_s", 60}, {"counts", {1, "2"}}}, "\"counts\" holds \"2\""},
+      {{{"bin_s", 60}, {"counts", {1, 1.5}}}, "\"counts\" holds 1.5"},
+      {{{"bin_s", 60}, {"counts", {-1}}}, "\"counts\" holds -1"},
+      {{{"bin_s", 0}, {"counts", Json::array()}}, "\"bin_s\" is 0 "},
+      {{{"bin_s", -60}, {"counts", Json::array()}}, "\"bin_s\" is -60 "},
+      {{{"counts", Json::array()}}, "\"bin_s\" is null "},
+  };
+  for (const auto& [histogram, message] : bad) {
+    Json s = good;
+    s["update_duration_histogram"] = histogram;
+    const RunReportRead r = parse_run_report(s.dump(), kOneRow, "", "", "run");
+    INFO(histogram.dump() << ": " << r.error);
+    CHECK_FALSE(r.report);
+    CHECK(r.error.rfind(where + message, 0) == 0);
+  }
+}

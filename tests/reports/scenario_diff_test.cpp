@@ -1,9 +1,10 @@
 // What `fleetsim compare` says differs between two scenarios (reports/scenario_diff.hpp) and how it
 // sets two runs' results side by side (reports/summary_deltas.hpp), on hand-written pairs whose
-// differences are read off by eye.
+// differences are read off by eye, and the console table of them (reports/run_comparison.hpp).
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "reports/run_comparison.hpp"
 #include "reports/scenario_diff.hpp"
 #include "reports/summary_deltas.hpp"
 
@@ -57,6 +58,16 @@ TEST_CASE("scenario differences list every differing JSON path with both values"
     variant["seed"] = 42.0;
     CHECK(scenario_differences(base, variant).empty());
   }
+  SECTION("integers compare exactly, beyond 2^53 too") {
+    // 1700000000000000000 > 2^53 ≈ 9.007e15: as doubles both are 1700000000000000000 (doubles there
+    // are 256 apart), yet they are two seeds.
+    const Json a = Json::parse(R"({"seed": 1700000000000000000})");
+    const Json b = Json::parse(R"({"seed": 1700000000000000001})");
+    REQUIRE(a["seed"].get<double>() == b["seed"].get<double>());
+    CHECK(lines(scenario_differences(a, b)) ==
+          std::vector<std::string>{"/seed: 1700000000000000000 vs 1700000000000000001"});
+    CHECK(scenario_differences(a, Json::parse(R"({"seed": 1700000000000000000})")).empty());
+  }
   SECTION("keys with / and ~ are escaped as RFC 6901 says") {
     const Json a = {{"a/b", 1}, {"m~n", 1}}, b = {{"a/b", 2}, {"m~n", 3}};
     CHECK(lines(scenario_differences(a, b)) == std::vector<std::string>{"/a~1b: 1 vs 2", "/m~0n: 1 vs 3"});
@@ -80,12 +91,14 @@ TEST_CASE("a long value is shown by its size and kernel settings are told apart"
 TEST_CASE("summary deltas are B minus A with the change relative to A, per metric and per region",
           "[reports][compare]") {
   const Json a = Json::parse(R"({
-    "rollout": {"state": "completed", "time_to_s": {"p90": 3600}},
+    "rollout": {"state": "completed", "time_to_s": {"p90": 3600},
+                "waves": [{"result": "passed", "failed": 1}, {"result": "passed", "failed": 2}]},
     "devices": {"on_target": 200, "by_state": {"bricked": 0}},
     "platform": {"regions": [{"region": "eu", "peak_egress_bps": 8e6}]}
   })");
   const Json b = Json::parse(R"({
-    "rollout": {"state": "aborted", "time_to_s": {"p90": 5400}},
+    "rollout": {"state": "aborted", "time_to_s": {"p90": 5400},
+                "waves": [{"result": "passed", "failed": 0}, {"result": "aborted", "failed": 7}]},
     "devices": {"on_target": 150, "by_state": {"bricked": 3}},
     "platform": {"regions": [{"region": "eu", "peak_egress_bps": 8e6}, {"region": "us", "peak_egress_bps": 16e6}]}
   })");
@@ -113,6 +126,17 @@ TEST_CASE("summary deltas are B minus A with the change relative to A, per metri
   CHECK_FALSE(row(rows, "rollout.state").delta.has_value());
   CHECK(row(rows, "bytes.delivered").a_text == "—");
   CHECK(row(rows, "bytes.delivered").delta_text == "—");
+  // Derived from rollout.waves as `fleetsim sweep` derives them: failed executions 1 + 2 = 3 in A,
+  // 0 + 7 = 7 in B; waves passed 2 in A, 1 in B.
+  CHECK(row(rows, "devices.failed").a == 3);
+  CHECK(row(rows, "devices.failed").b == 7);
+  CHECK(row(rows, "devices.failed").delta == 4);
+  CHECK(row(rows, "rollout.waves_completed").a == 2);
+  CHECK(row(rows, "rollout.waves_completed").delta == -1);
+  // The busiest region's peak: 8e6 in A, 16e6 (us) in B.
+  CHECK(row(rows, "platform.peak_egress_bps").delta == 8e6);
+  // Every metric but devices.pending, then A's region eu and B's us for each of 2 per-region figures.
+  CHECK(rows.size() == kAssertionMetricCount - 1 + 2 * 2);
   // Regions: A's, then the one only B has (absent in A: no difference computed). 8e6 bit/s = 1 MB/s.
   const SummaryDelta& eu = row(rows, "platform.peak_egress_bps eu");
   CHECK(eu.delta == 0);
@@ -121,4 +145,17 @@ TEST_CASE("summary deltas are B minus A with the change relative to A, per metri
   CHECK(us.a.is_null());
   CHECK(us.b == 16e6);
   CHECK_FALSE(us.delta.has_value());
+}
+
+TEST_CASE("the console table of results aligns by columns, not bytes", "[reports][compare]") {
+  // "—" (no value) is 3 bytes of UTF-8 and 1 column. Widths: names 6 (the minimum), A 1, B 2
+  // ("10"), B − A 5 ("B - A"); each cell is followed by 2 spaces, trailing spaces cut.
+  RunComparison c;
+  c.summary.push_back({"x", AssertionMetric::BytesDelivered, nullptr, 10, std::nullopt, std::nullopt, "—", "10", "—", "—"});
+  c.summary.push_back({"y", AssertionMetric::BytesDelivered, 5, 10, 5.0, 1.0, "5", "10", "+5", "+100 %"});
+  const std::string text = format_comparison(c);
+  CHECK(text.find("results:\n"
+                  "          A  B   B - A  change\n"
+                  "  x       —  10  —\n"
+                  "  y       5  10  +5     +100 %\n") != std::string::npos);
 }
