@@ -132,8 +132,15 @@ struct DdiServer::Impl {
     } else {
       response = route(c, request, rest);
     }
-    c.log("< " + std::to_string(response.status) + " " +
-          (response.file.empty() ? cut(response.body) : "<file " + response.file.filename().string() + ">"));
+    if (response.file.empty()) {
+      c.log("< " + std::to_string(response.status) + " " + cut(response.body));
+    } else {  // the status civetweb chose (200, 206, 404) is known once the file went out
+      response.on_sent = [this, id = c.id, name = response.file.filename().string()](int status) {
+        std::lock_guard sent_lock(mutex);
+        controllers.at(id).log("< " + std::to_string(status) + " <file " + name + ">");
+        changed.notify_all();
+      };
+    }
     changed.notify_all();
     return response;
   }
@@ -225,7 +232,7 @@ struct DdiServer::Impl {
         if (s.phase == DdiPhase::kOffered) s.phase = DdiPhase::kDownloading;
         return HttpResponse::send_file(a.file);
       }
-      if (filename == a.filename + ".MD5SUM") return HttpResponse{200, "text/plain", a.digests.md5 + "  " + a.filename + "\n", {}, {}};
+      if (filename == a.filename + ".MD5SUM") return HttpResponse{200, "text/plain", a.digests.md5 + "  " + a.filename + "\n", {}, {}, {}};
     }
     return HttpResponse::error(404, "no artifact " + filename + " in software module " + action);
   }

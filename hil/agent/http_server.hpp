@@ -1,7 +1,8 @@
 // A small HTTP/1.1 server for the device-facing update APIs (hawkBit DDI, Mender): civetweb parses
 // the requests and serves artifact files (HEAD, Range, ETag); one handler answers every request
 // on civetweb's worker threads, so it must be thread-safe. Bound to 127.0.0.1 unless told
-// otherwise; request bodies above a limit are refused with 413 before they are read.
+// otherwise; request bodies above a limit are refused with 413 before they are read (the handler
+// never sees those). A response's on_sent learns the status that was really sent.
 #pragma once
 
 #include <cstddef>
@@ -10,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +27,8 @@ struct HttpRequest {
 
   // The header's value, or "" when absent; `name` lowercase.
   std::string header(const std::string& name) const;
+  // The URL-decoded value of `name` in the query, nullopt when absent.
+  std::optional<std::string> query_value(const std::string& name) const;
 };
 
 struct HttpResponse {
@@ -34,6 +38,10 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;
   // When set, civetweb sends this file instead of `body` (HEAD, Range and ETag handled by it).
   std::filesystem::path file;
+  // Called once the response went out, with the status civetweb sent: `status`, or for a file the
+  // one civetweb chose (200, 206 for a Range, 404 when the file is gone). Transcripts use it, as
+  // the handler cannot know a file's status. Runs on the worker thread, outside the handler.
+  std::function<void(int status)> on_sent;
 
   static HttpResponse json(int status, std::string body);
   // {"error": message} with `status`.
@@ -48,6 +56,8 @@ struct HttpServerOptions {
   int worker_threads = 16;
   int request_timeout_ms = 10'000;
   std::size_t throttle_bytes_per_s = 0;  // per connection (civetweb's `throttle`), 0 = unlimited
+  // Without keep-alive a worker is free after each request (agents that poll hold no worker).
+  bool keep_alive = true;
 };
 
 class HttpServer {

@@ -1,17 +1,16 @@
 #include "hil/mender/mender_device_api.hpp"
 
-#include <civetweb.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <stdexcept>
 
+#include "hil/agent/http_server.hpp"
 #include "hil/mender/mender_auth.hpp"
 #include "hil/mender/mender_transcript.hpp"
 
@@ -23,11 +22,11 @@ constexpr std::string_view kApi = "/api/devices/";
 constexpr std::string_view kDeployments = "v1/deployments/device/deployments/";
 constexpr std::string_view kArtifacts = "/fleetsim/artifacts/";
 
-// One thread per connection; without keep-alive a worker is free after each request, so a few
-// agents polling every second and a download or two need few workers.
-constexpr const char* kWorkerThreads = "16";
+// Without keep-alive a worker is free after each request, so a few agents polling every second and
+// a download or two need few workers.
+constexpr int kWorkerThreads = 16;
 // Reads and writes of one request; an artifact download's chunks too, so generous for slow links.
-constexpr const char* kRequestTimeoutMs = "30000";
+constexpr int kRequestTimeoutMs = 30'000;
 
 struct Device {
   nlohmann::json identity;
@@ -73,50 +72,20 @@ std::string random_hex(std::size_t bytes) {
   return out;
 }
 
-// The request body, at most `limit` bytes (chunked bodies are decoded by civetweb).
-std::optional<std::string> read_body(mg_connection* conn, const mg_request_info& info, std::size_t limit,
-                                     Reply& refusal) {
-  if (info.content_length > static_cast<long long>(limit)) {
-    refusal = error_reply(413, "the body is larger than " + std::to_string(limit) + " bytes");
-    return std::nullopt;
-  }
-  std::string body;
-  char buf[8192];
-  while (true) {
-    const int n = mg_read(conn, buf, sizeof buf);
-    if (n < 0) {
-      refusal = error_reply(400, "the body could not be read");
-      return std::nullopt;
-    }
-    if (n == 0) break;
-    body.append(buf, static_cast<std::size_t>(n));
-    if (body.size() > limit) {
-      refusal = error_reply(413, "the body is larger than " + std::to_string(limit) + " bytes");
-      return std::nullopt;
-    }
-  }
-  return body;
-}
-
-std::string bearer_token(mg_connection* conn) {
-  const char* header = mg_get_header(conn, "Authorization");
-  if (!header) return "";
-  const std::string_view h(header);
-  return h.starts_with("Bearer ") ? std::string(h.substr(7)) : "";
+std::string bearer_token(const HttpRequest& request) {
+  const std::string h = request.header("authorization");
+  return h.starts_with("Bearer ") ? h.substr(7) : "";
 }
 
 // What the device says it runs: v2 {"device_provides": {...}}, v1 POST {...}, v1 GET ?device_type=…
-nlohmann::json device_provides(const mg_request_info& info, std::string_view path, const std::string& body) {
-  if (std::string_view(info.request_method) == "GET") {
+nlohmann::json device_provides(const HttpRequest& request, std::string_view path) {
+  if (request.method == "GET") {
     nlohmann::json provides = nlohmann::json::object();
-    const char* query = info.query_string ? info.query_string : "";
-    for (const char* name : {"device_type", "artifact_name"}) {
-      char value[512];
-      if (mg_get_var(query, std::strlen(query), name, value, sizeof value) >= 0) provides[name] = value;
-    }
+    for (const char* name : {"device_type", "artifact_name"})
+      if (const auto value = request.query_value(name)) provides[name] = *value;
     return provides;
   }
-  nlohmann::json doc = nlohmann::json::parse(body, nullptr, false);
+  nlohmann::json doc = nlohmann::json::parse(request.body, nullptr, false);
   if (!doc.is_object()) return nullptr;
   if (path.starts_with("v2/")) {
     const auto it = doc.find("device_provides");
@@ -130,7 +99,6 @@ nlohmann::json device_provides(const mg_request_info& info, std::string_view pat
 struct MenderDeviceApi::Impl {
   MenderApiOptions options;
   std::string url;
-  mg_context* ctx = nullptr;
 
   mutable std::mutex mutex;  // guards everything below
   std::map<std::string, Device> devices;
@@ -140,97 +108,54 @@ struct MenderDeviceApi::Impl {
   MenderTranscript unknown;
   StatusObserver observer;
   int deployments_created = 0;
+  std::unique_ptr<HttpServer> http;
 
-  // The transcript line of the request being served, written when civetweb ends the request
-  // (end_request knows the status even of the file downloads civetweb answers itself).
+  // What the transcript says about the request being served.
   struct Pending {
-    std::chrono::steady_clock::time_point started;
     std::string device;  // "" = unknown
-    std::string request;
     std::string detail;
   };
 
-  // An exception must not cross civetweb's C frames (that would end the process): 500 instead.
-  static int handle(mg_connection* conn, void* self) {
-    try {
-      return static_cast<Impl*>(self)->serve(conn);
-    } catch (const std::exception& e) {
-      mg_send_http_error(conn, 500, "%s", e.what());
-      return 500;
+  HttpResponse handle(const HttpRequest& request) {
+    const auto started = std::chrono::steady_clock::now();
+    Pending pending;
+    HttpResponse response;
+    if (request.path.starts_with(kArtifacts) && (request.method == "GET" || request.method == "HEAD")) {
+      response = artifact(request, pending);
+    } else {
+      const Reply reply = request.path.starts_with(kApi)
+                              ? api(request, std::string_view(request.path).substr(kApi.size()), pending)
+                              : error_reply(404, "no such resource");
+      if (pending.detail.empty()) pending.detail = reply.detail;
+      response = HttpResponse::json(reply.status, reply.body);
+      if (!reply.content_type.empty()) response.content_type = reply.content_type;
     }
-  }
-
-  static void end_request(const mg_connection* conn, int status) {
-    auto* pending = static_cast<Pending*>(mg_get_user_connection_data(conn));
-    if (!pending) return;
-    auto* self = static_cast<Impl*>(mg_get_user_data(mg_get_context(conn)));
-    {
-      std::lock_guard lock(self->mutex);
-      const auto it = self->devices.find(pending->device);
-      (it != self->devices.end() ? it->second.transcript : self->unknown).add(pending->started, pending->request, status,
-                                                                               pending->detail);
-    }
-    mg_set_user_connection_data(conn, nullptr);
-    delete pending;
-  }
-
-  static void connection_closed(const mg_connection* conn) {  // a request that never ended
-    delete static_cast<Pending*>(mg_get_user_connection_data(conn));
-    mg_set_user_connection_data(conn, nullptr);
-  }
-
-  int serve(mg_connection* conn) {
-    const mg_request_info& info = *mg_get_request_info(conn);
-    const std::string method = info.request_method;
-    const std::string uri = info.local_uri ? info.local_uri : "";
-    auto* pending = new Pending{std::chrono::steady_clock::now(), "", method + " " + uri, ""};
-    if (info.query_string) pending->request += std::string("?") + info.query_string;
-    mg_set_user_connection_data(conn, pending);
-
-    if (uri.starts_with(kArtifacts) && (method == "GET" || method == "HEAD")) return send_artifact(conn, uri, *pending);
-    Reply reply;
-    if (uri.starts_with(kApi))
-      reply = api(conn, info, method, std::string_view(uri).substr(kApi.size()), *pending);
-    else
-      reply = error_reply(404, "no such resource");
-    if (pending->detail.empty()) pending->detail = reply.detail;
-    mg_response_header_start(conn, reply.status);
-    if (!reply.body.empty()) mg_response_header_add(conn, "Content-Type", reply.content_type.c_str(), -1);
-    mg_response_header_add(conn, "Content-Length", std::to_string(reply.body.size()).c_str(), -1);
-    mg_response_header_send(conn);
-    if (!reply.body.empty() && method != "HEAD") mg_write(conn, reply.body.data(), reply.body.size());
-    return reply.status;
-  }
-
-  int send_artifact(mg_connection* conn, const std::string& uri, Pending& pending) {
-    std::filesystem::path file;
-    {
+    // The line is written once the status is known (for a download, the one civetweb chose).
+    std::string line = request.method + " " + request.path + (request.query.empty() ? "" : "?" + request.query);
+    response.on_sent = [this, started, line = std::move(line), pending = std::move(pending)](int status) {
       std::lock_guard lock(mutex);
-      const auto link = links.find(uri.substr(kArtifacts.size()));
-      const Deployment* d = link != links.end() ? &deployments.at(link->second) : nullptr;
-      if (d) pending.device = d->device;
-      if (!d || d->state.status() == DeploymentStatus::aborted) {
-        pending.detail = d ? "the deployment was aborted" : "no such artifact";
-        mg_send_http_error(conn, 404, "%s", pending.detail.c_str());
-        return 404;
-      }
-      file = d->artifact.file;
-      pending.detail = d->artifact.artifact_name;
-    }
-    const char* range = mg_get_header(conn, "Range");
-    if (range) pending.detail += std::string(", Range: ") + range;
-    // civetweb's static file sender: Content-Length, HEAD, and Range → 206 with Content-Range.
-    mg_send_mime_file2(conn, file.c_str(), "application/octet-stream", nullptr);
-    // civetweb does not tell the status it sent, and takes the handler's return as the status
-    // for end_request (the transcript): the one its range parser gives (tests compare the two).
-    // civetweb 1.15 answers even a range past the end with 206 and no bytes.
-    if (!std::filesystem::is_regular_file(file)) return 404;
-    long long first = -1, last = -1;
-    return range && std::sscanf(range, "bytes=%lld-%lld", &first, &last) >= 1 && first >= 0 ? 206 : 200;
+      const auto it = devices.find(pending.device);
+      (it != devices.end() ? it->second.transcript : unknown).add(started, line, status, pending.detail);
+    };
+    return response;
   }
 
-  Reply api(mg_connection* conn, const mg_request_info& info, const std::string& method, std::string_view path,
-            Pending& pending) {
+  HttpResponse artifact(const HttpRequest& request, Pending& pending) {
+    std::lock_guard lock(mutex);
+    const auto link = links.find(request.path.substr(kArtifacts.size()));
+    const Deployment* d = link != links.end() ? &deployments.at(link->second) : nullptr;
+    if (d) pending.device = d->device;
+    if (!d || d->state.status() == DeploymentStatus::aborted) {
+      pending.detail = d ? "the deployment was aborted" : "no such artifact";
+      return HttpResponse::error(404, pending.detail);
+    }
+    pending.detail = d->artifact.artifact_name;
+    if (const std::string range = request.header("range"); !range.empty()) pending.detail += ", Range: " + range;
+    return HttpResponse::send_file(d->artifact.file);  // civetweb: Content-Length, HEAD, Range → 206
+  }
+
+  Reply api(const HttpRequest& request, std::string_view path, Pending& pending) {
+    const std::string& method = request.method;
     const bool next_v2 = path == "v2/deployments/device/deployments/next";
     const bool next_v1 = path == "v1/deployments/device/deployments/next";
     const bool auth = path == "v1/authentication/auth_requests";
@@ -251,23 +176,16 @@ struct MenderDeviceApi::Impl {
                          ((status || log) && method == "PUT");
     if (!allowed) return error_reply(405, "method " + method + " not allowed here");
 
-    Reply refusal;
-    std::string body;
-    if (method != "GET") {
-      auto read = read_body(conn, info, options.max_body_bytes, refusal);
-      if (!read) return refusal;
-      body = std::move(*read);
-    }
-    if (auth) return authenticate(conn, body, pending);
+    if (auth) return authenticate(request, pending);
 
     std::unique_lock lock(mutex);
-    const auto token = tokens.find(bearer_token(conn));
+    const auto token = tokens.find(bearer_token(request));
     if (token == tokens.end()) return error_reply(401, "no valid token: authenticate first");
     Device& device = devices.at(token->second);
     pending.device = token->second;
 
     if (inventory) {
-      const nlohmann::json attributes = nlohmann::json::parse(body, nullptr, false);
+      const nlohmann::json attributes = nlohmann::json::parse(request.body, nullptr, false);
       const bool valid = attributes.is_array() && std::all_of(attributes.begin(), attributes.end(), [](const auto& a) {
                            return a.is_object() && a.contains("name") && a["name"].is_string() && a.contains("value");
                          });
@@ -276,7 +194,7 @@ struct MenderDeviceApi::Impl {
       return {200, "", "", std::to_string(attributes.size()) + " attributes"};
     }
     if (next_v1 || next_v2) {
-      const nlohmann::json provides = device_provides(info, path, body);
+      const nlohmann::json provides = device_provides(request, path);
       if (!provides.is_object()) return error_reply(400, "expected the device's provides as a JSON object");
       device.provides = provides;
       return next(device, provides);
@@ -285,7 +203,7 @@ struct MenderDeviceApi::Impl {
     const auto found = deployments.find(deployment_id);
     if (found == deployments.end() || found->second.device != pending.device)
       return error_reply(404, "no deployment " + deployment_id + " for this device");
-    const nlohmann::json doc = nlohmann::json::parse(body, nullptr, false);
+    const nlohmann::json doc = nlohmann::json::parse(request.body, nullptr, false);
     if (log) {
       if (!doc.is_object() || !doc.contains("messages") || !doc["messages"].is_array())
         return error_reply(400, "expected {\"messages\": [...]}");
@@ -307,12 +225,12 @@ struct MenderDeviceApi::Impl {
     return {204, "", "", reported};
   }
 
-  Reply authenticate(mg_connection* conn, const std::string& body, Pending& pending) {
-    const auto request = parse_auth_request(body);
+  Reply authenticate(const HttpRequest& http, Pending& pending) {
+    const auto request = parse_auth_request(http.body);
     if (!request) return error_reply(400, request.error());
-    const char* signature = mg_get_header(conn, "X-MEN-Signature");
-    if (!signature) return error_reply(400, "the X-MEN-Signature header is missing");
-    if (const auto problem = auth_signature_problem(request.value().pubkey_pem, body, signature))
+    const std::string signature = http.header("x-men-signature");
+    if (signature.empty()) return error_reply(400, "the X-MEN-Signature header is missing");
+    if (const auto problem = auth_signature_problem(request.value().pubkey_pem, http.body, signature))
       return error_reply(401, *problem);
     std::lock_guard lock(mutex);
     const AuthRequest& r = request.value();
@@ -370,35 +288,23 @@ MenderDeviceApi::MenderDeviceApi(MenderApiOptions options) : impl_(std::make_uni
   if (impl_->options.public_url.empty() && (host == "0.0.0.0" || host == "[::]"))
     throw std::runtime_error("Mender device API: listening on " + listen +
                              " needs a public URL (the address the boards reach this machine at)");
-  mg_init_library(0);
-  const char* civetweb_options[] = {"listening_ports", listen.c_str(), "num_threads", kWorkerThreads,
-                                    "request_timeout_ms", kRequestTimeoutMs, "enable_keep_alive", "no",
-                                    "max_request_size", "16384", nullptr};
-  mg_callbacks callbacks{};
-  callbacks.end_request = &Impl::end_request;
-  callbacks.connection_closed = &Impl::connection_closed;
-  mg_init_data init{&callbacks, impl_.get(), civetweb_options};
-  char error_text[256] = "";
-  mg_error_data error{nullptr, error_text, sizeof error_text};
-  impl_->ctx = mg_start2(&init, &error);
-  if (!impl_->ctx) {
-    mg_exit_library();
-    throw std::runtime_error("Mender device API: cannot listen on " + listen + ": " +
-                             (error_text[0] ? error_text : "civetweb failed to start") +
-                             " (choose a free port; port 0 picks one)");
+  HttpServerOptions http;
+  http.listen = listen;
+  http.max_body_bytes = impl_->options.max_body_bytes;
+  http.worker_threads = kWorkerThreads;
+  http.request_timeout_ms = kRequestTimeoutMs;
+  http.keep_alive = false;
+  try {
+    impl_->http = std::make_unique<HttpServer>(http, [impl = impl_.get()](const HttpRequest& r) { return impl->handle(r); });
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(std::string("Mender device API: ") + e.what() + " (choose a free port; port 0 picks one)");
   }
-  mg_set_request_handler(impl_->ctx, "/", &Impl::handle, impl_.get());
-  mg_server_port port{};
-  mg_get_server_ports(impl_->ctx, 1, &port);
-  impl_->url = impl_->options.public_url.empty() ? "http://" + host + ":" + std::to_string(port.port)
-                                                 : impl_->options.public_url;
+  impl_->url = impl_->options.public_url.empty() ? impl_->http->base_url() : impl_->options.public_url;
   while (impl_->url.ends_with('/')) impl_->url.pop_back();
 }
 
-MenderDeviceApi::~MenderDeviceApi() {
-  mg_stop(impl_->ctx);
-  mg_exit_library();
-}
+// The server stops first: no worker thread calls into the state while it is destroyed.
+MenderDeviceApi::~MenderDeviceApi() { impl_->http.reset(); }
 
 const std::string& MenderDeviceApi::url() const { return impl_->url; }
 

@@ -1,6 +1,6 @@
 // fleetsim as a Mender server for real mender-client 3.4 agents: the device-facing subset of the
 // Mender API the client calls (paths and verbs from mendersoftware/mender 3.4.0, client/*.go),
-// served over HTTP by civetweb on 127.0.0.1 unless told otherwise.
+// served by hil/agent's HttpServer (civetweb) on 127.0.0.1 unless told otherwise.
 //
 //   POST      /api/devices/v1/authentication/auth_requests       signed request → token (200) | 401
 //   PUT|PATCH /api/devices/v1/inventory/device/attributes         [{name, value}] → 200
@@ -15,7 +15,8 @@
 // recorded, never admitted. The first accepted key is pinned until the device is admitted again.
 // Every other device request needs the token (Authorization: Bearer); artifact links carry an
 // unguessable secret instead, as the presigned links of a real Mender server do. Bodies over
-// max_body_bytes get 413, malformed ones 400; every request of a device lands in its transcript.
+// max_body_bytes get 413 (from HttpServer, before any device is known), malformed ones 400; every
+// other request of a device lands in its transcript.
 // Thread-safe: civetweb serves requests on its worker threads.
 #pragma once
 

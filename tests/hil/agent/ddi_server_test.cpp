@@ -143,6 +143,14 @@ TEST_CASE("DDI server: artifact HEAD and Range, then feedback moves the action t
   CHECK(s.details == std::vector<std::string>{"step proceeding", "step closed"});
   CHECK(s.artifact_heads == 1);
   CHECK(s.artifact_ranges == std::vector<std::string>{"bytes=3000-"});
+  // The transcript has the statuses the agent received (206 for the range), not the handler's 200.
+  // It is logged once the file went out, so wait (bounded) for it.
+  CHECK(b.server.wait_until(
+      "gw-1", [](const DdiControllerStatus& c) { return c.transcript.find("< 206 <file release.swu>") != std::string::npos; },
+      std::chrono::seconds(5)));
+  const std::string transcript = b.server.status("gw-1").transcript;
+  INFO(transcript);
+  CHECK(transcript.find("< 200 <file release.swu>") != std::string::npos);  // the HEAD
   CHECK(b.post(fb, feedback("closed", "failure")).status == 410);  // the action is over
   CHECK(b.server.status("gw-1").phase == DdiPhase::kSucceeded);
   // The poll no longer links the deployment.

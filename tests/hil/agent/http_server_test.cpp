@@ -5,6 +5,11 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unistd.h>
+#include <vector>
 #include <string>
 
 #include "tests/hil/agent/http_exchange.hpp"
@@ -78,4 +83,61 @@ TEST_CASE("Agent HTTP server: a busy port is a clear error") {
   options.listen = "127.0.0.1:" + std::to_string(first.port());
   CHECK_THROWS_WITH(HttpServer(options, [](const HttpRequest&) { return HttpResponse::json(200, "{}"); }),
                     Catch::Contains("cannot listen on 127.0.0.1:" + std::to_string(first.port())));
+}
+
+TEST_CASE("Agent HTTP server: on_sent gets the status the client received, for files too") {
+  const auto dir = std::filesystem::temp_directory_path() / ("fleetsim-http-sent-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto file = dir / "a.bin";
+  std::ofstream(file, std::ios::binary) << std::string(1000, 'x');
+  std::mutex m;
+  std::map<std::string, int> sent;  // request → the status on_sent was told
+  HttpServer server({}, [&](const HttpRequest& r) {
+    HttpResponse response = r.path == "/json" ? HttpResponse::json(202, "{}")
+                            : r.path == "/gone" ? HttpResponse::send_file(dir / "missing.bin")
+                                                : HttpResponse::send_file(file);
+    response.on_sent = [&, key = r.method + " " + r.path + " " + r.header("range")](int status) {
+      std::lock_guard lock(m);
+      sent[key] = status;
+    };
+    return response;
+  });
+  // Each status as the client parsed it off the wire; on_sent must have been told the same.
+  std::map<std::string, int> received;
+  const auto ask = [&](const std::string& method, const std::string& path, const std::string& range) {
+    const auto headers = range.empty() ? std::map<std::string, std::string>{}
+                                       : std::map<std::string, std::string>{{"Range", range}};
+    received[method + " " + path + " " + range] = http_exchange(server.port(), method, path, headers).status;
+  };
+  ask("GET", "/json", "");
+  ask("GET", "/f", "");
+  ask("HEAD", "/f", "");
+  ask("GET", "/f", "bytes=600-");
+  ask("GET", "/f", "bytes=5000-");  // past the end: whatever civetweb sends
+  ask("GET", "/gone", "");
+  CHECK(received["GET /json "] == 202);
+  CHECK(received["GET /f "] == 200);
+  CHECK(received["HEAD /f "] == 200);
+  CHECK(received["GET /f bytes=600-"] == 206);
+  CHECK(received["GET /gone "] == 404);
+  // on_sent runs after the bytes went out: wait (bounded) for the last one.
+  for (int i = 0; i < 200; ++i) {
+    {
+      std::lock_guard lock(m);
+      if (sent.size() == received.size()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::lock_guard lock(m);
+  CHECK(sent == received);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("Agent HTTP server: query_value decodes a query parameter and tells an absent one") {
+  HttpRequest r;
+  r.query = "device_type=raspberry%20pi&empty=&artifact_name=release-2";
+  CHECK(r.query_value("device_type") == "raspberry pi");
+  CHECK(r.query_value("artifact_name") == "release-2");
+  CHECK(r.query_value("empty") == "");
+  CHECK_FALSE(r.query_value("missing").has_value());
 }

@@ -16,6 +16,7 @@
 
 #include "hil/agent/ddi_server.hpp"
 #include "tests/cli_runner.hpp"
+#include "tests/hil/free_port.hpp"
 #include "tests/hil/agent/swupdate_board.hpp"
 
 using namespace fleetsim;
@@ -79,20 +80,6 @@ struct SwupdateBench {
     return s;
   }
 };
-
-// A port of 127.0.0.1 free a moment ago, for a fleetsim process that must listen where the
-// sandboxed agent is told to poll.
-std::uint16_t free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // `fleetsim hil flash gw-1 IMAGE` with an agent board in boards.json, the board a sandbox
 // started first (it retries until fleetsim listens).
