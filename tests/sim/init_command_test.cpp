@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "hil/emulator/pty_pair.hpp"
 #include "tests/cli_runner.hpp"
 
 using namespace fleetsim::testing;
@@ -117,4 +118,27 @@ TEST_CASE("fleetsim init rejects an unknown model, strategy or region with a sug
   CHECK(help.exit_code == 0);
   for (const char* word : {"--devices", "--regions", "--models", "--strategy", "--force", "canary"})
     CHECK(help.output.find(word) != std::string::npos);
+}
+
+TEST_CASE("fleetsim init on a terminal without options asks for each value and Enter keeps the default", "[cli][init]") {
+  TempDir dir;
+  const std::string file = dir / "asked.json";
+  // stdin is a real pseudo-terminal holding the answers: 12 devices, Enter (default regions
+  // eu-west,us-east), wifi-home, canary.
+  fleetsim::hil::PtyPair tty;
+  tty.write_text("12\n\nwifi-home\ncanary\n");
+  Cli r = run_program("timeout", "20 " + shell_quote(FLEETSIM_BIN) + " init " + shell_quote(file) + " <" +
+                                     shell_quote(tty.path()));
+  REQUIRE(r.exit_code == 0);
+  for (const char* question : {"Devices in the fleet [1000]", "Regions, comma-separated [eu-west,us-east]",
+                               "Rollout strategy (canary, waves, all-at-once) [waves]"})
+    CHECK(r.output.find(question) != std::string::npos);
+  const auto doc = nlohmann::json::parse(slurp(file));
+  // 12 devices over wifi-home × eu-west, us-east: 6 each. Canary: 12/100 rounds up to 1 device,
+  // then 100% = 12.
+  std::vector<std::pair<std::string, int64_t>> cohorts;
+  for (const auto& c : doc["fleet"]["cohorts"]) cohorts.emplace_back(c["region"], c["count"]);
+  CHECK(cohorts == std::vector<std::pair<std::string, int64_t>>{{"eu-west", 6}, {"us-east", 6}});
+  CHECK(doc["fleet"]["cohorts"][0]["model"] == "wifi-home");
+  CHECK(doc["rollout"]["waves"] == nlohmann::json::parse(R"([{"devices": 1, "soak": "2h"}, {"percent": "100%"}])"));
 }
