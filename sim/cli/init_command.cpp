@@ -209,7 +209,8 @@ int init_command(int argc, char** argv) {
   if (auto done = parse_command(argc, argv, desc, a)) return *done;
   if (a.positional.size() != 1) return usage_error("init takes exactly one file to write", "fleetsim init --help");
   const std::string file = a.positional[0];
-  if (!a.vm.count("force") && std::filesystem::exists(file))
+  std::error_code ec;
+  if (!a.vm.count("force") && std::filesystem::exists(file, ec))
     return usage_error(file + " exists (expected a new file name, or --force to overwrite it)", "fleetsim init --help");
 
   const bool any_option = a.vm.count("devices") || a.vm.count("regions") || a.vm.count("models") ||
@@ -250,14 +251,19 @@ int init_command(int argc, char** argv) {
     return exit_code::kInfrastructure;
   }
   std::cout << "wrote " << file << ": " << c.devices << " devices in " << c.regions.size() << " region(s) ("
-            << joined(c.regions) << "), models " << joined(c.models) << ", " << c.strategy << " rollout\n"
-            << "Next steps:\n"
-            << "  fleetsim validate --strict " << file << "   check it after each edit\n"
-            << "  fleetsim run " << file << "                 simulate it; results/" << name << "/report.html\n"
-            << "  regions.NAME.rtt, platform.cdn.regions.NAME.egress   network of each region\n"
-            << "  fleet.cohorts[].count / firmware              fleet size and the versions devices start on\n"
-            << "  firmware.size / delta, rollout.waves / gates  the update and how it is paced\n"
-            << "  faults, regions.NAME.outages                  what goes wrong (README \"Scenario format\")\n";
+            << joined(c.regions) << "), models " << joined(c.models) << ", " << c.strategy << " rollout\n";
+  const auto row = [](const std::string& left, const std::string& right) {
+    std::cout << "  " << left << std::string(left.size() < 52 ? 52 - left.size() : 1, ' ') << right << "\n";
+  };
+  std::cout << "Next:\n";
+  row("fleetsim validate --strict " + file, "check it after each edit");
+  row("fleetsim run " + file, "simulate it; results in results/" + name + "/ (report.html)");
+  std::cout << "Keys to edit (README \"Scenario format\", fleetsim schema):\n";
+  row("regions.NAME.rtt, platform.cdn.regions.NAME.egress", "each region's network");
+  row("fleet.cohorts[i].count, fleet.cohorts[i].firmware", "fleet size, versions devices start on");
+  row("firmware.size, firmware.delta", "the update");
+  row("rollout.waves, rollout.gates", "how it is paced and when it pauses");
+  row("faults, regions.NAME.outages", "what goes wrong");
   return exit_code::kOk;
 }
 

@@ -53,6 +53,8 @@ TEST_CASE("fleetsim init writes a scenario that validates strictly and runs with
     REQUIRE(init.exit_code == 0);
     CHECK(init.output.find("Devices in the fleet") == std::string::npos);  // the first question, never asked here
     CHECK(init.output.find("wrote " + file) != std::string::npos);
+    CHECK(init.output.find("fleetsim validate --strict " + file) != std::string::npos);  // the printed guide
+    CHECK(init.output.find("platform.cdn.regions.NAME.egress") != std::string::npos);
 
     Cli validate = run_fleetsim("validate --strict " + shell_quote(file));
     CHECK(validate.exit_code == 0);
