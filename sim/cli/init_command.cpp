@@ -19,6 +19,7 @@
 #include "sim/core/did_you_mean.hpp"
 #include "sim/core/exit_codes.hpp"
 #include "sim/scenario/device_model_catalog.hpp"
+#include "sim/scenario/format_limits.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/scenario/scenario_warnings.hpp"
 
@@ -107,6 +108,9 @@ std::string check_choices(const StarterChoices& c) {
   if (std::find(kStrategies.begin(), kStrategies.end(), c.strategy) == kStrategies.end())
     return "--strategy \"" + c.strategy + "\": unknown strategy" + suggestion(c.strategy, kStrategies, "expected one of ");
   const int64_t cohorts = int64_t(c.regions.size() * c.models.size());
+  if (cohorts > int64_t(kMaxCohorts))
+    return "--regions × --models: " + std::to_string(cohorts) + " cohorts (expected at most " +
+           std::to_string(kMaxCohorts) + ")";
   if (c.devices < cohorts)
     return "--devices " + std::to_string(c.devices) + ": fewer than the " + std::to_string(cohorts) +
            " cohorts (regions × models) (expected at least " + std::to_string(cohorts) + ")";
