@@ -45,6 +45,7 @@
 #include "sim/shard/shard_comm.hpp"
 #include "sim/cli/sweep_command.hpp"
 #include "sim/cli/goal_seek_command.hpp"
+#include "sim/cli/init_command.hpp"
 #include "sim/core/units.hpp"
 #include "sim/model/world.hpp"
 
@@ -58,6 +59,8 @@ const char* kUsage =
     "\n"
     "Usage:\n"
     "  fleetsim run SCENARIO.json [options]   simulate a scenario and write results\n"
+    "  fleetsim init FILE.json [--devices N] [--regions a,b] [--models m1,m2] [--strategy S] [--force]\n"
+    "                                         write a starting scenario that validates and runs\n"
     "  fleetsim validate SCENARIO.json [--set k=v]...   check a scenario; errors name the JSON path\n"
     "  fleetsim schema                        print the JSON Schema of the scenario format\n"
     "  fleetsim models [--json]               list the built-in device-model catalog\n"
@@ -547,6 +550,7 @@ static std::optional<int> run_command(const std::string& cmd, int argc, char** a
   if (cmd == "compare") return compare_command(argc, argv);
   if (cmd == "sweep") return sweep_command(argc, argv);
   if (cmd == "seek") return goal_seek_command(argc, argv);
+  if (cmd == "init") return init_command(argc, argv);
   if (cmd == "report") return report_command(argc, argv);
   if (cmd == "suite") return suite_command(argc, argv);
   if (cmd == "hil") return hil::run_hil_command(argc, argv);
