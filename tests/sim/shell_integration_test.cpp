@@ -181,7 +181,7 @@ TEST_CASE("fleetsim __man, __man scenario and fleetsim-board __man write man pag
   for (const char* heading : {"fleetsim run", "fleetsim validate", "fleetsim sweep", "fleetsim seek", "fleetsim compare",
                               "fleetsim report", "fleetsim suite", "fleetsim hil", "fleetsim hil image"})
     CHECK(text.find(std::string("\n   ") + heading + "\n") != std::string::npos);
-  for (const char* option : {"--trace-devices", "--metrics-listen arg", "--tolerance arg", "--child-timeout",
+  for (const char* option : {"--trace-devices", "--metrics-listen arg", "--tolerance REL (=1e-6)", "--child-timeout",
                              "--reboot-timeout arg (=30)", "--header-size arg (=0x200)"})
     CHECK(text.find(option) != std::string::npos);
   const std::string board_text =
