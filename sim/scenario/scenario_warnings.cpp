@@ -172,7 +172,9 @@ void firmware_warnings(const Scenario& s, WarningList& w) {
   std::vector<std::string> used;
   for (const Cohort& c : s.cohorts)
     if (std::find(used.begin(), used.end(), c.model) == used.end()) used.push_back(c.model);
-  for (const auto& [model, image] : s.firmware.images) {
+  for (const auto& entry : s.firmware.images) {
+    const std::string& model = entry.first;  // not a structured binding: clang 14 cannot capture one
+    const auto& image = entry.second;
     const std::string ip = "/firmware/images/" + json_pointer_token(model);
     if (std::find(used.begin(), used.end(), model) == used.end()) {
       w.add(ip, "no cohort uses device model \"" + model + "\", so this image is never downloaded" +
